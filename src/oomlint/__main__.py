@@ -1,0 +1,3 @@
+from oomlint.cli import main
+
+main(prog_name="oomlint")

@@ -1,0 +1,58 @@
+"""Small helpers shared by checks (reading the model only)."""
+
+from __future__ import annotations
+
+from fnmatch import fnmatchcase
+
+from oomlint.model.host import TEMPLATED, Host, Unit, is_vendor_path
+from oomlint.provenance import Loc
+from oomlint.units import MemoryLimit
+
+# Remote-access and core system daemons: the one legitimate place for -1000, and services
+# whose memory the admin does not cap.
+CORE_DAEMONS = ("ssh.service", "sshd.service", "ssh@.service", "sshd@.service",
+                "dropbear.service", "systemd-*", "dbus.service", "dbus-broker.service",
+                "udev.service", "auditd.service", "getty@*", "serial-getty@*")
+
+RESTARTS_AFTER_OOM = ("always", "on-failure", "on-abnormal")
+
+
+def unit_matches(unit: Unit, patterns) -> bool:
+    names = (unit.name, *unit.aliases, *((unit.template,) if unit.template else ()))
+    return any(fnmatchcase(n, p) for n in names for p in patterns)
+
+
+def admin_setting(setting) -> bool:
+    """True when the effective value was written outside the vendor directories."""
+    return setting is not None and not is_vendor_path(setting.loc.path)
+
+
+def limit_bytes(setting, ram: int | None) -> int | None:
+    """Bytes of a memory-limit setting (None: unset, infinity, templated or unknown RAM)."""
+    if setting is None or setting.value is TEMPLATED or not isinstance(setting.value, MemoryLimit):
+        return None
+    return setting.value.resolve(ram)
+
+
+def has_cap(unit: Unit) -> bool:
+    """MemoryMax= or MemoryHigh= with a real limit (or a template expression)."""
+    for key in ("MemoryMax", "MemoryHigh"):
+        s = unit.get(key)
+        if s is None:
+            continue
+        if s.value is TEMPLATED or not s.value.infinity:
+            return True
+    return False
+
+
+def capping_slice(host: Host, unit: Unit) -> Unit | None:
+    for name in unit.slice_chain:
+        sl = host.units.get(name)
+        if sl is not None and name != "-.slice" and has_cap(sl):
+            return sl
+    return None
+
+
+def host_loc(host: Host) -> Loc:
+    """Where a host-level finding points: the tree root."""
+    return Loc(".", 0)

@@ -1,0 +1,35 @@
+"""OOM010 ram-unknown. Published text: rules/OOM010.yaml."""
+
+from __future__ import annotations
+
+from oomlint.checks._common import admin_setting, host_loc
+from oomlint.findings import Finding
+from oomlint.units import MemoryLimit
+
+RULE = "OOM010"
+
+
+def _needs(host) -> str | None:
+    for unit in host.units.values():
+        for key in ("MemoryMax", "MemoryHigh"):
+            s = unit.get(key)
+            if admin_setting(s) and isinstance(s.value, MemoryLimit) and not s.value.infinity:
+                return f"{unit.name}: {key}={s.raw} is compared with RAM"
+    om = host.sysctl_int("vm.overcommit_memory")
+    if om is not None and om.value == 2:
+        return "vm.overcommit_memory=2: CommitLimit depends on RAM"
+    hp = host.sysctl_int("vm.nr_hugepages")
+    if hp is not None and hp.value > 0:
+        return "vm.nr_hugepages: the reserved share depends on RAM"
+    if any(s.size is None and s.kind in ("zram", "dphys-swapfile") for s in host.swaps):
+        return "the swap size is computed from RAM"
+    return None
+
+
+def check(host, opts):
+    if host.ram is not None:
+        return
+    reason = _needs(host)
+    if reason:
+        yield Finding(RULE, f"host RAM is unknown ({reason}); pass --ram SIZE or set `ram` in "
+                      "the configuration to enable the RAM-relative rules", host_loc(host))

@@ -1,0 +1,42 @@
+"""OOM202 memory-max-missing. Published text: rules/OOM202.yaml."""
+
+from __future__ import annotations
+
+from oomlint.checks._common import (
+    CORE_DAEMONS,
+    RESTARTS_AFTER_OOM,
+    capping_slice,
+    has_cap,
+    unit_matches,
+)
+from oomlint.findings import Finding
+from oomlint.model.host import TEMPLATED
+
+RULE = "OOM202"
+
+
+def check(host, opts):
+    for svc in host.services:
+        if not svc.admin_owned or svc.fragment is None:
+            continue
+        stype = svc.get("Type")
+        if stype is not None and stype.value == "oneshot":
+            continue
+        if unit_matches(svc, CORE_DAEMONS) or unit_matches(svc, opts.allow_units):
+            continue
+        if has_cap(svc) or capping_slice(host, svc) is not None:
+            continue
+        restart = svc.get("Restart")
+        tail = ""
+        if restart is not None and restart.value is not TEMPLATED and \
+                restart.value in RESTARTS_AFTER_OOM:
+            tail = (f"; Restart={restart.value} brings it back after every kill: a restart loop "
+                    "with a memory smell")
+        slice_name = svc.slice_chain[0] if svc.slice_chain else "system.slice"
+        yield Finding(
+            RULE,
+            f"{svc.name}: no MemoryMax= or MemoryHigh= on the service or its slice "
+            f"({slice_name}); it can grow until the global OOM killer picks a victim by size, "
+            f"often an innocent process{tail}",
+            svc.service_header(),
+        )

@@ -1,0 +1,37 @@
+"""OOM203 setting-ignored. Published text: rules/OOM203.yaml."""
+
+from __future__ import annotations
+
+from oomlint.findings import Finding
+from oomlint.model.host import MEMORY_KEYS
+
+RULE = "OOM203"
+
+_CONSEQUENCE = {
+    "MemoryMax": "the service runs without this memory limit",
+    "MemoryHigh": "the service runs without this throttling limit",
+    "MemoryLimit": "the service runs without this memory limit",
+    "MemorySwapMax": "swap use stays unlimited",
+    "OOMScoreAdjust": "the processes keep the default OOM score",
+    "OOMPolicy": "the default OOMPolicy (stop) applies",
+    "Restart": "the default Restart=no applies",
+}
+
+
+def check(host, opts):
+    for name, unit in sorted(host.units.items()):
+        if unit.masked:
+            continue
+        for ig in unit.ignored:
+            a = ig.assignment
+            consequence = _CONSEQUENCE.get(a.key) or (
+                "the setting keeps its default" if a.key not in MEMORY_KEYS
+                else "the unit runs without this setting")
+            prev = unit.settings.get(a.key)
+            if prev is not None and prev.value is not None and prev.loc.line and prev.loc != a.loc:
+                consequence = f"the earlier value {a.key}={prev.raw} ({prev.loc}) stays in effect"
+            yield Finding(
+                RULE,
+                f"{name}: systemd ignores {a.key}={a.value} ({ig.reason}); {consequence}",
+                a.loc,
+            )

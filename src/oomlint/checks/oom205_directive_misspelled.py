@@ -1,0 +1,98 @@
+"""OOM205 directive-misspelled. Published text: rules/OOM205.yaml."""
+
+from __future__ import annotations
+
+import re
+
+from oomlint.findings import Finding
+from oomlint.model.host import MEMORY_KEYS, is_vendor_path
+from oomlint.model.systemd_keys import SECTIONS_BY_TYPE, is_known, sections_for
+
+RULE = "OOM205"
+
+IMPORTANT = (*MEMORY_KEYS, "MemoryAccounting", "OOMScoreAdjust", "OOMPolicy", "ManagedOOMSwap",
+             "ManagedOOMMemoryPressure", "ManagedOOMMemoryPressureLimit", "ManagedOOMPreference",
+             "Restart", "RestartSec", "StartLimitIntervalSec", "StartLimitBurst", "Slice")
+MANAGER_IMPORTANT = ("DefaultMemoryAccounting", "DefaultOOMPolicy", "DefaultOOMScoreAdjust",
+                     "DefaultRestartSec", "DefaultStartLimitIntervalSec",
+                     "DefaultStartLimitBurst", "DefaultTasksMax")
+_NONEXISTENT_DEFAULT = re.compile(r"Default(Memory(Max|High|Min|Low|SwapMax|Limit)|CPUQuota)$")
+
+
+def distance(a: str, b: str, cap: int = 3) -> int:
+    """Levenshtein distance with adjacent transpositions, stopping early above `cap`."""
+    if abs(len(a) - len(b)) > cap:
+        return cap + 1
+    prev2 = None
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb))
+            if prev2 is not None and i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        prev2, prev = prev, cur
+        if min(prev) > cap:
+            return cap + 1
+    return prev[-1]
+
+
+def suggest(key: str, candidates) -> str | None:
+    for c in candidates:
+        if key.lower() == c.lower():
+            return c
+    best = min(candidates, key=lambda c: distance(key, c))
+    limit = 1 if len(key) < 7 else 2
+    return best if distance(key, best) <= limit else None
+
+
+def _unit_findings(unit_name: str, f, utype: str):
+    valid_sections = SECTIONS_BY_TYPE.get(utype, ())
+    for sec, loc in f.unknown_sections.items():
+        fix = next((s for s in valid_sections if s.lower() == sec.lower()), None)
+        if fix:
+            yield Finding(RULE, f"{unit_name}: section [{sec}] is not [{fix}] (names are "
+                          "case-sensitive): systemd ignores every line in it", loc)
+    for a in f.assignments:
+        if a.key.startswith("X-") or is_known(a.section, a.key):
+            continue
+        if a.section not in valid_sections:
+            continue  # reported at the section header, or not ours to judge
+        homes = [s for s in sections_for(a.key) if s in valid_sections]
+        if a.key in IMPORTANT and homes:
+            yield Finding(RULE, f"{unit_name}: {a.key}= belongs in [{homes[0]}]; in "
+                          f"[{a.section}] systemd ignores it as an unknown key", a.loc)
+            continue
+        if sections_for(a.key):
+            continue  # a real directive of another unit type: not a typo of ours
+        guess = suggest(a.key, IMPORTANT)
+        if guess:
+            where = [s for s in sections_for(guess) if s in valid_sections]
+            place = "" if not where or a.section in where else f" in [{where[0]}]"
+            yield Finding(RULE, f"{unit_name}: unknown key {a.key}= (systemd ignores it); did "
+                          f"you mean {guess}={place}?", a.loc)
+
+
+def check(host, opts):
+    seen = set()
+    for name, unit in sorted(host.units.items()):
+        for f in unit.admin_files:
+            if (f.path, unit.type) in seen:
+                continue
+            seen.add((f.path, unit.type))
+            yield from _unit_findings(name, f, unit.type)
+    for f in host.manager_files:
+        if is_vendor_path(f.path):
+            continue
+        for a in f.assignments:
+            if a.section != "Manager" or is_known("Manager", a.key):
+                continue
+            if _NONEXISTENT_DEFAULT.match(a.key):
+                yield Finding(RULE, f"system.conf: {a.key}= does not exist (systemd has no "
+                              "manager-wide memory limit) and is ignored; set MemoryMax= on "
+                              "system.slice or on each service instead", a.loc)
+                continue
+            guess = suggest(a.key, MANAGER_IMPORTANT)
+            if guess:
+                yield Finding(RULE, f"system.conf: unknown key {a.key}= (ignored); did you "
+                              f"mean {guess}=?", a.loc)

@@ -1,0 +1,31 @@
+"""OOM206 memory-max-above-ram. Published text: rules/OOM206.yaml."""
+
+from __future__ import annotations
+
+from oomlint.checks._common import admin_setting, limit_bytes
+from oomlint.findings import Calc, Finding, Term
+from oomlint.units import format_size
+
+RULE = "OOM206"
+
+
+def check(host, opts):
+    if host.ram is None:
+        return
+    for name, unit in sorted(host.units.items()):
+        mx = unit.get("MemoryMax")
+        if unit.masked or not admin_setting(mx) or name == "-.slice":
+            continue
+        b = limit_bytes(mx, host.ram)
+        if b is None or b < host.ram:
+            continue
+        yield Finding(
+            RULE,
+            f"{name}: MemoryMax={mx.raw} ({format_size(b)}) is not below the host's RAM "
+            f"({format_size(host.ram)}): the cgroup limit can never be reached before the global "
+            "OOM killer runs, so it protects nothing",
+            mx.loc,
+            related=mx.related(),
+            calc=Calc((Term(f"MemoryMax={mx.raw}", b, mx.loc),), limit=host.ram,
+                      limit_label="host RAM"),
+        )

@@ -1,0 +1,61 @@
+"""OOM209 restart-unlimited. Published text: rules/OOM209.yaml."""
+
+from __future__ import annotations
+
+from oomlint.checks._common import RESTARTS_AFTER_OOM
+from oomlint.findings import Finding
+from oomlint.model.host import TEMPLATED
+from oomlint.units import GrammarError, systemd_parse_timespan
+
+RULE = "OOM209"
+
+
+def _manager_default(host, key, default, parse):
+    s = host.manager.get(key)
+    if s is None:
+        return default
+    try:
+        return parse(s.value)
+    except (GrammarError, ValueError):
+        return default
+
+
+def _value(svc, keys):
+    for k in keys:
+        s = svc.get(k)
+        if s is not None and s.value is not TEMPLATED:
+            return s
+    return None
+
+
+def check(host, opts):
+    d_interval = _manager_default(host, "DefaultStartLimitIntervalSec", 10.0,
+                                  systemd_parse_timespan)
+    d_burst = _manager_default(host, "DefaultStartLimitBurst", 5, int)
+    d_restart = _manager_default(host, "DefaultRestartSec", 0.1, systemd_parse_timespan)
+    for svc in host.services:
+        restart = svc.get("Restart")
+        if not svc.admin_owned or restart is None or restart.value not in RESTARTS_AFTER_OOM:
+            continue
+        interval_s = _value(svc, ("StartLimitIntervalSec", "StartLimitInterval"))
+        burst_s = _value(svc, ("StartLimitBurst",))
+        sec_s = _value(svc, ("RestartSec",))
+        interval = interval_s.value if interval_s else d_interval
+        burst = burst_s.value if burst_s else d_burst
+        rsec = sec_s.value if sec_s else d_restart
+        if interval == 0 or burst == 0:
+            which = interval_s if interval == 0 and interval_s else burst_s
+            why = "StartLimitIntervalSec=0" if interval == 0 else "StartLimitBurst=0"
+            loc = which.loc if which else restart.loc
+            yield Finding(RULE, f"{svc.name}: {why} disables start rate limiting, so "
+                          f"Restart={restart.value} restarts it forever after each OOM kill",
+                          loc, related=((restart.loc and ()) or ()))
+            continue
+        if burst * rsec > interval:
+            yield Finding(
+                RULE,
+                f"{svc.name}: Restart={restart.value} with RestartSec={rsec:g}s can never hit "
+                f"the start limit ({burst} starts in {interval:g}s: {burst} × {rsec:g}s > "
+                f"{interval:g}s), so it is restarted forever after each OOM kill",
+                (sec_s or restart).loc,
+            )

@@ -1,0 +1,16 @@
+"""OOM303 overcommit-always. Published text: rules/OOM303.yaml."""
+
+from __future__ import annotations
+
+from oomlint.findings import Finding
+
+RULE = "OOM303"
+
+
+def check(host, opts):
+    mode = host.sysctl_int("vm.overcommit_memory")
+    if mode is None or mode.value != 1:
+        return
+    yield Finding(RULE, "vm.overcommit_memory=1: the kernel never refuses an allocation, so "
+                  "every shortfall ends in the OOM killer instead of a failed malloc",
+                  mode.loc, related=mode.related())

@@ -1,0 +1,17 @@
+"""OOM308 sysctl-value-invalid. Published text: rules/OOM308.yaml."""
+
+from __future__ import annotations
+
+from oomlint.findings import Finding
+
+RULE = "OOM308"
+
+
+def check(host, opts):
+    for ig in host.sysctl_ignored:
+        a = ig.assignment
+        prev = host.sysctl.get(a.key)
+        keeps = (f"the value from {prev.loc} ({prev.raw}) stays in effect" if prev is not None
+                 else "the kernel keeps its default")
+        yield Finding(RULE, f"{a.key} = {a.value}: the kernel refuses it with EINVAL ({ig.reason}); "
+                      f"{keeps}", a.loc)

@@ -1,0 +1,193 @@
+"""Configuration: `.oomlint.toml` or `[tool.oomlint]` in `pyproject.toml`.
+
+Found from the current directory upward unless `--config` names a file. Validation is one
+generic function driven by the catalogue's option schemas; any unknown key or bad value is
+a `ConfigError` that names the key (exit code 2).
+
+```toml
+[tool.oomlint]
+select = ["OOM"]                 # ids, names or id prefixes
+ignore = ["OOM303"]
+fail-on = "warning"              # error | warning | info | never
+ram = "8G"
+swap = "0"
+per-path-ignores = { "etc/systemd/system/legacy-*.service" = ["OOM202"] }
+
+[tool.oomlint.rules.OOM201]      # or [tool.oomlint.rules.unkillable-service]
+severity = "error"
+allow_units = ["vpn-*.service"]
+```
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from oomlint.catalog import RuleMeta, resolve_selector
+from oomlint.findings import Severity
+from oomlint.units import GrammarError, parse_host_size
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+FAIL_ON = ("error", "warning", "info", "never")
+TOP_KEYS = {"select", "ignore", "fail-on", "ram", "swap", "rules", "per-path-ignores"}
+
+
+class ConfigError(Exception):
+    pass
+
+
+@dataclass
+class Config:
+    source: str = ""
+    select: list[str] | None = None
+    ignore: list[str] = field(default_factory=list)
+    fail_on: str = "warning"
+    ram: int | None = None
+    swap: int | None = None
+    severity: dict[str, Severity] = field(default_factory=dict)
+    options: dict[str, dict] = field(default_factory=dict)
+    path_ignores: list[tuple[str, set[str]]] = field(default_factory=list)
+
+
+def find_config(start: Path) -> Path | None:
+    for d in (start, *start.parents):
+        cand = d / ".oomlint.toml"
+        if cand.is_file():
+            return cand
+        py = d / "pyproject.toml"
+        if py.is_file():
+            try:
+                data = tomllib.loads(py.read_text("utf-8"))
+            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+                continue
+            if "oomlint" in data.get("tool", {}):
+                return py
+    return None
+
+
+def load_config(path: Path | None, catalog: dict[str, RuleMeta]) -> Config:
+    if path is None:
+        return Config()
+    try:
+        data = tomllib.loads(path.read_text("utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read: {exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    prefix = ""
+    if path.name == "pyproject.toml":
+        data = data.get("tool", {}).get("oomlint", {})
+        prefix = "tool.oomlint."
+    return parse_config(data, catalog, str(path), prefix)
+
+
+def _str_list(value, key: str) -> list[str]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{key}: expected a list of strings")
+    return value
+
+
+def _rule_ids(tokens: list[str], key: str, catalog) -> list[str]:
+    for t in tokens:
+        if not resolve_selector(t, catalog):
+            raise ConfigError(f"{key}: unknown rule {t!r}")
+    return tokens
+
+
+def parse_config(data: dict, catalog: dict[str, RuleMeta], source: str = "",
+                 prefix: str = "") -> Config:
+    cfg = Config(source=source)
+    for key in data:
+        if key not in TOP_KEYS:
+            raise ConfigError(f"{source}: unknown key {prefix}{key}")
+    if "select" in data:
+        cfg.select = _rule_ids(_str_list(data["select"], prefix + "select"), prefix + "select",
+                               catalog)
+    if "ignore" in data:
+        cfg.ignore = _rule_ids(_str_list(data["ignore"], prefix + "ignore"), prefix + "ignore",
+                               catalog)
+    if "fail-on" in data:
+        if data["fail-on"] not in FAIL_ON:
+            raise ConfigError(f"{prefix}fail-on: expected one of {', '.join(FAIL_ON)}")
+        cfg.fail_on = data["fail-on"]
+    for key in ("ram", "swap"):
+        if key in data:
+            try:
+                setattr(cfg, key, parse_host_size(data[key]))
+            except GrammarError as exc:
+                raise ConfigError(f"{prefix}{key}: {exc}") from None
+    ppi = data.get("per-path-ignores", {})
+    if not isinstance(ppi, dict):
+        raise ConfigError(f"{prefix}per-path-ignores: expected a table of glob = [rules]")
+    for glob, rules in ppi.items():
+        k = f"{prefix}per-path-ignores.{glob}"
+        ids: set[str] = set()
+        for t in _rule_ids(_str_list(rules, k), k, catalog):
+            ids |= resolve_selector(t, catalog)
+        cfg.path_ignores.append((glob, ids))
+    rules = data.get("rules", {})
+    if not isinstance(rules, dict):
+        raise ConfigError(f"{prefix}rules: expected a table per rule")
+    for token, table in rules.items():
+        k = f"{prefix}rules.{token}"
+        ids = resolve_selector(token, catalog)
+        if len(ids) != 1 or not isinstance(table, dict):
+            raise ConfigError(f"{k}: expected a table for one rule id or name")
+        rid = ids.pop()
+        for opt, value in table.items():
+            if opt == "severity":
+                try:
+                    cfg.severity[rid] = Severity(value)
+                except ValueError:
+                    raise ConfigError(f"{k}.severity: expected error, warning or info") from None
+                continue
+            schema = catalog[rid].options.get(opt)
+            if schema is None:
+                raise ConfigError(f"{k}: unknown option {opt!r}")
+            cfg.options.setdefault(rid, {})[opt] = validate_option(value, schema["type"], f"{k}.{opt}")
+    return cfg
+
+
+def validate_option(value, type_name: str, key: str):
+    """Check a value against a catalogue option type: str, int, float, bool, size,
+    list[str]."""
+    ok = {
+        "str": isinstance(value, str),
+        "int": isinstance(value, int) and not isinstance(value, bool),
+        "float": isinstance(value, (int, float)) and not isinstance(value, bool),
+        "bool": isinstance(value, bool),
+        "list[str]": isinstance(value, list) and all(isinstance(v, str) for v in value),
+        "size": isinstance(value, (str, int)) and not isinstance(value, bool),
+    }.get(type_name)
+    if ok is None:
+        raise ConfigError(f"{key}: option type {type_name!r} is not supported")
+    if not ok:
+        raise ConfigError(f"{key}: expected {type_name}, got {value!r}")
+    if type_name == "size":
+        try:
+            return parse_host_size(value)
+        except GrammarError as exc:
+            raise ConfigError(f"{key}: {exc}") from None
+    return float(value) if type_name == "float" else value
+
+
+def rule_options(rule: RuleMeta, cfg: Config):
+    """The rule's options: catalogue defaults overlaid with the configured values."""
+    from types import SimpleNamespace
+
+    values = {}
+    for name, schema in rule.options.items():
+        default = schema.get("default")
+        if schema.get("type") == "size" and default is not None:
+            default = parse_host_size(default)
+        values[name] = default
+    values.update(cfg.options.get(rule.id, {}))
+    return SimpleNamespace(**values)

@@ -1,0 +1,115 @@
+"""Run the selected checks over each host, stamp severities, apply suppressions, sort."""
+
+from __future__ import annotations
+
+import dataclasses
+import traceback
+from dataclasses import dataclass, field
+from typing import Callable
+
+from oomlint import suppress
+from oomlint.catalog import RuleMeta, resolve_selector
+from oomlint.checks import CHECKS
+from oomlint.config import Config, rule_options
+from oomlint.findings import Finding, Severity, Suppressed
+from oomlint.model.host import Host
+from oomlint.provenance import Loc, Related
+
+INTERNAL_ERROR = "OOM099"
+
+
+@dataclass
+class Result:
+    findings: list[Finding] = field(default_factory=list)
+    suppressed: list[Suppressed] = field(default_factory=list)
+    internal_error: bool = False
+
+
+def select_rules(catalog: dict[str, RuleMeta], select: list[str] | None,
+                 ignore: list[str]) -> set[str]:
+    """Ids to run: `select` (default: every stable rule) minus `ignore`. Preview rules run
+    only when named exactly by id or name."""
+    if select is None:
+        chosen = {i for i, m in catalog.items() if m.status != "preview"}
+    else:
+        chosen = set()
+        for token in select:
+            ids = resolve_selector(token, catalog)
+            exact = token.upper() in catalog or any(catalog[i].name == token for i in ids)
+            chosen |= {i for i in ids if exact or catalog[i].status != "preview"}
+    for token in ignore:
+        chosen -= resolve_selector(token, catalog)
+    return chosen
+
+
+def run(hosts: list[tuple[Host, Callable[[str], str]]], catalog: dict[str, RuleMeta],
+        config: Config, selected: set[str]) -> Result:
+    """Check every host. Each host comes with the function that turns its tree-relative
+    paths into the paths shown to the user."""
+    result = Result()
+    for host, display in hosts:
+        findings = [f for f in host.problems if f.rule in selected]
+        for module in CHECKS:
+            rule = module.RULE
+            if rule not in selected or rule not in catalog:
+                continue
+            opts = rule_options(catalog[rule], config)
+            try:
+                findings.extend(module.check(host, opts))
+            except Exception as exc:  # a broken check must not stop the others
+                result.internal_error = True
+                tb = traceback.extract_tb(exc.__traceback__)[-1]
+                findings.append(Finding(
+                    INTERNAL_ERROR,
+                    f"check {rule} failed: {type(exc).__name__}: {exc} "
+                    f"({tb.filename.rsplit('/', 1)[-1]}:{tb.lineno}); please report this",
+                    Loc(".", 0)))
+        kept, dropped = suppress.apply(findings, host.pragmas, config.path_ignores, catalog)
+        if suppress.UNUSED_SUPPRESSION in selected:
+            kept.extend(suppress.unused(host.pragmas, catalog))
+        result.findings.extend(_finish(f, host, display, catalog, config) for f in kept)
+        result.suppressed.extend(
+            dataclasses.replace(s, finding=_finish(s.finding, host, display, catalog, config),
+                                source=_relocate(s.source, display) if s.source else None)
+            for s in dropped
+        )
+    result.findings = _dedupe(sorted(result.findings, key=Finding.sort_key))
+    result.suppressed.sort(key=lambda s: s.finding.sort_key())
+    return result
+
+
+def _relocate(loc: Loc, display: Callable[[str], str]) -> Loc:
+    return Loc(display(loc.path), loc.line)
+
+
+def _finish(f: Finding, host: Host, display, catalog, config: Config) -> Finding:
+    meta = catalog.get(f.rule)
+    severity = config.severity.get(f.rule) or (meta.severity if meta else Severity.ERROR)
+    related = tuple(Related(_relocate(r.loc, display), r.note) for r in f.related)
+    calc = f.calc
+    if calc is not None:
+        calc = dataclasses.replace(calc, terms=tuple(
+            dataclasses.replace(t, loc=_relocate(t.loc, display) if t.loc else None)
+            for t in calc.terms))
+    return dataclasses.replace(f, loc=_relocate(f.loc, display), related=related, calc=calc,
+                               severity=severity, host=host.name,
+                               name=meta.name if meta else "")
+
+
+def _dedupe(findings: list[Finding]) -> list[Finding]:
+    out, seen = [], set()
+    for f in findings:
+        key = (f.host, f.loc, f.rule, f.message)
+        if key not in seen:
+            seen.add(key)
+            out.append(f)
+    return out
+
+
+def exit_code(result: Result, fail_on: str) -> int:
+    if result.internal_error:
+        return 2
+    if fail_on == "never":
+        return 0
+    threshold = Severity(fail_on).rank
+    return 1 if any(f.severity and f.severity.rank >= threshold for f in result.findings) else 0

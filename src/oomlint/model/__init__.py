@@ -1,0 +1,1 @@
+"""The host model: parsed records resolved into effective values with provenance."""

@@ -1,0 +1,159 @@
+"""What oomlint knows about a host once its files are read the way the real programs read
+them. Checks read only this; they never open files."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from oomlint.findings import Finding
+from oomlint.parsers.pragma import Pragma
+from oomlint.parsers.systemd import Assignment, UnitFile
+from oomlint.provenance import Loc, Setting
+from oomlint.units import MemoryLimit
+
+VENDOR_UNIT_DIRS = ("/usr/lib/systemd/", "/lib/systemd/", "/usr/local/lib/systemd/")
+MEMORY_KEYS = ("MemoryMin", "MemoryLow", "MemoryHigh", "MemoryMax", "MemorySwapMax",
+               "MemoryZSwapMax", "MemoryLimit")
+
+
+class Templated:
+    """A value written as a template expression (``{{ mem }}``): present, but unknown."""
+
+    def __repr__(self) -> str:
+        return "TEMPLATED"
+
+
+TEMPLATED = Templated()
+
+
+@dataclass(frozen=True)
+class Ignored:
+    """An assignment systemd (or the kernel) logs and ignores, with the reason."""
+
+    assignment: Assignment
+    reason: str
+    hint: str = ""
+
+
+@dataclass
+class Unit:
+    """One loaded unit: its fragment, drop-ins, and the effective values of the directives
+    oomlint reasons about (`settings`, keyed by directive name; a value of None means the
+    directive was reset to its default by an empty assignment)."""
+
+    name: str
+    fragment: UnitFile | None
+    dropins: list[UnitFile] = field(default_factory=list)
+    masked: bool = False
+    aliases: tuple[str, ...] = ()
+    template: str | None = None  # "foo@.service" for an instance or template
+    settings: dict[str, Setting] = field(default_factory=dict)
+    ignored: list[Ignored] = field(default_factory=list)
+    slice_chain: tuple[str, ...] = ()  # nearest first, ending with "-.slice"
+
+    @property
+    def type(self) -> str:
+        return self.name.rsplit(".", 1)[-1]
+
+    @property
+    def files(self) -> list[UnitFile]:
+        return ([self.fragment] if self.fragment else []) + self.dropins
+
+    @property
+    def admin_files(self) -> list[UnitFile]:
+        """Files outside the vendor directories: what the admin (or the repo) wrote."""
+        return [f for f in self.files if not is_vendor_path(f.path)]
+
+    @property
+    def admin_owned(self) -> bool:
+        return bool(self.admin_files)
+
+    def get(self, key: str) -> Setting | None:
+        s = self.settings.get(key)
+        return s if s is not None and s.value is not None else None
+
+    def memory(self, key: str) -> Setting[MemoryLimit | Templated] | None:
+        return self.get(key)
+
+    def service_header(self) -> Loc:
+        """The `[Service]` header of the file that should carry a missing directive: the
+        unit file when the admin owns it, else the admin's last drop-in."""
+        files = self.admin_files or self.files
+        if self.fragment is not None and self.fragment in files:
+            files = [self.fragment]
+        for f in reversed(files):
+            if "Service" in f.sections:
+                return f.sections["Service"]
+        for f in reversed(files):
+            for sec in ("Slice", "Unit"):
+                if sec in f.sections:
+                    return f.sections[sec]
+        return Loc(files[-1].path, 0) if files else Loc(self.name, 0)
+
+
+def is_vendor_path(path: str) -> bool:
+    p = "/" + path.lstrip("/")
+    return p.startswith(VENDOR_UNIT_DIRS) and not p.startswith("/usr/local/lib/systemd/")
+
+
+@dataclass(frozen=True)
+class SwapSource:
+    """One configured swap area: fstab line, .swap unit, zram device or dphys-swapfile."""
+
+    kind: str  # "fstab" | "unit" | "zram" | "dphys-swapfile" | "config"
+    what: str
+    loc: Loc | None
+    size: int | None  # bytes, None when it cannot be known from files
+    active: bool = True  # False for fstab noauto
+    note: str = ""
+
+
+@dataclass
+class Host:
+    """One host: a checked directory tree, or a set of loose files."""
+
+    name: str
+    loose: bool = False
+    ram: int | None = None
+    ram_source: str = ""
+    swap_override: int | None = None  # --swap / config swap
+    units: dict[str, Unit] = field(default_factory=dict)
+    sysctl: dict[str, Setting[str]] = field(default_factory=dict)
+    sysctl_ignored: list[Ignored] = field(default_factory=list)
+    manager: dict[str, Setting[str]] = field(default_factory=dict)
+    manager_files: list[UnitFile] = field(default_factory=list)
+    swaps: list[SwapSource] = field(default_factory=list)
+    dphys: dict[str, Setting[str]] = field(default_factory=dict)
+    problems: list[Finding] = field(default_factory=list)
+    pragmas: list[Pragma] = field(default_factory=list)
+
+    # -- derived facts used by several checks ---------------------------------------------
+
+    @property
+    def services(self) -> list[Unit]:
+        return [u for n, u in sorted(self.units.items()) if u.type == "service" and not u.masked]
+
+    def slice(self, name: str) -> Unit | None:
+        return self.units.get(name)
+
+    @property
+    def swap_configured(self) -> bool:
+        return any(s.active for s in self.swaps) or bool(self.swap_override)
+
+    @property
+    def swap_bytes(self) -> int | None:
+        """Total swap in bytes: --swap/config when given, else the sum of known sizes;
+        None when some active area's size cannot be known."""
+        if self.swap_override is not None:
+            return self.swap_override
+        active = [s for s in self.swaps if s.active]
+        if any(s.size is None for s in active):
+            return None
+        return sum(s.size or 0 for s in active)
+
+    def sysctl_int(self, key: str) -> Setting[int] | None:
+        """An effective integer sysctl; None when unset or not an integer."""
+        s = self.sysctl.get(key)
+        if s is None or not isinstance(s.value, int):
+            return None
+        return s

@@ -1,0 +1,43 @@
+"""The directive table systemd knows, shipped as data (src/oomlint/data/systemd_directives.txt)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib import resources
+
+
+@lru_cache(maxsize=1)
+def known_directives() -> frozenset[str]:
+    """``Section.Key`` pairs systemd accepts (252 plus later additions)."""
+    text = resources.files("oomlint").joinpath("data/systemd_directives.txt").read_text("utf-8")
+    out = set()
+    for line in text.splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            out.add(line)
+    return frozenset(out)
+
+
+def is_known(section: str, key: str) -> bool:
+    return f"{section}.{key}" in known_directives()
+
+
+def sections_for(key: str) -> list[str]:
+    """Sections in which `key` is a valid directive."""
+    return sorted(d.split(".", 1)[0] for d in known_directives() if d.split(".", 1)[1] == key)
+
+
+SECTIONS_BY_TYPE = {
+    "service": ("Unit", "Service", "Install"),
+    "socket": ("Unit", "Socket", "Install"),
+    "mount": ("Unit", "Mount", "Install"),
+    "automount": ("Unit", "Automount", "Install"),
+    "swap": ("Unit", "Swap", "Install"),
+    "timer": ("Unit", "Timer", "Install"),
+    "path": ("Unit", "Path", "Install"),
+    "slice": ("Unit", "Slice", "Install"),
+    "scope": ("Unit", "Scope", "Install"),
+    "target": ("Unit", "Install"),
+    "device": ("Unit", "Install"),
+}
+UNIT_TYPES = frozenset(SECTIONS_BY_TYPE)

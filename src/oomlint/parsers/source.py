@@ -1,0 +1,256 @@
+"""Reading a configuration tree as if it were the root filesystem.
+
+`Tree` confines every lookup to the checked directory, the way `chroot` would: an absolute
+symlink target or include path is taken relative to the tree root, and ``..`` stops at the
+root. oomlint therefore never reads the machine it runs on when it checks a tree, cannot be
+led out of it by a hostile link, and detects link loops instead of hanging on them.
+Files are opened without following links, never blocking (FIFOs), and read up to a size
+limit; binary and non-UTF-8 content is reported, not raised.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import posixpath
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+
+from oomlint.findings import Problems
+from oomlint.provenance import Loc
+
+MAX_FILE_BYTES = 16 * 1024 * 1024
+MAX_LINK_HOPS = 40  # the kernel's MAXSYMLINKS
+DEVNULL = "/dev/null"
+
+FILE_UNREADABLE = "OOM001"
+FILE_BINARY = "OOM002"
+FILE_ENCODING = "OOM003"
+FILE_TOO_LARGE = "OOM004"
+LINK_LOOP = "OOM006"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A path in the tree after following links.
+
+    `vpath` is where it was looked up, `target` where its links lead (both absolute inside
+    the tree); `kind` is "file", "dir", "devnull", "missing", "loop" or "other"."""
+
+    vpath: str
+    target: str
+    kind: str
+    real: Path | None = None
+    is_link: bool = False
+
+
+def rel(vpath: str) -> str:
+    """The tree-relative form used in `Loc.path` ("/etc/fstab" -> "etc/fstab")."""
+    return vpath.lstrip("/") or "."
+
+
+class Tree:
+    """A read-only view of a host's files, rooted at a directory or made of loose files."""
+
+    def __init__(self, root: Path | None = None, files: dict[str, Path] | None = None):
+        self.root = root
+        self.files = dict(files or {})
+        self._dirs: set[str] = set()
+        for vp in self.files:
+            parent = posixpath.dirname(vp)
+            while parent not in self._dirs:
+                self._dirs.add(parent)
+                if parent == "/":
+                    break
+                parent = posixpath.dirname(parent)
+
+    # -- lookups ---------------------------------------------------------------------------
+
+    def _real(self, vpath: str) -> Path | None:
+        if self.root is not None:
+            return self.root / vpath.lstrip("/") if vpath != "/" else self.root
+        return self.files.get(vpath)
+
+    def lookup(self, vpath: str) -> Entry:
+        """Follow links in every component of `vpath`, inside the tree."""
+        vpath = posixpath.normpath("/" + vpath.lstrip("/"))
+        if self.root is None:
+            if vpath in self.files:
+                return self._classify(vpath, vpath, self.files[vpath], False)
+            if vpath in self._dirs:
+                return Entry(vpath, vpath, "dir")
+            return Entry(vpath, vpath, "missing")
+        parts = [p for p in vpath.split("/") if p]
+        current = "/"
+        hops = 0
+        linked = False
+        while parts:
+            name = parts.pop(0)
+            if name == "..":
+                current = posixpath.dirname(current) or "/"
+                continue
+            candidate = posixpath.join(current, name)
+            real = self._real(candidate)
+            try:
+                st = os.lstat(real)
+            except OSError:
+                return Entry(vpath, posixpath.join(candidate, *parts), "missing")
+            if stat.S_ISLNK(st.st_mode):
+                linked = True
+                hops += 1
+                if hops > MAX_LINK_HOPS:
+                    return Entry(vpath, candidate, "loop", is_link=True)
+                try:
+                    target = os.readlink(real)
+                except OSError:
+                    return Entry(vpath, candidate, "missing", is_link=True)
+                if posixpath.normpath(target) == DEVNULL and not parts:
+                    return Entry(vpath, DEVNULL, "devnull", is_link=True)
+                base = "/" if target.startswith("/") else current
+                parts = [p for p in target.split("/") if p] + parts
+                current = base
+                continue
+            current = candidate
+        real = self._real(current)
+        return self._classify(vpath, current, real, linked)
+
+    def _classify(self, vpath: str, target: str, real: Path | None, linked: bool) -> Entry:
+        if target == DEVNULL:
+            return Entry(vpath, target, "devnull", is_link=linked)
+        try:
+            st = os.stat(real) if real is not None else None
+        except OSError:
+            st = None
+        if st is None:
+            return Entry(vpath, target, "missing", real, linked)
+        if stat.S_ISDIR(st.st_mode):
+            kind = "dir"
+        elif stat.S_ISREG(st.st_mode):
+            kind = "file"
+        elif stat.S_ISCHR(st.st_mode) and target == DEVNULL:
+            kind = "devnull"
+        else:
+            kind = "other"
+        return Entry(vpath, target, kind, real, linked)
+
+    def listdir(self, vdir: str) -> list[str]:
+        """Names in a directory, sorted by bytes (strcmp order), or [] when it is absent."""
+        entry = self.lookup(vdir)
+        if entry.kind != "dir":
+            return []
+        if self.root is None:
+            prefix = entry.target.rstrip("/") + "/"
+            names = {
+                vp[len(prefix):].split("/", 1)[0]
+                for vp in (*self.files, *self._dirs)
+                if vp.startswith(prefix) and len(vp) > len(prefix)
+            }
+        else:
+            try:
+                names = set(os.listdir(entry.real))
+            except OSError:
+                return []
+        return sorted(names, key=lambda n: n.encode("utf-8", "surrogateescape"))
+
+    def exists(self, vpath: str) -> bool:
+        return self.lookup(vpath).kind != "missing"
+
+    def readlink(self, vpath: str) -> str | None:
+        """The raw target of a symlink at `vpath` (its parent's links followed)."""
+        parent = self.lookup(posixpath.dirname(vpath))
+        if parent.kind != "dir" or self.root is None:
+            return None
+        real = self._real(posixpath.join(parent.target, posixpath.basename(vpath)))
+        try:
+            return os.readlink(real)
+        except OSError:
+            return None
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def read_text(self, vpath: str, problems: Problems) -> tuple[str, str] | None:
+        """Return (tree-relative path of the file actually read, text), or None when it
+        cannot be read; every reason becomes an input finding in `problems`."""
+        entry = self.lookup(vpath)
+        shown = rel(entry.target if entry.kind != "missing" else vpath)
+        if entry.kind == "loop":
+            problems.add(LINK_LOOP, Loc(rel(vpath)), "symbolic link loop: too many levels of links")
+            return None
+        if entry.kind == "devnull":
+            return shown, ""
+        if entry.kind == "missing":
+            problems.add(FILE_UNREADABLE, Loc(rel(vpath)), "file vanished or its link is dangling")
+            return None
+        if entry.kind == "dir":
+            problems.add(FILE_UNREADABLE, Loc(shown), "a directory where a file is expected")
+            return None
+        if entry.kind != "file":
+            problems.add(FILE_UNREADABLE, Loc(shown), "not a regular file")
+            return None
+        return self._read_regular(entry.real, shown, problems)
+
+    @staticmethod
+    def _read_regular(real: Path, shown: str, problems: Problems) -> tuple[str, str] | None:
+        flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+        try:
+            fd = os.open(real, flags)
+        except OSError as exc:
+            reason = {
+                errno.EACCES: "permission denied",
+                errno.ENOENT: "file vanished during the run",
+                errno.ELOOP: "symbolic link loop",
+            }.get(exc.errno, exc.strerror or "cannot open")
+            problems.add(FILE_UNREADABLE, Loc(shown), reason)
+            return None
+        try:
+            st = os.fstat(fd)
+            if not stat.S_ISREG(st.st_mode):
+                problems.add(FILE_UNREADABLE, Loc(shown), "not a regular file")
+                return None
+            chunks = []
+            remaining = MAX_FILE_BYTES + 1
+            while remaining > 0:
+                chunk = os.read(fd, min(remaining, 1 << 20))
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                remaining -= len(chunk)
+            data = b"".join(chunks)
+        except OSError as exc:
+            problems.add(FILE_UNREADABLE, Loc(shown), exc.strerror or "read error")
+            return None
+        finally:
+            os.close(fd)
+        text = decode(data, shown, problems)
+        return None if text is None else (shown, text)
+
+
+def decode(data: bytes, shown: str, problems: Problems) -> str | None:
+    """Text from raw bytes, reporting truncation, binary content and bad UTF-8."""
+    if len(data) > MAX_FILE_BYTES:
+        data = data[:MAX_FILE_BYTES]
+        cut = data.rfind(b"\n")
+        data = data[: cut + 1] if cut > 0 else data
+        kept = data.count(b"\n")
+        problems.add(
+            FILE_TOO_LARGE,
+            Loc(shown),
+            f"larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB: only the first {kept} lines "
+            "were checked",
+        )
+    if b"\0" in data:
+        line = data[: data.index(b"\0")].count(b"\n") + 1
+        problems.add(FILE_BINARY, Loc(shown, line), "binary content (NUL byte): file not parsed")
+        return None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        problems.add(
+            FILE_ENCODING,
+            Loc(shown, line),
+            f"not valid UTF-8 (byte 0x{data[exc.start]:02x}); undecodable bytes replaced, the "
+            "rest of the file was read",
+        )
+        return data.decode("utf-8", errors="replace")

@@ -1,0 +1,288 @@
+"""Swap sources: /etc/fstab swap lines, zram-generator.conf, /etc/dphys-swapfile.
+
+`.swap` units are unit files and go through parsers.systemd.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+
+from oomlint.findings import Problems
+from oomlint.parsers.pragma import Pragma, PragmaCollector
+from oomlint.provenance import Loc
+
+SYNTAX_ERROR = "OOM005"
+
+
+# -- fstab (fstab(5)) --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FstabSwap:
+    spec: str
+    options: tuple[str, ...]
+    loc: Loc
+
+    @property
+    def noauto(self) -> bool:
+        return "noauto" in self.options
+
+    @property
+    def priority(self) -> int | None:
+        for opt in self.options:
+            if opt.startswith("pri="):
+                try:
+                    return int(opt[4:])
+                except ValueError:
+                    return None
+        return None
+
+
+@dataclass
+class Fstab:
+    path: str
+    swaps: list[FstabSwap] = field(default_factory=list)
+    pragmas: list[Pragma] = field(default_factory=list)
+
+
+def _unescape_fstab(field_text: str) -> str:
+    return re.sub(r"\\([0-7]{3})", lambda m: chr(int(m.group(1), 8)), field_text)
+
+
+def parse_fstab(text: str, path: str, problems: Problems) -> Fstab:
+    out = Fstab(path)
+    pragmas = PragmaCollector(path)
+    for lineno, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line:
+            continue
+        if line.startswith("#"):
+            pragmas.comment(line, lineno)
+            continue
+        pragmas.content(lineno)
+        fields = line.split()
+        if len(fields) < 3:
+            problems.add(SYNTAX_ERROR, Loc(path, lineno),
+                         f"fstab line has {len(fields)} field(s), at least 3 are needed")
+            continue
+        if fields[2] != "swap":
+            continue
+        opts = tuple(fields[3].split(",")) if len(fields) > 3 else ("defaults",)
+        out.swaps.append(FstabSwap(_unescape_fstab(fields[0]), opts, Loc(path, lineno)))
+    out.pragmas = pragmas.pragmas
+    return out
+
+
+# -- INI-style files used by zram-generator ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class IniValue:
+    section: str
+    key: str
+    value: str
+    loc: Loc
+
+
+@dataclass
+class IniFile:
+    path: str
+    values: list[IniValue] = field(default_factory=list)
+    sections: dict[str, Loc] = field(default_factory=dict)
+    pragmas: list[Pragma] = field(default_factory=list)
+
+
+def parse_ini(text: str, path: str, problems: Problems) -> IniFile:
+    """zram-generator.conf: ``[zramN]`` sections with ``key = value`` (the rust-ini crate:
+    ``#`` and ``;`` comment lines)."""
+    out = IniFile(path)
+    pragmas = PragmaCollector(path)
+    section = ""
+    for lineno, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line:
+            continue
+        if line[0] in "#;":
+            pragmas.comment(line, lineno)
+            continue
+        pragmas.content(lineno)
+        if line.startswith("[") and line.endswith("]"):
+            section = line[1:-1].strip()
+            out.sections.setdefault(section, Loc(path, lineno))
+            continue
+        if "=" not in line:
+            problems.add(SYNTAX_ERROR, Loc(path, lineno), f"{line[:60]!r} is not 'key = value'")
+            continue
+        key, _, value = line.partition("=")
+        out.values.append(IniValue(section, key.strip(), value.strip(), Loc(path, lineno)))
+    out.pragmas = pragmas.pragmas
+    return out
+
+
+# -- zram-generator size expressions (fasteval) ------------------------------------------
+
+_SI = {"T": 1e12, "G": 1e9, "M": 1e6, "K": 1e3, "k": 1e3, "m": 1e-3, "u": 1e-6, "µ": 1e-6,
+       "n": 1e-9, "p": 1e-12}
+_FUNCS = {
+    "min": min, "max": max, "floor": math.floor, "ceil": math.ceil, "round": round,
+    "abs": abs, "int": int, "log": lambda *a: math.log(a[-1], a[0] if len(a) > 1 else 10),
+}  # fmt: skip
+_TOKEN = re.compile(r"\s*(?:(\d+\.?\d*(?:[eE][+-]?\d+)?)([TGMKkmuµnp](?![A-Za-z_]))?|([A-Za-z_]\w*)|(\S))")
+
+
+class ExprError(ValueError):
+    pass
+
+
+def eval_zram_expr(text: str, ram_mib: int | None) -> float:
+    """Evaluate a zram-size expression; `ram` is the host's MemTotal in MiB. Raises
+    ExprError for syntax errors and when `ram` is needed but unknown."""
+    tokens = []
+    pos = 0
+    while pos < len(text):
+        m = _TOKEN.match(text, pos)
+        if not m or m.end() == pos:
+            break
+        pos = m.end()
+        if m.group(1):
+            tokens.append(("num", float(m.group(1)) * _SI.get(m.group(2) or "", 1)))
+        elif m.group(3):
+            tokens.append(("name", m.group(3)))
+        elif m.group(4):
+            tokens.append(("op", m.group(4)))
+    if text[pos:].strip():
+        raise ExprError(f"cannot parse {text[pos:]!r}")
+    parser = _ExprParser(tokens, ram_mib)
+    value = parser.expr()
+    if parser.i != len(tokens):
+        raise ExprError(f"unexpected {tokens[parser.i][1]!r}")
+    return value
+
+
+class _ExprParser:
+    def __init__(self, tokens, ram_mib):
+        self.t = tokens
+        self.i = 0
+        self.ram = ram_mib
+
+    def _peek(self):
+        return self.t[self.i] if self.i < len(self.t) else (None, None)
+
+    def _op(self, *ops):
+        kind, val = self._peek()
+        if kind == "op" and val in ops:
+            self.i += 1
+            return val
+        return None
+
+    def expr(self):
+        v = self.term()
+        while (op := self._op("+", "-")) is not None:
+            r = self.term()
+            v = v + r if op == "+" else v - r
+        return v
+
+    def term(self):
+        v = self.power()
+        while (op := self._op("*", "/", "%")) is not None:
+            r = self.power()
+            if op != "*" and r == 0:
+                raise ExprError("division by zero")
+            v = v * r if op == "*" else (v / r if op == "/" else math.fmod(v, r))
+        return v
+
+    def power(self):
+        v = self.unary()
+        if self._op("^") is not None:
+            return v ** self.power()
+        return v
+
+    def unary(self):
+        if self._op("-") is not None:
+            return -self.unary()
+        if self._op("+") is not None:
+            return self.unary()
+        return self.atom()
+
+    def atom(self):
+        kind, val = self._peek()
+        if kind is None:
+            raise ExprError("unexpected end of expression")
+        self.i += 1
+        if kind == "num":
+            return val
+        if kind == "op" and val == "(":
+            v = self.expr()
+            if self._op(")") is None:
+                raise ExprError("missing ')'")
+            return v
+        if kind == "name":
+            if val == "ram":
+                if self.ram is None:
+                    raise ExprError("needs the host's RAM")
+                return float(self.ram)
+            if val == "e":
+                return math.e
+            if val == "pi":
+                return math.pi
+            if val in _FUNCS:
+                if self._op("(") is None:
+                    raise ExprError(f"{val} needs '('")
+                args = [self.expr()]
+                while self._op(",") is not None:
+                    args.append(self.expr())
+                if self._op(")") is None:
+                    raise ExprError("missing ')'")
+                return float(_FUNCS[val](*args))
+            raise ExprError(f"unknown name {val!r}")
+        raise ExprError(f"unexpected {val!r}")
+
+
+# -- /etc/dphys-swapfile (sourced as POSIX shell) ----------------------------------------
+
+
+@dataclass(frozen=True)
+class ShellVar:
+    name: str
+    value: str
+    loc: Loc
+
+
+@dataclass
+class ShellVars:
+    path: str
+    vars: dict[str, ShellVar] = field(default_factory=dict)
+    pragmas: list[Pragma] = field(default_factory=list)
+
+
+_ASSIGN = re.compile(r"^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=(.*)$")
+
+
+def parse_shell_vars(text: str, path: str, problems: Problems) -> ShellVars:
+    """Plain ``NAME=value`` assignments of a sourced shell file (last one wins); other shell
+    constructs are ignored (oomlint never runs them)."""
+    out = ShellVars(path)
+    pragmas = PragmaCollector(path)
+    for lineno, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line:
+            continue
+        if line.startswith("#"):
+            pragmas.comment(line, lineno)
+            continue
+        pragmas.content(lineno)
+        m = _ASSIGN.match(line)
+        if not m:
+            continue
+        value = m.group(2).strip()
+        if value[:1] in "\"'":
+            q = value[0]
+            end = value.find(q, 1)
+            value = value[1:end] if end > 0 else value[1:]
+        else:
+            value = re.split(r"\s+#|\s", value, maxsplit=1)[0]
+        out.vars[m.group(1)] = ShellVar(m.group(1), value, Loc(path, lineno))
+    out.pragmas = pragmas.pragmas
+    return out

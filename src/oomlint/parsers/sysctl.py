@@ -1,0 +1,74 @@
+"""sysctl.d files, as systemd-sysctl reads them (sysctl.d(5)).
+
+``key = value`` lines, ``#``/``;`` comment lines only (text after the value is part of it),
+a leading ``-`` means "ignore failure to set". Keys are written with dots or slashes: when the
+first separator is a ``.``, dots and slashes swap roles. oomlint's canonical key is the
+dotted form of the /proc/sys path (``vm.overcommit_memory``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from oomlint.findings import Problems
+from oomlint.parsers.pragma import Pragma, PragmaCollector
+from oomlint.provenance import Loc
+
+SYNTAX_ERROR = "OOM005"
+
+
+@dataclass(frozen=True)
+class SysctlAssignment:
+    key: str  # canonical dotted form
+    raw_key: str
+    value: str
+    loc: Loc
+    ignore_failure: bool = False
+
+
+@dataclass
+class SysctlFile:
+    path: str
+    assignments: list[SysctlAssignment] = field(default_factory=list)
+    pragmas: list[Pragma] = field(default_factory=list)
+
+
+def canonical_key(key: str) -> str:
+    """``vm/overcommit_memory`` and ``vm.overcommit_memory`` -> ``vm.overcommit_memory``;
+    ``net/ipv4/conf/eth0.100/rp_filter`` -> ``net.ipv4.conf.eth0/100.rp_filter``."""
+    key = key.strip().strip("/")
+    first = next((c for c in key if c in "./"), ".")
+    if first == "/":
+        key = key.translate(str.maketrans("./", "/."))
+    return key
+
+
+def parse_sysctl(text: str, path: str, problems: Problems) -> SysctlFile:
+    out = SysctlFile(path)
+    pragmas = PragmaCollector(path)
+    for lineno, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line:
+            continue
+        if line[0] in "#;":
+            pragmas.comment(line, lineno)
+            continue
+        pragmas.content(lineno)
+        ignore = line.startswith("-")
+        if ignore:
+            line = line[1:].lstrip()
+        if "=" not in line:
+            if ignore:
+                continue  # "-key" without '=' excludes a key from glob matches
+            problems.add(SYNTAX_ERROR, Loc(path, lineno),
+                         f"{line[:60]!r} is not an assignment: systemd-sysctl ignores the line")
+            continue
+        key, _, value = line.partition("=")
+        if not key.strip():
+            problems.add(SYNTAX_ERROR, Loc(path, lineno), "assignment without a key")
+            continue
+        out.assignments.append(
+            SysctlAssignment(canonical_key(key), key.strip(), value.strip(), Loc(path, lineno), ignore)
+        )
+    out.pragmas = pragmas.pragmas
+    return out

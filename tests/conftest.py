@@ -1,0 +1,52 @@
+"""Shared helpers: run the real pipeline (parse -> model -> check -> suppress) on a tree."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from oomlint.catalog import load_catalog
+from oomlint.config import Config
+from oomlint.engine import run, select_rules
+from oomlint.model.build import build_host
+from oomlint.parsers.source import Tree
+from oomlint.units import parse_host_size
+
+
+def lint_tree(root: Path, rules=None, *, ram=None, swap=None, config: Config | None = None):
+    """Findings for a tree, paths relative to the tree root; `rules` limits the run."""
+    catalog = load_catalog()
+    cfg = config or Config()
+    selected = set(rules) if rules else select_rules(catalog, None, [])
+    host = build_host(Tree(root=root), ".",
+                      ram=parse_host_size(ram) if ram is not None else None,
+                      swap=parse_host_size(swap) if swap is not None else None)
+    return run([(host, lambda p: p)], catalog, cfg, selected)
+
+
+def triples(result):
+    return sorted((f.rule, f.loc.path, f.loc.line) for f in result.findings)
+
+
+def write_tree(root: Path, files: dict[str, str]) -> Path:
+    for rel, text in files.items():
+        p = root / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(text)
+    return root
+
+
+@pytest.fixture
+def tree(tmp_path):
+    """Make a tree from {path: text}: ``root = tree({...})``."""
+
+    def make(files: dict[str, str]) -> Path:
+        return write_tree(tmp_path / "root", files)
+
+    return make
+
+
+def load_expected(path: Path) -> dict:
+    return yaml.safe_load(path.read_text()) or {}

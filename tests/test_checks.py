@@ -1,0 +1,44 @@
+"""Every rule's fixture trees: tests/checks/<RULE>/{fires,quiet}/ with an expected.yaml.
+
+expected.yaml holds the run's host facts (`ram`, `swap`, optional `options` per rule) and
+`expected`, the exact list of (rule, path, line) the rule must report; `quiet` trees expect
+none. Only the rule under test runs, through the real pipeline.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import lint_tree, load_expected, triples
+from oomlint.catalog import load_catalog
+from oomlint.config import parse_config
+
+HERE = Path(__file__).parent / "checks"
+CASES = sorted(p for p in HERE.glob("OOM*/*") if (p / "expected.yaml").is_file())
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda p: f"{p.parent.name}-{p.name}")
+def test_fixture(case: Path):
+    rule = case.parent.name
+    exp = load_expected(case / "expected.yaml")
+    cfg = parse_config({"rules": {rule: exp["options"]}} if exp.get("options") else {},
+                       load_catalog())
+    result = lint_tree(case, {rule}, ram=exp.get("ram"), swap=exp.get("swap"), config=cfg)
+    want = sorted((e["rule"], e["path"], e["line"]) for e in exp.get("expected") or [])
+    got = [t for t in triples(result) if t[0] == rule]
+    assert got == want
+    if case.name.startswith("quiet"):
+        assert want == []
+
+
+def test_every_check_has_fires_and_quiet():
+    from oomlint.checks import CHECKS, INPUT_RULES
+
+    missing = []
+    for rule in [m.RULE for m in CHECKS] + [r for r in INPUT_RULES if r not in ("OOM099",)]:
+        kinds = {p.name.split("-")[0] for p in HERE.glob(f"{rule}/*")}
+        if not {"fires", "quiet"} <= kinds:
+            missing.append(rule)
+    assert missing == []
