@@ -92,6 +92,9 @@ def check(paths, ram, swap, fmt, select, ignore, fail_on, config_path):
     try:
         catalog = load_catalog()
         cfg_file = config_path or find_config(Path.cwd())
+        if cfg_file is None:
+            first = paths[0] if paths[0].is_dir() else paths[0].parent
+            cfg_file = find_config(Path(os.path.abspath(first)))
         cfg = load_config(cfg_file, catalog) if cfg_file else Config()
     except (ConfigError, CatalogError) as exc:
         raise click.UsageError(str(exc)) from None

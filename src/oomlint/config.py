@@ -1,6 +1,7 @@
 """Configuration: `.oomlint.toml` or `[tool.oomlint]` in `pyproject.toml`.
 
-Found from the current directory upward unless `--config` names a file. Validation is one
+Found from the current directory upward unless `--config` names a file; when there is none,
+from the first checked path upward (so a host directory can carry its own `.oomlint.toml`). Validation is one
 generic function driven by the catalogue's option schemas; any unknown key or bad value is
 a `ConfigError` that names the key (exit code 2).
 

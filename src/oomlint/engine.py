@@ -64,7 +64,8 @@ def run(hosts: list[tuple[Host, Callable[[str], str]]], catalog: dict[str, RuleM
                     f"check {rule} failed: {type(exc).__name__}: {exc} "
                     f"({tb.filename.rsplit('/', 1)[-1]}:{tb.lineno}); please report this",
                     Loc(".", 0)))
-        kept, dropped = suppress.apply(findings, host.pragmas, config.path_ignores, catalog)
+        kept, dropped = suppress.apply(findings, host.pragmas, config.path_ignores, catalog,
+                                       display)
         if suppress.UNUSED_SUPPRESSION in selected:
             kept.extend(suppress.unused(host.pragmas, catalog))
         result.findings.extend(_finish(f, host, display, catalog, config) for f in kept)

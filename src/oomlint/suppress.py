@@ -12,8 +12,10 @@ from oomlint.provenance import Loc
 UNUSED_SUPPRESSION = "OOM090"
 
 
-def apply(findings: list[Finding], pragmas: list[Pragma], path_ignores, catalog
-          ) -> tuple[list[Finding], list[Suppressed]]:
+def apply(findings: list[Finding], pragmas: list[Pragma], path_ignores, catalog,
+          display=lambda p: p) -> tuple[list[Finding], list[Suppressed]]:
+    """Split findings into kept and suppressed. A per-path glob matches the path inside the
+    tree (``etc/systemd/system/*.service``) or the path as shown (``hosts/db/etc/...``)."""
     kept, dropped = [], []
     for f in findings:
         hit = _matching_pragma(f, pragmas, catalog)
@@ -22,7 +24,8 @@ def apply(findings: list[Finding], pragmas: list[Pragma], path_ignores, catalog
             dropped.append(Suppressed(f, hit.reason, hit.loc))
             continue
         glob = next((g for g, ids in path_ignores
-                     if f.rule in ids and fnmatchcase(f.loc.path, g)), None)
+                     if f.rule in ids and (fnmatchcase(f.loc.path, g)
+                                           or fnmatchcase(display(f.loc.path), g))), None)
         if glob is not None:
             dropped.append(Suppressed(f, f"per-path-ignores: {glob}"))
             continue

@@ -27,7 +27,7 @@ def _needs(host) -> str | None:
 
 
 def check(host, opts):
-    if host.ram is not None:
+    if host.ram is not None or host.loose:
         return
     reason = _needs(host)
     if reason:

@@ -328,6 +328,9 @@ def _apply(unit: Unit, a: Assignment, host: Host) -> None:
         unit.settings[key] = Setting(key, raw, tuple(values), a.loc).overriding(prev)
         return
     if raw == "":
+        if key in ("OOMPolicy", "Restart"):  # systemd 252 refuses the empty value here
+            unit.ignored.append(Ignored(a, "the empty value is not accepted"))
+            return
         unit.settings[key] = Setting(key, raw, None, a.loc).overriding(prev)
         return
     if is_templated(raw):
