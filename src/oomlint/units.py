@@ -177,7 +177,7 @@ def _memory_hint(text: str) -> str | None:
     t = text.strip()
     if "#" in t or ";" in t:
         return "systemd has no trailing comments: the comment became part of the value"
-    if t[:1] in "\"'" or t[-1:] in "\"'":
+    if t and (t[0] in "\"'" or t[-1] in "\"'"):
         return "memory settings are not unquoted by systemd"
     if t in ("max", "unlimited", "none", "-1"):
         return f"{t!r} is not accepted; use 'infinity' for no limit"

@@ -277,7 +277,7 @@ def parse_shell_vars(text: str, path: str, problems: Problems) -> ShellVars:
         if not m:
             continue
         value = m.group(2).strip()
-        if value[:1] in "\"'":
+        if value and value[0] in "\"'":
             q = value[0]
             end = value.find(q, 1)
             value = value[1:end] if end > 0 else value[1:]
