@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from conftest import lint_tree, write_tree
+
 from oomlint.catalog import ID_RE, NAME_RE, REQUIRED, load_catalog
 from oomlint.checks import CHECKS, INPUT_RULES
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from conftest import lint_tree, load_expected, triples
+
 from oomlint.catalog import load_catalog
 from oomlint.config import parse_config
 

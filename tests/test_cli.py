@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
 from conftest import write_tree
+
 from oomlint import __version__
 from oomlint.cli import main
 

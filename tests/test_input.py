@@ -6,10 +6,10 @@ from __future__ import annotations
 import errno
 import os
 
+from conftest import lint_tree, triples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import lint_tree, triples
 from oomlint.findings import Problems
 from oomlint.parsers.swap import eval_zram_expr, parse_fstab, parse_ini, parse_shell_vars
 from oomlint.parsers.sysctl import parse_sysctl

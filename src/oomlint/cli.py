@@ -11,7 +11,7 @@ import click
 
 from oomlint import __version__
 from oomlint.catalog import CatalogError, load_catalog, resolve_selector
-from oomlint.config import FAIL_ON, ConfigError, Config, find_config, load_config
+from oomlint.config import FAIL_ON, Config, ConfigError, find_config, load_config
 from oomlint.engine import exit_code, run, select_rules
 from oomlint.model.build import build_host
 from oomlint.parsers.source import Tree

@@ -206,20 +206,20 @@ def systemd_parse_memory_limit(key: str, text: str) -> MemoryLimit | None:
         return None
     if text == "infinity":
         return MemoryLimit(infinity=True)
-    try:
-        perm = systemd_parse_permyriad(text)
-    except GrammarError as exc:
-        if text.rstrip().endswith(("%", "‰", "‱")):
-            raise GrammarError(f"invalid percentage {text!r}: {exc}") from None
+    if not text.rstrip().endswith(("%", "‰", "‱")):
         try:
             size = systemd_parse_size(text)
-        except GrammarError as exc2:
-            raise GrammarError(_memory_hint(text) or str(exc2)) from None
+        except GrammarError as exc:
+            raise GrammarError(_memory_hint(text) or str(exc)) from None
         if size == 0 and key in _ZERO_REFUSED:
             raise GrammarError("0 is out of range for this setting")
         if size >= UINT64_MAX:
             raise GrammarError("size out of range")
         return MemoryLimit(bytes=size)
+    try:
+        perm = systemd_parse_permyriad(text)
+    except GrammarError as exc:
+        raise GrammarError(f"invalid percentage {text!r}: {exc}") from None
     if perm == 0 and key in _ZERO_REFUSED:
         raise GrammarError("0% is out of range for this setting")
     return MemoryLimit(permyriad=perm)

@@ -30,14 +30,14 @@ from oomlint.parsers.swap import (
     parse_shell_vars,
 )
 from oomlint.parsers.sysctl import parse_sysctl
-from oomlint.parsers.systemd import Assignment, UnitFile, is_templated, parse_unit
+from oomlint.parsers.systemd import Assignment, is_templated, parse_unit
 from oomlint.provenance import Loc, Setting
 from oomlint.units import (
     MIB,
     GrammarError,
     kernel_parse_int,
-    systemd_parse_permyriad,
     systemd_parse_memory_limit,
+    systemd_parse_permyriad,
     systemd_parse_timespan,
 )
 
