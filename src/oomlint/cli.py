@@ -115,8 +115,8 @@ def check(paths, ram, swap, fmt, select, ignore, fail_on, config_path):
             tree = Tree(root=Path(os.path.abspath(p)))
             prefix = "" if root_shown == "." else root_shown.rstrip("/") + "/"
             host = build_host(tree, root_shown, ram=ram, ram_source=source, swap=swap)
-            hosts.append((host, lambda rel, prefix=prefix: prefix + rel if rel != "." else
-                          (prefix.rstrip("/") or ".")))
+            hosts.append((host, lambda rel, prefix=prefix, shown=root_shown:
+                          shown if rel == "." else prefix + rel))
         else:
             vpath = loose_vpath(p)
             if vpath is None:

@@ -310,8 +310,16 @@ def format_size(n: int | None) -> str:
 
 
 def kernel_parse_int(text: str) -> int:
-    """An integer as the kernel's proc_dointvec reads it (decimal, optional sign)."""
-    t = text.strip()
-    if not re.fullmatch(r"[+-]?[0-9]+", t):
+    """An integer as the kernel's proc_dointvec reads it: base 0 (``0x`` hex, leading ``0``
+    octal), an optional ``-``, no ``+``."""
+    m = re.fullmatch(r"\s*(-?)(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)\s*", text)
+    if not m:
         raise GrammarError(f"{text!r} is not an integer")
-    return int(t)
+    digits = m.group(2)
+    if digits[:2].lower() == "0x":
+        v = int(digits[2:], 16)
+    elif digits.startswith("0") and len(digits) > 1:
+        v = int(digits[1:], 8)
+    else:
+        v = int(digits)
+    return -v if m.group(1) else v

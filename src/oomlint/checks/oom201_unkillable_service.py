@@ -9,12 +9,14 @@ RULE = "OOM201"
 
 
 def check(host, opts):
+    seen = set()
     for svc in host.services:
         adj = svc.get("OOMScoreAdjust")
-        if adj is None or adj.value != -1000 or not admin_setting(adj):
+        if adj is None or adj.value != -1000 or not admin_setting(adj) or adj.loc in seen:
             continue
         if unit_matches(svc, CORE_DAEMONS) or unit_matches(svc, opts.allow_units):
             continue
+        seen.add(adj.loc)
         yield Finding(
             RULE,
             f"{svc.name}: OOMScoreAdjust=-1000 makes it immune to the OOM killer; when memory "

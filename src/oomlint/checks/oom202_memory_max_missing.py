@@ -11,6 +11,7 @@ from oomlint.checks._common import (
 )
 from oomlint.findings import Finding
 from oomlint.model.host import TEMPLATED
+from oomlint.provenance import Related
 
 RULE = "OOM202"
 
@@ -33,10 +34,18 @@ def check(host, opts):
             tail = (f"; Restart={restart.value} brings it back after every kill: a restart loop "
                     "with a memory smell")
         slice_name = svc.slice_chain[0] if svc.slice_chain else "system.slice"
+        related = ()
+        for key in ("MemoryMax", "MemoryHigh"):
+            reset = svc.settings.get(key)
+            if reset is not None and reset.value is None and reset.overrides:
+                last = reset.overrides[-1]
+                related = (*related, Related(last.loc, f"{key}={last.raw} set here"),
+                           Related(reset.loc, f"reset here by the empty assignment {key}="))
         yield Finding(
             RULE,
             f"{svc.name}: no MemoryMax= or MemoryHigh= on the service or its slice "
             f"({slice_name}); it can grow until the global OOM killer picks a victim by size, "
             f"often an innocent process{tail}",
             svc.service_header(),
+            related=related,
         )

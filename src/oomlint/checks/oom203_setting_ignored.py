@@ -19,11 +19,15 @@ _CONSEQUENCE = {
 
 
 def check(host, opts):
+    seen = set()
     for name, unit in sorted(host.units.items()):
         if unit.masked:
             continue
         for ig in unit.ignored:
             a = ig.assignment
+            if a.loc in seen:
+                continue  # a file shared by several units (template, service.d/)
+            seen.add(a.loc)
             consequence = _CONSEQUENCE.get(a.key) or (
                 "the setting keeps its default" if a.key not in MEMORY_KEYS
                 else "the unit runs without this setting")

@@ -11,10 +11,14 @@ _UNIFIED = ("MemoryMax", "MemoryHigh", "MemorySwapMax", "MemoryZSwapMax", "Memor
 
 
 def check(host, opts):
+    seen = set()
     for name, unit in sorted(host.units.items()):
         lim = unit.get("MemoryLimit")
         if unit.masked or not admin_setting(lim):
             continue
+        if lim.loc in seen:
+            continue
+        seen.add(lim.loc)
         others = [k for k in _UNIFIED if unit.get(k) is not None]
         if others:
             msg = (f"{name}: MemoryLimit={lim.raw} is disregarded because {others[0]}= is also "

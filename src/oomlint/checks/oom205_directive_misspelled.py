@@ -54,11 +54,16 @@ def _unit_findings(unit_name: str, f, utype: str):
             yield Finding(RULE, f"{unit_name}: section [{sec}] is not [{fix}] (names are "
                           "case-sensitive): systemd ignores every line in it", loc)
     for a in f.assignments:
-        if a.key.startswith("X-") or is_known(a.section, a.key):
+        if a.key.startswith("X-") or (a.section in valid_sections and is_known(a.section, a.key)):
             continue
-        if a.section not in valid_sections:
-            continue  # reported at the section header, or not ours to judge
         homes = [s for s in sections_for(a.key) if s in valid_sections]
+        if a.section not in valid_sections:
+            case_variant = any(s.lower() == a.section.lower() for s in valid_sections)
+            if not case_variant and a.key in IMPORTANT and homes:
+                yield Finding(RULE, f"{unit_name}: [{a.section}] is not a section of a .{utype} "
+                              f"unit, so systemd ignores {a.key}= here; it belongs in "
+                              f"[{homes[0]}]", a.loc)
+            continue  # case variants are reported once, at the section header
         if a.key in IMPORTANT and homes:
             yield Finding(RULE, f"{unit_name}: {a.key}= belongs in [{homes[0]}]; in "
                           f"[{a.section}] systemd ignores it as an unknown key", a.loc)

@@ -12,10 +12,14 @@ RULE = "OOM206"
 def check(host, opts):
     if host.ram is None:
         return
+    seen = set()
     for name, unit in sorted(host.units.items()):
         mx = unit.get("MemoryMax")
         if unit.masked or not admin_setting(mx) or name == "-.slice":
             continue
+        if mx.loc in seen:
+            continue
+        seen.add(mx.loc)
         b = limit_bytes(mx, host.ram)
         if b is None or b < host.ram:
             continue

@@ -37,7 +37,7 @@ def check(host, opts):
         restart = svc.get("Restart")
         if not svc.admin_owned or restart is None or restart.value not in RESTARTS_AFTER_OOM:
             continue
-        interval_s = _value(svc, ("StartLimitIntervalSec", "StartLimitInterval"))
+        interval_s = _value(svc, ("StartLimitIntervalSec",))
         burst_s = _value(svc, ("StartLimitBurst",))
         sec_s = _value(svc, ("RestartSec",))
         interval = interval_s.value if interval_s else d_interval
@@ -49,7 +49,7 @@ def check(host, opts):
             loc = which.loc if which else restart.loc
             yield Finding(RULE, f"{svc.name}: {why} disables start rate limiting, so "
                           f"Restart={restart.value} restarts it forever after each OOM kill",
-                          loc, related=((restart.loc and ()) or ()))
+                          loc)
             continue
         if burst * rsec > interval:
             yield Finding(

@@ -78,7 +78,7 @@ CHOICES = {
 BOOLEANS = {"1": True, "yes": True, "y": True, "true": True, "t": True, "on": True,
             "0": False, "no": False, "n": False, "false": False, "f": False, "off": False}
 LIST_KEYS = {"ExecStart", "Environment", "EnvironmentFile"}
-TIME_KEYS = {"RestartSec", "StartLimitIntervalSec", "StartLimitInterval"}
+TIME_KEYS = {"RestartSec", "StartLimitIntervalSec"}
 INT_KEYS = {"StartLimitBurst"}
 # Directives whose templated values matter to oomlint's rules (reported as OOM007).
 RELEVANT = set(MEMORY_KEYS) | {"OOMScoreAdjust", "OOMPolicy", "Restart", "RestartSec", "Slice",
@@ -196,9 +196,8 @@ def _load_units(tree: Tree, reader: _Reader, host: Host) -> None:
     for n in dropin_names:
         if _unit_type(n) and "@" in n and not n.split("@", 1)[1].startswith("."):
             instances.add(n)
-        elif _unit_type(n) and n not in aliases and n not in names and not n.startswith(
-            tuple(f"{t}." for t in UNIT_TYPES)
-        ) and n.rsplit(".", 1)[0] not in UNIT_TYPES:
+        elif _unit_type(n) and n not in aliases and n not in names and \
+                n.rsplit(".", 1)[0] not in UNIT_TYPES and not _is_prefix_name(n):
             names.add(n)  # drop-ins for a unit whose file is not in the tree
     for inst in instances:
         tmpl = _template_of(inst)
@@ -206,14 +205,11 @@ def _load_units(tree: Tree, reader: _Reader, host: Host) -> None:
             names.add(inst)
     # Templates with known instances are checked through their instances.
     instantiated = {_template_of(i) for i in instances if i in names}
-    for n in sorted(names):
-        if n in instantiated and n not in masked:
-            continue
+    def make(n: str) -> Unit:
         alias_names = tuple(sorted(a for a, t in aliases.items() if t == n))
         unit = Unit(n, None, masked=n in masked, aliases=alias_names, template=_template_of(n))
         if unit.masked:
-            host.units[n] = unit
-            continue
+            return unit
         frag_path = fragments.get(n) or (fragments.get(unit.template) if unit.template else None)
         sections = set(SECTIONS_BY_TYPE.get(_unit_type(n) or "", ()))
         if frag_path:
@@ -226,12 +222,27 @@ def _load_units(tree: Tree, reader: _Reader, host: Host) -> None:
             if f is not None:
                 unit.dropins.append(f)
         _resolve_unit(unit, host)
-        host.units[n] = unit
-    # Slices that are only named get an empty unit so their chain can be walked.
-    for unit in list(host.units.values()):
-        for s in unit.slice_chain:
-            if s not in host.units:
-                host.units[s] = Unit(s, None, slice_chain=_slice_parents(s))
+        return unit
+
+    for n in sorted(names):
+        if n in instantiated and n not in masked:
+            continue
+        host.units[n] = make(n)
+    # Slices that are only named (Slice=, or a parent in the name) still get their prefix
+    # and type-level drop-ins (`apps-.slice.d/`, `slice.d/`), as systemd loads them.
+    pending = sorted({s for u in host.units.values() for s in u.slice_chain} - set(host.units))
+    while pending:
+        s = pending.pop(0)
+        if s in host.units:
+            continue
+        host.units[s] = make(s)
+        pending += [p for p in host.units[s].slice_chain if p not in host.units]
+
+
+def _is_prefix_name(name: str) -> bool:
+    """``app-.service`` names a prefix drop-in directory (for every ``app-*.service``)."""
+    stem = name.rsplit(".", 1)[0]
+    return stem.endswith("-") and stem != "-"
 
 
 def _template_of(name: str) -> str | None:
@@ -298,12 +309,13 @@ def _escape_prefix(prefix: str) -> str:
 def _resolve_unit(unit: Unit, host: Host) -> None:
     """Walk the fragment and drop-ins in order and keep the effective value of every
     directive oomlint reasons about, as systemd would."""
+    sections = SECTIONS_BY_TYPE.get(unit.type, ())
     for f in unit.files:
         if not f.loaded:
             continue
         for a in f.assignments:
-            if not is_known(a.section, a.key):
-                continue
+            if a.section not in sections or not is_known(a.section, a.key):
+                continue  # systemd ignores unknown keys and other unit types' sections
             _apply(unit, a, host)
     if unit.type == "service":
         slice_setting = unit.get("Slice")
@@ -318,8 +330,11 @@ def _resolve_unit(unit: Unit, host: Host) -> None:
         unit.slice_chain = _slice_parents(unit.name)[1:]
 
 
+SAME_FIELD = {"StartLimitInterval": "StartLimitIntervalSec"}
+
+
 def _apply(unit: Unit, a: Assignment, host: Host) -> None:
-    key, raw = a.key, a.value
+    key, raw = SAME_FIELD.get(a.key, a.key), a.value
     prev = unit.settings.get(key)
     if key in LIST_KEYS:
         values = [] if raw == "" or prev is None or prev.value is None else list(prev.value)
@@ -455,6 +470,10 @@ def sysctl_files(tree: Tree) -> list[str]:
     return [chosen[k] for k in sorted(chosen, key=lambda s: s.encode("utf-8", "surrogateescape"))]
 
 
+_ZEROES = {"vm.overcommit_ratio": "vm.overcommit_kbytes",
+           "vm.overcommit_kbytes": "vm.overcommit_ratio"}
+
+
 def _load_sysctl(tree: Tree, reader: _Reader, host: Host) -> None:
     for path in sysctl_files(tree):
         f = reader.parse(path, "sysctl", parse_sysctl)
@@ -480,6 +499,11 @@ def _load_sysctl(tree: Tree, reader: _Reader, host: Host) -> None:
                     )
                     continue
             host.sysctl[a.key] = Setting(a.key, a.value, value, a.loc).overriding(prev)
+            other = _ZEROES.get(a.key)
+            if other in host.sysctl and isinstance(value, int):
+                # mm/util.c: writing one of the pair sets the other to 0.
+                host.sysctl[other] = Setting(other, f"0 (reset by writing {a.key})", 0,
+                                             a.loc).overriding(host.sysctl[other])
 
 
 # -- swap ---------------------------------------------------------------------------------

@@ -178,7 +178,7 @@ class Tree:
             problems.add(LINK_LOOP, Loc(rel(vpath)), "symbolic link loop: too many levels of links")
             return None
         if entry.kind == "devnull":
-            return shown, ""
+            return rel(vpath), ""
         if entry.kind == "missing":
             problems.add(FILE_UNREADABLE, Loc(rel(vpath)), "file vanished or its link is dangling")
             return None

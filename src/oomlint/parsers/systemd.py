@@ -90,6 +90,9 @@ def parse_unit(text: str, path: str, problems: Problems, known_sections=None) ->
         pending, pending_line = "", 0
         section = _handle(logical, Loc(path, start), unit, section, problems, known_sections)
         pragmas.content(start)
+        if not unit.loaded:
+            pending = ""
+            break  # systemd stops reading the file at an invalid section header
     if pending:
         _handle(pending.strip(), Loc(path, pending_line), unit, section, problems, known_sections)
         pragmas.content(pending_line)
