@@ -184,7 +184,7 @@ def _memory_hint(text: str) -> str | None:
     if re.fullmatch(r"[0-9.]+\s*[KMGTPE]i?B", t, re.IGNORECASE) or re.fullmatch(
         r"[0-9.]+\s*[KMGTPE]i", t, re.IGNORECASE
     ):
-        return "systemd suffixes are single upper-case letters K M G T P E (base 1024): no B, iB or i"
+        return "systemd suffixes are single upper-case letters, K M G T P E, base 1024: no B, iB or i"
     if re.fullmatch(r"[0-9.]+\s*[kmgtpe]", t):
         return "systemd suffixes are upper case: K M G T P E"
     if re.fullmatch(r"[0-9.]+\s*[a-zA-Z]+", t):
