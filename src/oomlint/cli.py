@@ -12,10 +12,12 @@ import click
 from oomlint import __version__
 from oomlint.catalog import CatalogError, load_catalog, resolve_selector
 from oomlint.config import FAIL_ON, Config, ConfigError, find_config, load_config
-from oomlint.engine import exit_code, run, select_rules
+from oomlint.engine import exit_code, relocate_budget, run, select_rules
+from oomlint.model.budget import Assumptions, get_budget
 from oomlint.model.build import build_host
 from oomlint.parsers.source import Tree
 from oomlint.report import FORMATS
+from oomlint.report.budget import FORMATS as BUDGET_FORMATS
 from oomlint.units import GrammarError, parse_host_size
 
 UNIT_SUFFIXES = (".service", ".socket", ".mount", ".automount", ".swap", ".timer", ".path",
@@ -74,21 +76,7 @@ def main():
     """Find out-of-memory risk in Linux server configuration before the OOM killer does."""
 
 
-@main.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
-@click.option("--ram", type=SizeParam(), help="Host RAM (8G, 16GiB, bytes).")
-@click.option("--swap", type=SizeParam(), help="Host swap, when files cannot tell its size.")
-@click.option("--format", "fmt", type=click.Choice(sorted(FORMATS)), default="text",
-              show_default=True)
-@click.option("--select", multiple=True, help="Rules to run: id, name or prefix (OOM2).")
-@click.option("--ignore", multiple=True, help="Rules to skip: id, name or prefix.")
-@click.option("--fail-on", type=click.Choice(FAIL_ON), default=None,
-              help="Lowest severity that makes the exit code 1 (default: warning).")
-@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False,
-              path_type=Path), help="Configuration file (default: .oomlint.toml or "
-              "pyproject.toml [tool.oomlint], found from the current directory upward).")
-def check(paths, ram, swap, fmt, select, ignore, fail_on, config_path):
-    """Check configuration trees (directories laid out like /) or loose files."""
+def _config(config_path, paths):
     try:
         catalog = load_catalog()
         cfg_file = config_path or find_config(Path.cwd())
@@ -98,14 +86,24 @@ def check(paths, ram, swap, fmt, select, ignore, fail_on, config_path):
         cfg = load_config(cfg_file, catalog) if cfg_file else Config()
     except (ConfigError, CatalogError) as exc:
         raise click.UsageError(str(exc)) from None
-    for token in _split(select) + _split(ignore):
-        if not resolve_selector(token, catalog):
-            raise click.BadParameter(f"unknown rule {token!r}", param_hint="--select/--ignore")
-    selected = select_rules(catalog, _split(select) or cfg.select, _split(ignore) + cfg.ignore)
+    return catalog, cfg
+
+
+def _hosts(paths, ram, swap, cfg: Config):
+    """Build one host per directory and one for all loose files, each with the function that
+    shows its paths to the user."""
     ram = ram if ram is not None else cfg.ram
     swap = swap if swap is not None else cfg.swap
     source = "--ram" if ram is not None and cfg.ram is None else ("config" if cfg.ram else "")
-
+    b = cfg.budget
+    assumptions = Assumptions(**{k: b[k] for k in ("pg_nodes_per_query", "pg_backend_baseline",
+                                                   "hugepage_size") if k in b})
+    flavors = {}
+    if "mysql_version" in b:
+        flavors["mysql"] = b["mysql_version"]
+    if "postgresql_version" in b:
+        flavors["postgresql"] = f"postgresql-{b['postgresql_version']}"
+    common = dict(ram=ram, ram_source=source, swap=swap, db_flavors=flavors)
     hosts = []
     loose: dict[str, Path] = {}
     shown_of: dict[str, str] = {}
@@ -114,7 +112,8 @@ def check(paths, ram, swap, fmt, select, ignore, fail_on, config_path):
             root_shown = _shown(p)
             tree = Tree(root=Path(os.path.abspath(p)))
             prefix = "" if root_shown == "." else root_shown.rstrip("/") + "/"
-            host = build_host(tree, root_shown, ram=ram, ram_source=source, swap=swap)
+            host = build_host(tree, root_shown, **common)
+            host.assumptions = assumptions
             hosts.append((host, lambda rel, prefix=prefix, shown=root_shown:
                           shown if rel == "." else prefix + rel))
         else:
@@ -126,12 +125,57 @@ def check(paths, ram, swap, fmt, select, ignore, fail_on, config_path):
             loose[vpath] = Path(os.path.abspath(p))
             shown_of[vpath.lstrip("/")] = _shown(p)
     if loose:
-        host = build_host(Tree(files=loose), "loose files", loose=True, ram=ram,
-                          ram_source=source, swap=swap)
+        host = build_host(Tree(files=loose), "loose files", loose=True, **common)
+        host.assumptions = assumptions
         hosts.append((host, lambda rel: shown_of.get(rel, rel)))
-    result = run(hosts, catalog, cfg, selected)
+    return hosts
+
+
+PATHS = click.argument("paths", nargs=-1, required=True,
+                       type=click.Path(exists=True, path_type=Path))
+RAM = click.option("--ram", type=SizeParam(), help="Host RAM (8G, 16GiB, bytes).")
+SWAP = click.option("--swap", type=SizeParam(), help="Host swap, when files cannot tell its size.")
+CONFIG = click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False,
+                      path_type=Path), help="Configuration file (default: .oomlint.toml or "
+                      "pyproject.toml [tool.oomlint], found from the current directory upward).")
+
+
+@main.command()
+@PATHS
+@RAM
+@SWAP
+@click.option("--format", "fmt", type=click.Choice(sorted(FORMATS)), default="text",
+              show_default=True)
+@click.option("--select", multiple=True, help="Rules to run: id, name or prefix (OOM2).")
+@click.option("--ignore", multiple=True, help="Rules to skip: id, name or prefix.")
+@click.option("--fail-on", type=click.Choice(FAIL_ON), default=None,
+              help="Lowest severity that makes the exit code 1 (default: warning).")
+@CONFIG
+def check(paths, ram, swap, fmt, select, ignore, fail_on, config_path):
+    """Check configuration trees (directories laid out like /) or loose files."""
+    catalog, cfg = _config(config_path, paths)
+    for token in _split(select) + _split(ignore):
+        if not resolve_selector(token, catalog):
+            raise click.BadParameter(f"unknown rule {token!r}", param_hint="--select/--ignore")
+    selected = select_rules(catalog, _split(select) or cfg.select, _split(ignore) + cfg.ignore)
+    result = run(_hosts(paths, ram, swap, cfg), catalog, cfg, selected)
     click.echo(FORMATS[fmt](result, catalog), nl=False)
     sys.exit(exit_code(result, fail_on or cfg.fail_on))
+
+
+@main.command()
+@PATHS
+@RAM
+@SWAP
+@click.option("--format", "fmt", type=click.Choice(sorted(BUDGET_FORMATS)), default="text",
+              show_default=True)
+@CONFIG
+def budget(paths, ram, swap, fmt, config_path):
+    """Each service's worst-case memory, its cap, and the host's total against RAM."""
+    _, cfg = _config(config_path, paths)
+    budgets = [relocate_budget(get_budget(host), display)
+               for host, display in _hosts(paths, ram, swap, cfg)]
+    click.echo(BUDGET_FORMATS[fmt](budgets), nl=False)
 
 
 @main.command("rules")

@@ -36,7 +36,15 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 FAIL_ON = ("error", "warning", "info", "never")
-TOP_KEYS = {"select", "ignore", "fail-on", "ram", "swap", "rules", "per-path-ignores"}
+TOP_KEYS = {"select", "ignore", "fail-on", "ram", "swap", "rules", "per-path-ignores", "budget"}
+# [budget]: what configuration cannot tell, stated and overridable.
+BUDGET_KEYS = {
+    "pg_nodes_per_query": "int",      # sort/hash nodes per query in the PostgreSQL stress tier
+    "pg_backend_baseline": "size",    # private memory of an idle PostgreSQL backend
+    "hugepage_size": "size",          # Hugepagesize of the default pool
+    "mysql_version": "str",           # mariadb-10.11 | mariadb-11.4 | mysql-8.0 | mysql-8.4
+    "postgresql_version": "str",      # 13 .. 17 (Debian clusters carry it in their path)
+}
 
 
 class ConfigError(Exception):
@@ -54,6 +62,7 @@ class Config:
     severity: dict[str, Severity] = field(default_factory=dict)
     options: dict[str, dict] = field(default_factory=dict)
     path_ignores: list[tuple[str, set[str]]] = field(default_factory=list)
+    budget: dict = field(default_factory=dict)
 
 
 def find_config(start: Path) -> Path | None:
@@ -134,6 +143,15 @@ def parse_config(data: dict, catalog: dict[str, RuleMeta], source: str = "",
         for t in _rule_ids(_str_list(rules, k), k, catalog):
             ids |= resolve_selector(t, catalog)
         cfg.path_ignores.append((glob, ids))
+    budget = data.get("budget", {})
+    if not isinstance(budget, dict):
+        raise ConfigError(f"{prefix}budget: expected a table")
+    for key, value in budget.items():
+        if key not in BUDGET_KEYS:
+            raise ConfigError(f"{prefix}budget.{key}: unknown key")
+        cfg.budget[key] = validate_option(value, BUDGET_KEYS[key], f"{prefix}budget.{key}")
+    if cfg.budget.get("pg_nodes_per_query", 1) < 1:
+        raise ConfigError(f"{prefix}budget.pg_nodes_per_query: must be at least 1")
     rules = data.get("rules", {})
     if not isinstance(rules, dict):
         raise ConfigError(f"{prefix}rules: expected a table per rule")

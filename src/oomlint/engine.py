@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from oomlint import suppress
+from oomlint.budget import HostBudget
 from oomlint.catalog import RuleMeta, resolve_selector
 from oomlint.checks import CHECKS
 from oomlint.config import Config, rule_options
@@ -81,6 +82,18 @@ def run(hosts: list[tuple[Host, Callable[[str], str]]], catalog: dict[str, RuleM
 
 def _relocate(loc: Loc, display: Callable[[str], str]) -> Loc:
     return Loc(display(loc.path), loc.line)
+
+
+def relocate_budget(b: HostBudget, display: Callable[[str], str]) -> HostBudget:
+    """A host budget with every location shown as the user sees paths."""
+    def loc(x):
+        return _relocate(x, display) if x is not None else None
+
+    services = tuple(dataclasses.replace(
+        s, loc=loc(s.loc), limit_loc=loc(s.limit_loc),
+        terms=tuple(dataclasses.replace(t, loc=loc(t.loc)) for t in s.terms))
+        for s in b.services)
+    return dataclasses.replace(b, services=services, hugepages_loc=loc(b.hugepages_loc))
 
 
 def _finish(f: Finding, host: Host, display, catalog, config: Config) -> Finding:

@@ -2,6 +2,10 @@
 
 from oomlint.checks import (
     oom010_ram_unknown,
+    oom101_budget_exceeds_ram,
+    oom102_budget_near_ram,
+    oom103_service_exceeds_memory_max,
+    oom104_commit_limit_below_budget,
     oom201_unkillable_service,
     oom202_memory_max_missing,
     oom203_setting_ignored,
@@ -20,10 +24,23 @@ from oomlint.checks import (
     oom307_hugepages_reserve_large,
     oom308_sysctl_value_invalid,
     oom309_swap_size_capped,
+    oom401_mysql_exceeds_ram,
+    oom402_mysql_setting_refused,
+    oom403_mysql_tmp_table_size_capped,
+    oom451_postgresql_exceeds_ram,
+    oom452_postgresql_setting_refused,
+    oom453_postgresql_work_mem_connections,
+    oom454_postgresql_shared_buffers_large,
+    oom455_postgresql_vacuum_memory_capped,
+    oom456_postgresql_huge_pages_short,
 )
 
 CHECKS = (
     oom010_ram_unknown,
+    oom101_budget_exceeds_ram,
+    oom102_budget_near_ram,
+    oom103_service_exceeds_memory_max,
+    oom104_commit_limit_below_budget,
     oom201_unkillable_service,
     oom202_memory_max_missing,
     oom203_setting_ignored,
@@ -42,6 +59,15 @@ CHECKS = (
     oom307_hugepages_reserve_large,
     oom308_sysctl_value_invalid,
     oom309_swap_size_capped,
+    oom401_mysql_exceeds_ram,
+    oom402_mysql_setting_refused,
+    oom403_mysql_tmp_table_size_capped,
+    oom451_postgresql_exceeds_ram,
+    oom452_postgresql_setting_refused,
+    oom453_postgresql_work_mem_connections,
+    oom454_postgresql_shared_buffers_large,
+    oom455_postgresql_vacuum_memory_capped,
+    oom456_postgresql_huge_pages_short,
 )
 
 # Rules reported by the parsers, the model or the engine rather than by a check module.

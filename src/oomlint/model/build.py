@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import posixpath
 import re
+import shlex
 
 from oomlint.findings import Problems
 from oomlint.model.host import (
     MEMORY_KEYS,
     TEMPLATED,
+    DatabaseInstance,
     Host,
     Ignored,
     SwapSource,
@@ -128,14 +130,17 @@ class _Reader:
 
 
 def build_host(tree: Tree, name: str, *, loose: bool = False, ram: int | None = None,
-               ram_source: str = "", swap: int | None = None) -> Host:
-    host = Host(name=name, loose=loose, ram=ram, ram_source=ram_source, swap_override=swap)
+               ram_source: str = "", swap: int | None = None,
+               db_flavors: dict[str, str] | None = None) -> Host:
+    host = Host(name=name, loose=loose, ram=ram, ram_source=ram_source, swap_override=swap,
+                db_flavors=dict(db_flavors or {}))
     problems = Problems()
     reader = _Reader(tree, host, problems)
     _load_units(tree, reader, host)
     _load_manager(tree, reader, host)
     _load_sysctl(tree, reader, host)
     _load_swap(tree, reader, host)
+    _load_databases(tree, reader, host, problems)
     host.problems = [*problems.items, *host.problems]
     return host
 
@@ -621,3 +626,125 @@ def _load_dphys(tree: Tree, reader: _Reader, host: Host) -> None:
     swapfile = host.dphys.get("CONF_SWAPFILE")
     host.swaps.append(SwapSource("dphys-swapfile", swapfile.value if swapfile else "/var/swap",
                                  loc, size_mib * MIB if size_mib is not None else None))
+
+
+# -- databases ----------------------------------------------------------------------------
+
+MYSQL_BINARIES = {"mysqld", "mariadbd", "mysqld_safe", "mariadbd-safe", "mysqld-safe"}
+MYSQL_UNITS = ("mariadb.service", "mysql.service", "mysqld.service")
+PG_BINARIES = {"postgres", "postmaster", "pg_ctl", "pg_ctlcluster"}
+
+
+def _words(unit: Unit, key: str) -> list[str]:
+    """The words of every ExecStart= (or Environment=) value, split as systemd splits them."""
+    s = unit.settings.get(key)
+    if s is None or s.value is None:
+        return []
+    out: list[str] = []
+    for value in s.value:
+        try:
+            out += shlex.split(value)
+        except ValueError:
+            out += value.split()
+    return out
+
+
+def _environment(unit: Unit) -> dict[str, str]:
+    env = {}
+    for word in _words(unit, "Environment"):
+        k, sep, v = word.partition("=")
+        if sep:
+            env[k] = v
+    return env
+
+
+def _exec_argv(unit: Unit) -> list[str]:
+    """ExecStart words with $VAR / ${VAR} from Environment= expanded."""
+    env = _environment(unit)
+    out = []
+    for w in _words(unit, "ExecStart"):
+        w = w.lstrip("@-:+!")
+        m = re.fullmatch(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?", w)
+        if m:
+            out += env.get(m.group(1), "").split()
+        else:
+            out.append(w)
+    return out
+
+
+def _flag(argv: list[str], *names: str) -> str | None:
+    value = None
+    for i, w in enumerate(argv):
+        for n in names:
+            if w.startswith(n + "="):
+                value = w.split("=", 1)[1]
+            elif w == n and i + 1 < len(argv):
+                value = argv[i + 1]
+    return value
+
+
+def _load_databases(tree: Tree, reader: _Reader, host: Host, problems: Problems) -> None:
+    from oomlint.model.databases import load_mysql, load_postgresql
+
+    used: set[str] = set()
+    # MySQL / MariaDB: units that run the server, else the distribution's default files.
+    mysql_units = [u for u in host.services if u.fragment is not None and (
+        u.name in MYSQL_UNITS or u.template in ("mariadb@.service", "mysqld@.service") or
+        any(posixpath.basename(w) in MYSQL_BINARIES for w in _exec_argv(u)[:1]))]
+    mariadb = tree.exists("/etc/mysql/mariadb.cnf") or tree.exists("/etc/mysql/mariadb.conf.d") \
+        or any("mariadb" in u.name or "mariadbd" in " ".join(_exec_argv(u)) for u in mysql_units)
+    flavor = host.db_flavors.get("mysql") or ("mariadb-10.11" if mariadb else "mysql-8.0")
+    for unit in mysql_units or [None]:
+        argv = _exec_argv(unit) if unit else []
+        defaults_file = _flag(argv, "--defaults-file")
+        start = [defaults_file] if defaults_file else ["/etc/my.cnf", "/etc/mysql/my.cnf"]
+        extra = _flag(argv, "--defaults-extra-file")
+        if extra and not defaults_file:
+            start.append(extra)
+        if not any(tree.exists(p) for p in start):
+            continue
+        cfg = load_mysql(tree, start, flavor, problems)
+        if cfg is None or not cfg.files:
+            continue
+        key = ",".join(cfg.files)
+        if key in used:
+            continue
+        used.add(key)
+        host.pragmas.extend(cfg.pragmas)
+        name = unit.name if unit else f"mysqld ({cfg.files[0]})"
+        host.databases.append(DatabaseInstance(name, cfg, unit, Loc(cfg.files[0], 0)))
+    # PostgreSQL: Debian clusters /etc/postgresql/VER/CLUSTER, then units naming a data dir.
+    for ver in tree.listdir("/etc/postgresql"):
+        for cluster in tree.listdir(f"/etc/postgresql/{ver}"):
+            conf = f"/etc/postgresql/{ver}/{cluster}/postgresql.conf"
+            if tree.lookup(conf).kind != "file":
+                continue
+            unit = host.units.get(f"postgresql@{ver}-{cluster}.service") or \
+                host.units.get("postgresql@.service")
+            _add_pg(tree, host, problems, conf, ver, unit, load_postgresql,
+                    f"/var/lib/postgresql/{ver}/{cluster}")
+    for unit in host.services:
+        argv = _exec_argv(unit)
+        if unit.fragment is None or not argv or posixpath.basename(argv[0]) not in PG_BINARIES:
+            continue
+        data = _flag(argv, "-D", "--pgdata") or _environment(unit).get("PGDATA")
+        conf_opt = next((w.split("=", 1)[1] for w in argv if w.startswith("config_file=")), None)
+        conf = conf_opt or (f"{data}/postgresql.conf" if data else None)
+        if conf and tree.lookup(conf).kind == "file" and not any(
+                d.config.files and d.config.files[0] == rel(conf) for d in host.databases):
+            _add_pg(tree, host, problems, conf, None, unit, load_postgresql, data)
+
+
+def _add_pg(tree, host, problems, conf, ver, unit, load_postgresql, data_dir):
+    flavor = host.db_flavors.get("postgresql") or (f"postgresql-{ver}" if ver else "postgresql-15")
+    auto = f"{data_dir}/postgresql.auto.conf" if data_dir else None
+    if auto and tree.lookup(auto).kind != "file":
+        auto = None
+    cfg = load_postgresql(tree, conf, flavor, problems, auto_conf_path=auto)
+    if cfg is None:
+        return
+    host.pragmas.extend(cfg.pragmas)
+    name = unit.name if unit is not None and unit.template != unit.name else (
+        f"postgresql@{conf.split('/')[3]}-{conf.split('/')[4]}.service" if ver else
+        f"postgres ({rel(conf)})")
+    host.databases.append(DatabaseInstance(name, cfg, unit, Loc(rel(conf), 0)))

@@ -109,6 +109,16 @@ class SwapSource:
 
 
 @dataclass
+class DatabaseInstance:
+    """A database server's configuration, tied to the unit that runs it (None: standalone)."""
+
+    name: str
+    config: object  # model.databases.DatabaseConfig
+    unit: Unit | None
+    loc: Loc  # the configuration's main file, where budget findings point
+
+
+@dataclass
 class Host:
     """One host: a checked directory tree, or a set of loose files."""
 
@@ -126,6 +136,10 @@ class Host:
     dphys: dict[str, Setting[str]] = field(default_factory=dict)
     problems: list[Finding] = field(default_factory=list)
     pragmas: list[Pragma] = field(default_factory=list)
+    databases: list[DatabaseInstance] = field(default_factory=list)
+    db_flavors: dict[str, str] = field(default_factory=dict)  # assumed server versions
+    assumptions: object = None  # model.budget.Assumptions; None means the defaults
+    budget_cache: object = field(default=None, repr=False)
 
     # -- derived facts used by several checks ---------------------------------------------
 

@@ -1,0 +1,33 @@
+"""OOM101 budget-exceeds-ram. Published text: rules/OOM101.yaml."""
+
+from __future__ import annotations
+
+from oomlint.checks._budget import host_calc, unbounded_note
+from oomlint.checks._common import host_loc
+from oomlint.findings import Finding
+from oomlint.model.budget import get_budget
+from oomlint.units import format_size
+
+RULE = "OOM101"
+
+
+def check(host, opts):
+    if host.ram is None:
+        return
+    b = get_budget(host)
+    if b.total <= host.ram:
+        return
+    swap = b.swap
+    if swap is None:
+        fit = "swap size unknown"
+    elif b.total <= host.ram + swap:
+        fit = f"it fits only by swapping {format_size(b.total - host.ram)} of it"
+    else:
+        fit = f"it does not fit even in RAM + swap ({format_size(host.ram + swap)})"
+    yield Finding(
+        RULE,
+        f"the services' worst case adds up to {format_size(b.total)}, above the host's "
+        f"{format_size(host.ram)} of RAM: {fit}{unbounded_note(b)}",
+        host_loc(host),
+        calc=host_calc(b, host.ram, "RAM"),
+    )

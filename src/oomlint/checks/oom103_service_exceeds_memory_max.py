@@ -1,0 +1,26 @@
+"""OOM103 service-exceeds-memory-max. Published text: rules/OOM103.yaml."""
+
+from __future__ import annotations
+
+from oomlint.checks._budget import service_calc
+from oomlint.findings import Finding
+from oomlint.model.budget import get_budget
+from oomlint.provenance import Related
+from oomlint.units import format_size
+
+RULE = "OOM103"
+
+
+def check(host, opts):
+    for s in get_budget(host).services:
+        if s.kind in ("unit", "slice") or s.limit is None or s.worst_case is None or s.worst_case <= s.limit:
+            continue
+        yield Finding(
+            RULE,
+            f"{s.name}: worst case {format_size(s.worst_case)} is above its MemoryMax of "
+            f"{format_size(s.limit)}: at full load it is OOM-killed inside its own cgroup, and a "
+            "restart brings it back into the same wall",
+            s.limit_loc or s.loc,
+            related=(Related(s.loc, f"{s.kind} configuration"),),
+            calc=service_calc(s, s.limit, "MemoryMax"),
+        )

@@ -1,0 +1,26 @@
+"""OOM104 commit-limit-below-budget. Published text: rules/OOM104.yaml."""
+
+from __future__ import annotations
+
+from oomlint.checks._budget import host_calc
+from oomlint.findings import Finding
+from oomlint.model.budget import get_budget
+from oomlint.units import format_size
+
+RULE = "OOM104"
+
+
+def check(host, opts):
+    b = get_budget(host)
+    if b.commit_limit is None or b.committed <= b.commit_limit:
+        return
+    mode = host.sysctl_int("vm.overcommit_memory")
+    yield Finding(
+        RULE,
+        f"vm.overcommit_memory=2 caps committed memory at CommitLimit {format_size(b.commit_limit)}, "
+        f"below the services' worst case of {format_size(b.committed)}: allocations fail with ENOMEM "
+        "before the services reach their configured sizes (and commitments count virtual "
+        "reservations, larger than resident memory)",
+        mode.loc,
+        calc=host_calc(b, b.commit_limit, "CommitLimit"),
+    )

@@ -1,0 +1,27 @@
+"""OOM401 mysql-exceeds-ram. Published text: rules/OOM401.yaml."""
+
+from __future__ import annotations
+
+from oomlint.checks._budget import biggest_loc, service_calc
+from oomlint.findings import Finding
+from oomlint.model.budget import get_budget
+from oomlint.units import format_size
+
+RULE = "OOM401"
+KIND = "mysql"
+
+
+def check(host, opts):
+    if host.ram is None:
+        return
+    for s in get_budget(host).services:
+        if s.kind != KIND or s.worst_case is None or s.worst_case <= host.ram:
+            continue
+        yield Finding(
+            RULE,
+            f"{s.name}: MySQL/MariaDB worst case {format_size(s.worst_case)} alone is above the "
+            f"host's {format_size(host.ram)} of RAM: a full house of connections runs the box "
+            "out of memory",
+            biggest_loc(s),
+            calc=service_calc(s, host.ram, "RAM"),
+        )

@@ -1,0 +1,26 @@
+"""OOM451 postgresql-exceeds-ram. Published text: rules/OOM451.yaml."""
+
+from __future__ import annotations
+
+from oomlint.checks._budget import biggest_loc, service_calc
+from oomlint.findings import Finding
+from oomlint.model.budget import get_budget
+from oomlint.units import format_size
+
+RULE = "OOM451"
+
+
+def check(host, opts):
+    if host.ram is None:
+        return
+    for s in get_budget(host).services:
+        if s.kind != "postgresql" or s.worst_case is None or s.worst_case <= host.ram:
+            continue
+        yield Finding(
+            RULE,
+            f"{s.name}: PostgreSQL plausible peak {format_size(s.worst_case)} alone is above the "
+            f"host's {format_size(host.ram)} of RAM (stress case "
+            f"{format_size(s.tiers.get('stress'))})",
+            biggest_loc(s),
+            calc=service_calc(s, host.ram, "RAM"),
+        )

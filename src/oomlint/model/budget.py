@@ -1,0 +1,279 @@
+"""Worst-case memory per service, and the host's sum against RAM, swap and CommitLimit.
+
+Formulas (documented with their sources in rules/OOM1xx.yaml and the README):
+
+- MySQL / MariaDB, MySQLTuner's "maximum possible memory usage" without performance_schema:
+  global buffers (innodb_buffer_pool_size + key_buffer_size + innodb_log_buffer_size +
+  query_cache_size + aria_pagecache_buffer_size where they exist) + max_connections ×
+  (read_buffer_size + read_rnd_buffer_size + sort_buffer_size + join_buffer_size +
+  thread_stack + binlog_cache_size + min(tmp_table_size, max_heap_table_size)).
+- PostgreSQL, three tiers: the shared-memory floor (≈ postgres -C shared_memory_size), a
+  plausible peak (every connection uses work_mem once, autovacuum workers and one maintenance
+  operation), and a stress case (several sort/hash nodes per query, hash_mem_multiplier,
+  parallel workers from the global pool, temp_buffers). The plausible peak is the worst case
+  summed for the host; the stress case is reported beside it.
+- Any other service: its MemoryMax (the unit's or a slice's), else unbounded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from oomlint.budget import HostBudget, ServiceBudget
+from oomlint.findings import Term
+from oomlint.model.host import TEMPLATED, Host, Unit, is_vendor_path
+from oomlint.provenance import Loc
+from oomlint.units import GIB, KIB, MIB, PAGE_SIZE, MemoryLimit, format_size
+
+
+@dataclass(frozen=True)
+class Assumptions:
+    """What cannot be known from configuration, stated and overridable (`[budget]`)."""
+
+    pg_nodes_per_query: int = 3
+    pg_backend_baseline: int = 5 * MIB
+    hugepage_size: int = 2 * MIB
+
+
+def binding_limit(host: Host, unit: Unit | None) -> tuple[int | None, Loc | None, Unit | None]:
+    """The smallest MemoryMax on the unit and its slices: bytes, where it is set, and the
+    unit (the service itself or a slice) that carries it."""
+    best: tuple[int | None, Loc | None, Unit | None] = (None, None, None)
+    if unit is None:
+        return best
+    chain = [unit] + [host.units[s] for s in unit.slice_chain if s in host.units and s != "-.slice"]
+    for u in chain:
+        s = u.get("MemoryMax")
+        if s is None or s.value is TEMPLATED or not isinstance(s.value, MemoryLimit):
+            continue
+        b = s.value.resolve(host.ram)
+        if b is not None and (best[0] is None or b < best[0]):
+            best = (b, s.loc, u)
+    return best
+
+
+def unit_limit(host: Host, unit: Unit | None) -> tuple[int | None, Loc | None]:
+    limit, loc, _ = binding_limit(host, unit)
+    return limit, loc
+
+
+def _term(cfg, name: str, label: str | None = None, factor: int = 1) -> Term:
+    src = cfg.source(name)
+    value = cfg.get(name)
+    text = label or name
+    if src is None:
+        text += " (default)"
+    return Term(text, int(value) * factor if value is not None else None,
+                src.loc if src is not None else None)
+
+
+def mysql_budget(db, host: Host) -> ServiceBudget:
+    """MySQLTuner's "maximum possible memory usage" (calculations(), v2.9): global buffers +
+    max_connections × per-connection buffers; on MySQL 8 with the TempTable engine the
+    in-memory temporary tables share one temptable_max_ram pool instead of one per
+    connection."""
+    cfg = db.config
+    ram = host.ram
+    globals_ = ["innodb_buffer_pool_size", "key_buffer_size", "innodb_log_buffer_size"]
+    if cfg.get("query_cache_size") is not None:
+        globals_.append("query_cache_size")
+    if cfg.get("aria_pagecache_buffer_size") is not None:
+        globals_.append("aria_pagecache_buffer_size")
+    per_conn = ["read_buffer_size", "read_rnd_buffer_size", "sort_buffer_size",
+                "join_buffer_size", "thread_stack", "binlog_cache_size"]
+    conns = int(cfg.get("max_connections") or 0)
+    tmp_name = min(("tmp_table_size", "max_heap_table_size"),
+                   key=lambda n: int(cfg.get(n) or 0))
+    tmp = int(cfg.get(tmp_name) or 0)
+    terms = [_term(cfg, n, factor=1) if n != "innodb_buffer_pool_size" else
+             Term(_term(cfg, n).label, int(cfg.get(n, ram) or 0), _term(cfg, n).loc)
+             for n in globals_]
+    csrc = cfg.source("max_connections")
+    terms.append(Term(f"max_connections = {conns}" + ("" if csrc else " (default)"), None,
+                      csrc.loc if csrc else None))
+    for n in per_conn:
+        t = _term(cfg, n)
+        terms.append(Term(f"{conns} × {t.label}", (t.bytes or 0) * conns, t.loc))
+    tsrc = cfg.source(tmp_name)
+    temptable = (cfg.flavor.startswith("mysql-") and
+                 str(cfg.get("internal_tmp_mem_storage_engine") or "TempTable") == "TempTable"
+                 and cfg.get("temptable_max_ram", ram) is not None)
+    if temptable:
+        pool = int(cfg.get("temptable_max_ram", ram))
+        tmp_total = min(pool, tmp * conns)
+        psrc = cfg.source("temptable_max_ram")
+        terms.append(Term(f"min(temptable_max_ram, {conns} × {tmp_name})", tmp_total,
+                          (psrc or tsrc).loc if (psrc or tsrc) else None))
+    else:
+        tmp_total = tmp * conns
+        terms.append(Term(f"{conns} × min(tmp_table_size, max_heap_table_size)", tmp_total,
+                          tsrc.loc if tsrc else None))
+    per = sum(int(cfg.get(n) or 0) for n in per_conn)
+    total = sum(t.bytes or 0 for t in terms[:len(globals_)]) + conns * per + tmp_total
+    settings = {n: cfg.get(n, ram) for n in globals_ + per_conn +
+                ["max_connections", "tmp_table_size", "max_heap_table_size"]}
+    if temptable:
+        settings["temptable_max_ram"] = cfg.get("temptable_max_ram", ram)
+    limit, limit_loc = unit_limit(host, db.unit)
+    return ServiceBudget(
+        name=db.name, kind="mysql", worst_case=total, loc=db.loc, terms=tuple(terms),
+        limit=limit, limit_loc=limit_loc, settings=settings, unit=db.unit.name if db.unit else None,
+        notes=(f"{cfg.flavor} defaults for unset variables",
+               f"max_connections {conns} × per-connection buffers "
+               f"{format_size(per + (0 if temptable else tmp))}",
+               "performance_schema memory is not included: it cannot be known offline"),
+    )
+
+
+def _pg_shared(cfg) -> tuple[int, list[Term]]:
+    sb = int(cfg.get("shared_buffers"))
+    wal = int(cfg.get("wal_buffers"))
+    slots = sum(int(cfg.get(n) or 0) for n in ("max_connections", "autovacuum_max_workers",
+                                               "max_worker_processes", "max_wal_senders"))
+    overhead = sb * 22 // 1000 + 11 * MIB + 48 * KIB * slots
+    terms = [_term(cfg, "shared_buffers"), _term(cfg, "wal_buffers"),
+             Term(f"shared-memory overhead (2.2% of shared_buffers + 11 MiB + 48 KiB × {slots} "
+                  "slots)", overhead, None)]
+    return sb + wal + overhead, terms
+
+
+def postgresql_budget(db, host: Host, a: Assumptions) -> ServiceBudget:
+    cfg = db.config
+    floor, terms = _pg_shared(cfg)
+    conns = int(cfg.get("max_connections"))
+    work_mem = int(cfg.get("work_mem"))
+    maint = int(cfg.get("maintenance_work_mem"))
+    av_workers = int(cfg.get("autovacuum_max_workers"))
+    avwm = int(cfg.get("autovacuum_work_mem"))
+    if avwm < 0:
+        avwm = maint
+    version = pg_major(cfg.flavor)
+    if version is not None and version < 17:
+        avwm = min(avwm, GIB)
+    per_backend = a.pg_backend_baseline + work_mem
+    av = av_workers * avwm
+    plausible = floor + conns * per_backend + av + maint
+    wm = _term(cfg, "work_mem")
+    terms += [
+        Term(f"{conns} connections × (work_mem + {a.pg_backend_baseline // MIB} MiB backend "
+             "baseline)", conns * per_backend, wm.loc),
+        Term(f"{av_workers} autovacuum workers × autovacuum memory", av,
+             (cfg.source("autovacuum_work_mem") or cfg.source("maintenance_work_mem") or
+              _none()).loc),
+        _term(cfg, "maintenance_work_mem", "one maintenance operation (maintenance_work_mem)"),
+    ]
+    hmm = float(cfg.get("hash_mem_multiplier") or 1.0)
+    parallel = int(cfg.get("max_parallel_workers") or 0)
+    temp = int(cfg.get("temp_buffers") or 0)
+    k = a.pg_nodes_per_query
+    stress = floor + (conns + parallel) * (a.pg_backend_baseline + temp +
+                                           int(k * work_mem * hmm)) + av + maint
+    settings = {n: cfg.get(n) for n in (
+        "shared_buffers", "wal_buffers", "work_mem", "hash_mem_multiplier",
+        "maintenance_work_mem", "autovacuum_work_mem", "autovacuum_max_workers", "max_connections",
+        "max_worker_processes", "max_parallel_workers", "temp_buffers", "max_wal_senders",
+        "huge_pages")}
+    limit, limit_loc = unit_limit(host, db.unit)
+    return ServiceBudget(
+        name=db.name, kind="postgresql", worst_case=plausible, loc=db.loc, terms=tuple(terms),
+        tiers={"shared_floor": floor, "plausible_peak": plausible, "stress": stress},
+        limit=limit, limit_loc=limit_loc, settings=settings,
+        unit=db.unit.name if db.unit else None,
+        notes=(f"{cfg.flavor} defaults for unset parameters",
+               "shared floor approximates `postgres -C shared_memory_size` (fitted on PG 15)",
+               f"plausible peak: each of {conns} connections uses work_mem once",
+               f"stress: {k} sort/hash nodes per query × hash_mem_multiplier {hmm:g}, "
+               f"{parallel} parallel workers, temp_buffers; a plan can use more, so the true "
+               "bound is unbounded"),
+    )
+
+
+def _none():
+    class _N:
+        loc = None
+    return _N()
+
+
+def pg_major(flavor: str) -> int | None:
+    try:
+        return int(flavor.rsplit("-", 1)[1].split(".")[0])
+    except (IndexError, ValueError):
+        return None
+
+
+def unit_budget(host: Host, unit: Unit) -> ServiceBudget:
+    limit, limit_loc = unit_limit(host, unit)
+    terms = (Term("MemoryMax", limit, limit_loc),) if limit is not None else ()
+    return ServiceBudget(
+        name=unit.name, kind="unit", worst_case=limit, loc=unit.service_header(), terms=terms,
+        limit=limit, limit_loc=limit_loc, unit=unit.name,
+        notes=() if limit is not None else ("no MemoryMax on the unit or its slices: unbounded",),
+    )
+
+
+def commit_limit(host: Host, hugepages: int) -> int | None:
+    mode = host.sysctl_int("vm.overcommit_memory")
+    if mode is None or mode.value != 2 or host.ram is None or host.swap_bytes is None:
+        return None
+    ratio = host.sysctl_int("vm.overcommit_ratio")
+    kbytes = host.sysctl_int("vm.overcommit_kbytes")
+    swap_pages = host.swap_bytes // PAGE_SIZE
+    if kbytes is not None and kbytes.value:
+        return (kbytes.value * 1024 // PAGE_SIZE + swap_pages) * PAGE_SIZE
+    r = ratio.value if ratio is not None else 50
+    return ((host.ram // PAGE_SIZE - hugepages // PAGE_SIZE) * r // 100 + swap_pages) * PAGE_SIZE
+
+
+def host_budget(host: Host, a: Assumptions | None = None) -> HostBudget:
+    a = a or Assumptions()
+    services: list[ServiceBudget] = []
+    covered: set[str] = set()
+    for db in getattr(host, "databases", []):
+        services.append(mysql_budget(db, host) if db.config.kind == "mysql"
+                        else postgresql_budget(db, host, a))
+        if db.unit is not None:
+            covered.add(db.unit.name)
+    slices: dict[str, list[str]] = {}
+    for svc in host.services:
+        if svc.name in covered or svc.fragment is None:
+            continue
+        stype = svc.get("Type")
+        if stype is not None and stype.value == "oneshot":
+            continue
+        limit, loc, owner = binding_limit(host, svc)
+        vendor_only = all(is_vendor_path(f.path) for f in svc.files)
+        if limit is None and vendor_only:
+            continue  # stock daemons without caps are the distribution's business
+        if owner is not None and owner is not svc:
+            slices.setdefault(owner.name, []).append(svc.name)  # one cap for all members
+            continue
+        services.append(unit_budget(host, svc))
+    for name, members in sorted(slices.items()):
+        sl = host.units[name]
+        limit, loc, _ = binding_limit(host, sl)
+        services.append(ServiceBudget(
+            name=name, kind="slice", worst_case=limit, loc=loc, unit=name,
+            terms=(Term("MemoryMax (shared by the slice)", limit, loc),), limit=limit,
+            limit_loc=loc, notes=(f"caps {', '.join(sorted(members))} together",)))
+    hp = host.sysctl_int("vm.nr_hugepages")
+    huge = hp.value * a.hugepage_size if hp is not None and hp.value > 0 else 0
+    used = 0
+    for db, s in zip(getattr(host, "databases", []), services):
+        floor = s.tiers.get("shared_floor")
+        if s.kind == "postgresql" and floor and str(db.config.get("huge_pages")) in ("on", "try") \
+                and used + floor <= huge:
+            used += floor  # its shared memory is mapped from the pool, not on top of it
+    return HostBudget(
+        hugepages_used=used,
+        name=host.name, ram=host.ram, swap=host.swap_bytes,
+        services=tuple(sorted(services, key=lambda s: s.name)),
+        hugepages=huge, hugepages_loc=hp.loc if hp is not None and huge else None,
+        commit_limit=commit_limit(host, huge),
+    )
+
+
+def get_budget(host: Host) -> HostBudget:
+    """The host's budget, computed once per host (several rules read it)."""
+    if host.budget_cache is None:
+        host.budget_cache = host_budget(host, host.assumptions)
+    return host.budget_cache

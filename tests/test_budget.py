@@ -1,0 +1,119 @@
+"""`oomlint budget`: the arithmetic a person can check by hand, and the JSON contract."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+from conftest import write_tree
+
+from oomlint.cli import main
+from oomlint.model.budget import get_budget
+from oomlint.model.build import build_host
+from oomlint.parsers.source import Tree
+
+EXAMPLES = Path(__file__).parent.parent / "examples"
+K, M, G = 1024, 1024**2, 1024**3
+
+
+def budget_json(*args):
+    r = CliRunner().invoke(main, ["budget", *map(str, args), "--format", "json"],
+                           catch_exceptions=False)
+    assert r.exit_code == 0, r.output
+    return json.loads(r.output)
+
+
+def test_db_prod_mariadb_by_hand(monkeypatch):
+    monkeypatch.chdir(EXAMPLES.parent)
+    doc = budget_json("examples/db-prod")
+    host = doc["hosts"][0]
+    assert host["ram_bytes"] == 8 * G and host["swap_bytes"] == 0
+    svc = {s["name"]: s for s in host["services"]}
+    maria = svc["mariadb.service"]
+    assert maria["kind"] == "mysql" and maria["limit_bytes"] == 6 * G
+    # 50-server.cnf: buffer pool 6G, log buffer 64M, key buffer 256M; MariaDB 10.11 defaults:
+    # query cache 1M, aria pagecache 128M.
+    global_ = 6 * G + 64 * M + 256 * M + 1 * M + 128 * M
+    # per connection: read 128K (default), read_rnd 1M, sort 4M, join 4M, thread_stack 292K
+    # (299008, default), binlog cache 32K (default), min(tmp 64M, heap 32M) = 32M.
+    per_conn = 128 * K + 1 * M + 4 * M + 4 * M + 299008 + 32 * K + 32 * M
+    assert maria["worst_case_bytes"] == global_ + 400 * per_conn
+    assert maria["settings"]["max_connections"] == 400
+    assert maria["settings"]["sort_buffer_size"] == 4 * M
+    bp = next(t for t in maria["terms"] if t["label"] == "innodb_buffer_pool_size")
+    assert (bp["path"], bp["line"], bp["bytes"]) == (
+        "examples/db-prod/etc/mysql/mariadb.conf.d/50-server.cnf", 9, 6 * G)
+    tmp = next(t for t in maria["terms"] if "min(tmp_table_size" in t["label"])
+    assert (tmp["line"], tmp["bytes"]) == (17, 400 * 32 * M)  # max_heap_table_size wins
+    assert svc["report-worker.service"]["worst_case_bytes"] is None
+    assert host["unbounded"] == ["report-worker.service"]
+    assert host["total_worst_case_bytes"] == maria["worst_case_bytes"] + 1 * G
+
+
+def test_terms_carry_file_and_line(tree):
+    root = tree({
+        "lib/systemd/system/mariadb.service": "[Service]\nExecStart=/usr/sbin/mariadbd\n",
+        "etc/mysql/my.cnf": "[mysqld]\nmax_connections = 10\n\n[mysqld]\nsort_buffer_size = 8M\n",
+    })
+    b = get_budget(build_host(Tree(root=root), ".", ram=8 * G))
+    s = b.services[0]
+    sort = next(t for t in s.terms if "sort_buffer_size" in t.label)
+    assert (sort.loc.path, sort.loc.line, sort.bytes) == ("etc/mysql/my.cnf", 5, 10 * 8 * M)
+
+
+def test_postgresql_tiers_by_hand(tree):
+    root = tree({
+        "etc/postgresql/15/main/postgresql.conf":
+            "shared_buffers = 2GB\nwork_mem = 16MB\nmax_connections = 200\n"
+            "maintenance_work_mem = 512MB\n",
+    })
+    b = get_budget(build_host(Tree(root=root), ".", ram=16 * G))
+    s = b.services[0]
+    assert s.kind == "postgresql" and s.name == "postgresql@15-main.service"
+    sb, wal = 2 * G, 16 * M  # wal_buffers = -1: shared_buffers / 32, capped at 16 MB
+    slots = 200 + 3 + 8 + 10
+    floor = sb + wal + sb * 22 // 1000 + 11 * M + 48 * K * slots
+    assert s.tiers["shared_floor"] == floor
+    av = 3 * 512 * M  # autovacuum_work_mem -1 -> maintenance_work_mem
+    assert s.tiers["plausible_peak"] == floor + 200 * (5 * M + 16 * M) + av + 512 * M
+    stress = floor + (200 + 8) * (5 * M + 8 * M + int(3 * 16 * M * 2.0)) + av + 512 * M
+    assert s.tiers["stress"] == stress
+    assert s.worst_case == s.tiers["plausible_peak"]
+
+
+def test_slice_cap_counted_once(tree):
+    svc = "[Service]\nExecStart=/bin/x\nSlice=batch.slice\n"
+    root = tree({
+        "etc/systemd/system/a.service": svc,
+        "etc/systemd/system/b.service": svc,
+        "etc/systemd/system/batch.slice": "[Slice]\nMemoryMax=1G\n",
+    })
+    b = get_budget(build_host(Tree(root=root), ".", ram=8 * G))
+    assert [(s.name, s.kind, s.worst_case) for s in b.services] == [("batch.slice", "slice", G)]
+    assert b.total == G
+
+
+def test_budget_json_contract(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    write_tree(tmp_path / "h", {
+        "lib/systemd/system/mariadb.service": "[Service]\nExecStart=/usr/sbin/mariadbd\n",
+        "etc/mysql/my.cnf": "[mysqld]\ninnodb_buffer_pool_size = 1G\n",
+    })
+    doc = budget_json("h", "--ram", "4G")
+    assert doc["version"] == 1
+    h = doc["hosts"][0]
+    assert set(h) >= {"name", "ram_bytes", "swap_bytes", "services", "total_worst_case_bytes"}
+    s = h["services"][0]
+    assert set(s) >= {"name", "kind", "worst_case_bytes", "tiers", "limit_bytes", "settings",
+                      "terms"}
+    assert s["settings"]["innodb_buffer_pool_size"] == G
+    t = next(t for t in s["terms"] if t["label"] == "innodb_buffer_pool_size")
+    assert (t["path"], t["line"]) == ("h/etc/mysql/my.cnf", 2)
+
+
+def test_budget_text_shows_arithmetic():
+    r = CliRunner().invoke(main, ["budget", str(EXAMPLES / "db-prod")], catch_exceptions=False)
+    assert r.exit_code == 0
+    assert "400 × sort_buffer_size" in r.output and "= worst case" in r.output
+    assert "unbounded" in r.output
