@@ -309,10 +309,12 @@ def format_size(n: int | None) -> str:
 # --------------------------------------------------------------------------------------
 
 
-def kernel_parse_int(text: str) -> int:
-    """An integer as the kernel's proc_dointvec reads it: base 0 (``0x`` hex, leading ``0``
-    octal), an optional ``-``, no ``+``."""
-    m = re.fullmatch(r"\s*(-?)(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)\s*", text)
+def c_base0_int(text: str, *, plus: bool, trailing_space: bool) -> int:
+    """strtol(..., 0) as C programs use it: ``0x`` hex, a leading ``0`` octal, decimal;
+    `plus` allows a ``+`` sign, `trailing_space` allows blanks after the digits."""
+    sign = "[+-]?" if plus else "-?"
+    tail = r"\s*" if trailing_space else ""
+    m = re.fullmatch(rf"\s*({sign})(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*){tail}", text)
     if not m:
         raise GrammarError(f"{text!r} is not an integer")
     digits = m.group(2)
@@ -322,7 +324,19 @@ def kernel_parse_int(text: str) -> int:
         v = int(digits[1:], 8)
     else:
         v = int(digits)
-    return -v if m.group(1) else v
+    return -v if m.group(1) == "-" else v
+
+
+def kernel_parse_int(text: str) -> int:
+    """An integer as the kernel's proc_dointvec reads it: base 0, an optional ``-``, no
+    ``+`` (kernel/sysctl.c proc_get_long)."""
+    return c_base0_int(text, plus=False, trailing_space=True)
+
+
+def systemd_parse_int(text: str) -> int:
+    """An integer as systemd's safe_atoi() reads it: base 0, ``+`` or ``-``
+    (src/basic/parse-util.c)."""
+    return c_base0_int(text, plus=True, trailing_space=False)
 
 
 # --------------------------------------------------------------------------------------

@@ -56,3 +56,19 @@ def capping_slice(host: Host, unit: Unit) -> Unit | None:
 def host_loc(host: Host) -> Loc:
     """Where a host-level finding points: the tree root."""
     return Loc(".", 0)
+
+
+def refusals(host, rule: str, kind: str, server: str):
+    """Findings for values a database server refuses at startup (each place once)."""
+    from oomlint.findings import Finding
+
+    seen = set()
+    for db in host.databases:
+        if db.config.kind != kind:
+            continue
+        for loc, written, reason in db.config.refused:
+            if (loc, written) in seen:
+                continue
+            seen.add((loc, written))
+            yield Finding(rule, f"{written}: {reason}; {server} refuses to start with it, so "
+                          f"{db.name} stays down or restarts in a loop", loc)

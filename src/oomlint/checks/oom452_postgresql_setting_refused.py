@@ -2,21 +2,10 @@
 
 from __future__ import annotations
 
-from oomlint.findings import Finding
+from oomlint.checks._common import refusals
 
 RULE = "OOM452"
-KIND = "postgresql"
-SERVER = "postgres"
 
 
 def check(host, opts):
-    seen = set()
-    for db in host.databases:
-        if db.config.kind != KIND:
-            continue
-        for loc, written, reason in db.config.refused:
-            if (loc, written) in seen:
-                continue
-            seen.add((loc, written))
-            yield Finding(RULE, f"{written}: {reason}; {SERVER} refuses to start with it, so "
-                          f"{db.name} stays down or restarts in a loop", loc)
+    yield from refusals(host, RULE, "postgresql", "postgres")

@@ -38,6 +38,7 @@ from oomlint.units import (
     MIB,
     GrammarError,
     kernel_parse_int,
+    systemd_parse_int,
     systemd_parse_memory_limit,
     systemd_parse_permyriad,
     systemd_parse_timespan,
@@ -376,26 +377,11 @@ def _templated(a: Assignment):
                    "evaluated; the setting is treated as unknown", a.loc)
 
 
-def _c_int(raw: str) -> int:
-    """An integer as systemd's safe_atoi() reads it (strtol base 0: 0x hex, 0 octal)."""
-    m = re.fullmatch(r"\s*([+-]?)(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)", raw)
-    if not m:
-        raise GrammarError(f"{raw!r} is not an integer")
-    digits = m.group(2)
-    if digits[:2].lower() == "0x":
-        v = int(digits[2:], 16)
-    elif digits.startswith("0") and len(digits) > 1:
-        v = int(digits[1:], 8)
-    else:
-        v = int(digits)
-    return -v if m.group(1) == "-" else v
-
-
 def _convert(key: str, raw: str):
     if key in MEMORY_KEYS:
         return systemd_parse_memory_limit(key, raw)
     if key == "OOMScoreAdjust":
-        v = _c_int(raw)
+        v = systemd_parse_int(raw)
         if not -1000 <= v <= 1000:
             raise GrammarError(f"{v} is outside -1000..1000")
         return v
