@@ -27,6 +27,7 @@ class ServiceBudget:
     settings: dict[str, object] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
     unit: str | None = None
+    focus: Loc | None = None  # the line that drives the worst case: the first one to change
 
 
 @dataclass(frozen=True)

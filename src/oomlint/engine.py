@@ -90,7 +90,7 @@ def relocate_budget(b: HostBudget, display: Callable[[str], str]) -> HostBudget:
         return _relocate(x, display) if x is not None else None
 
     services = tuple(dataclasses.replace(
-        s, loc=loc(s.loc), limit_loc=loc(s.limit_loc),
+        s, loc=loc(s.loc), limit_loc=loc(s.limit_loc), focus=loc(s.focus),
         terms=tuple(dataclasses.replace(t, loc=loc(t.loc)) for t in s.terms))
         for s in b.services)
     return dataclasses.replace(b, services=services, hugepages_loc=loc(b.hugepages_loc))

@@ -32,5 +32,7 @@ def unbounded_note(b: HostBudget) -> str:
 
 def biggest_loc(s: ServiceBudget):
     """The line of the largest term that has one: the first place to look."""
+    if s.focus is not None:
+        return s.focus
     located = [t for t in s.terms if t.loc is not None and t.bytes]
     return max(located, key=lambda t: t.bytes).loc if located else s.loc

@@ -85,9 +85,12 @@ def mysql_budget(db, host: Host) -> ServiceBudget:
     tmp_name = min(("tmp_table_size", "max_heap_table_size"),
                    key=lambda n: int(cfg.get(n) or 0))
     tmp = int(cfg.get(tmp_name) or 0)
-    terms = [_term(cfg, n, factor=1) if n != "innodb_buffer_pool_size" else
-             Term(_term(cfg, n).label, int(cfg.get(n, ram) or 0), _term(cfg, n).loc)
-             for n in globals_]
+    terms = [_term(cfg, n) for n in globals_]
+    ded = cfg.source("innodb_dedicated_server")
+    if cfg.source("innodb_buffer_pool_size") is None and ded is not None and ded.value:
+        # MySQL 8 sizes the buffer pool from the RAM it detects (innodb_dedicated_server)
+        terms[0] = Term("innodb_buffer_pool_size (innodb_dedicated_server)",
+                        int(cfg.get("innodb_buffer_pool_size", ram) or 0), ded.loc)
     csrc = cfg.source("max_connections")
     terms.append(Term(f"max_connections = {conns}" + ("" if csrc else " (default)"), None,
                       csrc.loc if csrc else None))
@@ -109,14 +112,31 @@ def mysql_budget(db, host: Host) -> ServiceBudget:
         terms.append(Term(f"{conns} × min(tmp_table_size, max_heap_table_size)", tmp_total,
                           tsrc.loc if tsrc else None))
     per = sum(int(cfg.get(n) or 0) for n in per_conn)
-    total = sum(t.bytes or 0 for t in terms[:len(globals_)]) + conns * per + tmp_total
+    global_terms = terms[:len(globals_)]
+    total = sum(t.bytes or 0 for t in global_terms) + conns * per + tmp_total
+    biggest_global = max(global_terms, key=lambda t: t.bytes or 0)
+    if conns * per + tmp_total > (biggest_global.bytes or 0):
+        # The connections dominate: point at a per-connection buffer the config raised above
+        # the server's default, else at max_connections, else at any set buffer.
+        raised = [(int(cfg.get(n) or 0) * conns, cfg.source(n).loc) for n in per_conn
+                  if cfg.source(n) is not None and n in cfg.variables
+                  and int(cfg.get(n) or 0) > int(cfg.variables[n].default or 0)]
+        located = [t for t in terms[len(globals_) + 1:] if t.loc is not None]
+        if raised:
+            focus = max(raised, key=lambda r: r[0])[1]
+        elif csrc is not None:
+            focus = csrc.loc
+        else:
+            focus = max(located, key=lambda t: t.bytes or 0).loc if located else None
+    else:
+        focus = biggest_global.loc
     settings = {n: cfg.get(n, ram) for n in globals_ + per_conn +
                 ["max_connections", "tmp_table_size", "max_heap_table_size"]}
     if temptable:
         settings["temptable_max_ram"] = cfg.get("temptable_max_ram", ram)
     limit, limit_loc = unit_limit(host, db.unit)
     return ServiceBudget(
-        name=db.name, kind="mysql", worst_case=total, loc=db.loc, terms=tuple(terms),
+        name=db.name, kind="mysql", worst_case=total, loc=db.loc, terms=tuple(terms), focus=focus,
         limit=limit, limit_loc=limit_loc, settings=settings, unit=db.unit.name if db.unit else None,
         notes=(f"{cfg.flavor} defaults for unset variables",
                f"max_connections {conns} × per-connection buffers "
@@ -154,9 +174,11 @@ def postgresql_budget(db, host: Host, a: Assumptions) -> ServiceBudget:
     av = av_workers * avwm
     plausible = floor + conns * per_backend + av + maint
     wm = _term(cfg, "work_mem")
+    csrc = cfg.source("max_connections")
     terms += [
         Term(f"{conns} connections × (work_mem + {a.pg_backend_baseline // MIB} MiB backend "
-             "baseline)", conns * per_backend, wm.loc),
+             "baseline)", conns * per_backend,
+             wm.loc if wm.loc is not None else (csrc.loc if csrc else None)),
         Term(f"{av_workers} autovacuum workers × autovacuum memory", av,
              (cfg.source("autovacuum_work_mem") or cfg.source("maintenance_work_mem") or
               _none()).loc),

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import posixpath
 import re
-import shlex
 
 from oomlint.findings import Problems
 from oomlint.model.host import (
@@ -23,6 +22,7 @@ from oomlint.model.host import (
     Unit,
 )
 from oomlint.model.systemd_keys import SECTIONS_BY_TYPE, UNIT_TYPES, is_known
+from oomlint.parsers.jvm import expand_exec, split_environment
 from oomlint.parsers.source import Tree, rel
 from oomlint.parsers.swap import (
     ExprError,
@@ -205,6 +205,11 @@ def _load_units(tree: Tree, reader: _Reader, host: Host) -> None:
         elif _unit_type(n) and n not in aliases and n not in names and \
                 n.rsplit(".", 1)[0] not in UNIT_TYPES and not _is_prefix_name(n):
             names.add(n)  # drop-ins for a unit whose file is not in the tree
+    if "postgresql@.service" in fragments:
+        for ver in tree.listdir("/etc/postgresql"):
+            for cluster in tree.listdir(f"/etc/postgresql/{ver}"):
+                if tree.lookup(f"/etc/postgresql/{ver}/{cluster}/postgresql.conf").kind == "file":
+                    instances.add(f"postgresql@{ver}-{cluster}.service")
     for inst in instances:
         tmpl = _template_of(inst)
         if tmpl and (tmpl in fragments or inst in fragments):
@@ -621,41 +626,22 @@ MYSQL_UNITS = ("mariadb.service", "mysql.service", "mysqld.service")
 PG_BINARIES = {"postgres", "postmaster", "pg_ctl", "pg_ctlcluster"}
 
 
-def _words(unit: Unit, key: str) -> list[str]:
-    """The words of every ExecStart= (or Environment=) value, split as systemd splits them."""
-    s = unit.settings.get(key)
-    if s is None or s.value is None:
-        return []
-    out: list[str] = []
-    for value in s.value:
-        try:
-            out += shlex.split(value)
-        except ValueError:
-            out += value.split()
-    return out
-
-
 def _environment(unit: Unit) -> dict[str, str]:
-    env = {}
-    for word in _words(unit, "Environment"):
-        k, sep, v = word.partition("=")
-        if sep:
-            env[k] = v
+    """The unit's Environment= assignments, later ones winning (systemd.exec(5))."""
+    env: dict[str, str] = {}
+    s = unit.settings.get("Environment")
+    for value in (s.value or ()) if s is not None else ():
+        env.update(split_environment(value))
     return env
 
 
 def _exec_argv(unit: Unit) -> list[str]:
-    """ExecStart words with $VAR / ${VAR} from Environment= expanded."""
-    env = _environment(unit)
-    out = []
-    for w in _words(unit, "ExecStart"):
-        w = w.lstrip("@-:+!")
-        m = re.fullmatch(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?", w)
-        if m:
-            out += env.get(m.group(1), "").split()
-        else:
-            out.append(w)
-    return out
+    """The last ExecStart= command line as systemd runs it: prefixes stripped from the
+    executable, $VAR and ${VAR} expanded from Environment=."""
+    s = unit.settings.get("ExecStart")
+    if s is None or not s.value:
+        return []
+    return expand_exec(s.value[-1], _environment(unit))
 
 
 def _flag(argv: list[str], *names: str) -> str | None:
@@ -723,6 +709,11 @@ def _load_databases(tree: Tree, reader: _Reader, host: Host, problems: Problems)
 
 def _add_pg(tree, host, problems, conf, ver, unit, load_postgresql, data_dir):
     flavor = host.db_flavors.get("postgresql") or (f"postgresql-{ver}" if ver else "postgresql-15")
+    # postgres reads postgresql.auto.conf from data_directory (a setting of the main file,
+    # else the -D directory); read the main file once to learn it.
+    first = load_postgresql(tree, conf, flavor, Problems())
+    if first is not None and first.get("data_directory"):
+        data_dir = first.get("data_directory")
     auto = f"{data_dir}/postgresql.auto.conf" if data_dir else None
     if auto and tree.lookup(auto).kind != "file":
         auto = None

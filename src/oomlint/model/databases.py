@@ -183,6 +183,8 @@ _MYSQL_80 = {v.name: v for v in (
     _v("performance_schema", "bool", True, source="docs"),
     _v("innodb_dedicated_server", "bool", False, source="docs"),
     _v("temptable_max_ram", "size", GIB, 2 * MIB, UINT64_MAX, source="docs"),
+    Var("internal_tmp_mem_storage_engine", "enum", "TempTable", choices=("TempTable", "MEMORY"),
+        source="docs"),
 )}
 # MySQL 8.4 changed defaults: innodb_log_buffer_size 64M; temptable_max_ram 3% of RAM
 # clamped to [1G, 4G] [docs].
@@ -423,8 +425,15 @@ class _MySqlReader:
                             f"'--{var.name}'")
             return
         arg = _prefixed_argument(action, opt.value)
-        if var.kind == "bool":
-            value: Any = True if arg is None else bool(mysqld_parse_bool(arg))
+        if var.kind == "enum" and arg is not None:
+            match = next((c for c in var.choices if c.lower() == arg.lower()), None)
+            if match is None:
+                if not loose:
+                    self.refuse(opt, var, f"invalid value '{arg}' for {var.name}")
+                return
+            value: Any = match
+        elif var.kind == "bool":
+            value = True if arg is None else bool(mysqld_parse_bool(arg))
         elif arg is None:
             self.refuse(opt, var, f"option '--{var.name}' requires an argument")
             return
@@ -508,6 +517,7 @@ _PG15 = {v.name: v for v in (
     _p("max_locks_per_transaction", "int", 64, 10, 2147483647),
     _p("max_prepared_transactions", "int", 0, 0, _MAX_BACKENDS),
     _p("effective_cache_size", "size", 524288 * BLCKSZ, 1, 2147483647, BLCKSZ),
+    _p("data_directory", "string", None),
 )}
 # guc.c map_old_guc_names[]
 _PG_ALIASES = {"sort_mem": "work_mem", "vacuum_mem": "maintenance_work_mem"}
@@ -676,6 +686,8 @@ def _pg_apply(cfg: DatabaseConfig, lines: list[PgLine]) -> None:
 def pg_value(var: Var, text: str) -> Any:
     """A value as set_config_option() checks it, in oomlint's units (bytes for memory)."""
     name = var.name
+    if var.kind == "string":
+        return text
     if var.kind == "enum":
         t = text.lower()
         t = _PG_ENUM_HIDDEN.get(t, t)
