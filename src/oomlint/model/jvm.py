@@ -1,0 +1,882 @@
+"""A JVM's memory sizing, resolved from the flags the way HotSpot 17 resolves them.
+
+`load_jvm` follows a unit to its JVM: the environment systemd builds (``Environment=``,
+``EnvironmentFile=``), the ``ExecStart=`` command with its ``$VAR`` expansion, the launcher
+script's conventions (`parsers.jvm.LAUNCHERS`: files it sources, variables it expands, its
+defaults, Elasticsearch's jvm.options and auto heap), ``@argfiles``, and the three
+environment variables the JVM reads itself. `collect_flags` applies them in the launcher's
+order; `resolve_jvm` then sizes every region:
+
+- heap (`ergonomic_heap`): HotSpot ``Arguments::set_heap_size()`` (runtime/arguments.cpp),
+  ``GCArguments::initialize_heap_flags_and_sizes()`` (gc/shared/gcArguments.cpp), the G1
+  region size (``HeapRegion::setup_heap_region_size``, gc/g1/heapRegion.cpp), Shenandoah's
+  (``ShenandoahHeapRegion::setup_sizes``), GC selection (``GCConfig::select_gc`` and
+  ``os::is_server_class_machine``) and the compressed-oops limit
+  (``max_heap_for_compressed_oops``);
+- metaspace (unbounded unless MaxMetaspaceSize), code cache (240 MiB with tiered
+  compilation, 48 MiB without: compiler/compilerDefinitions.cpp), thread stacks (1 MiB on
+  x86-64, 2 MiB on aarch64: globals_linux_{x86,aarch64}.hpp), direct memory
+  (MaxDirectMemorySize, else ``Runtime.maxMemory()``: jdk.internal.misc.VM).
+
+Every number was checked against OpenJDK 17.0.15 (tests/data/jvm/expected.yaml, recorded by
+tests/data/jvm/record.py). Nothing here opens a file except through the `Tree`, or raises.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import posixpath
+import re
+from dataclasses import dataclass, field
+from typing import Any, Mapping, Sequence, Union
+
+from oomlint.findings import Problems
+from oomlint.parsers.jvm import (
+    TERMINAL_OPTIONS,
+    FlagSource,
+    Found,
+    JvmFlags,
+    JvmOption,
+    Launcher,
+    collect_flags,
+    detect_launcher_located,
+    env_name_is_valid,
+    expand_exec_located,
+    expand_shell_vars,
+    java_vm_options,
+    main_class_index,
+    parse_argfile,
+    parse_env_file,
+    parse_jvm_options,
+    split_env_options,
+    split_environment,
+    split_shell,
+)
+from oomlint.parsers.pragma import Pragma
+from oomlint.parsers.source import Tree
+from oomlint.provenance import Loc, Setting
+from oomlint.units import GIB, KIB, MIB, UINT64_MAX, format_size
+
+# gc_globals.hpp / globals.hpp defaults on 64-bit Linux (ScaleForWordSize(x) =
+# align_down(x * 13 / 10, 8)).
+DEFAULT_MAX_HEAP = 130862280  # MaxHeapSize = ScaleForWordSize(96M)
+DEFAULT_NEW_SIZE = 1363144  # NewSize = ScaleForWordSize(1M)
+DEFAULT_OLD_SIZE = 5452592  # OldSize = ScaleForWordSize(4M)
+DEFAULT_MAX_RAM = 128 * GIB  # MaxRAM, pd default of the 64-bit server VM
+DEFAULT_PERCENTAGES = (25.0, 50.0, 1.5625)  # MaxRAMPercentage, MinRAMPercentage, InitialRAMPercentage
+HEAP_BASE_MIN_ADDRESS = 2 * GIB
+CARD_TABLE_ALIGNMENT = 2 * MIB  # CardTable::ct_max_alignment_constraint(): 512-byte cards x 4 KiB pages
+OOP_ENCODING_HEAP_MAX = 32 * GIB  # 2**32 x ObjectAlignmentInBytes 8
+SERVER_CLASS_MEMORY = 2 * GIB - 256 * MIB  # os::is_server_class_machine()
+CODE_CACHE_DEFAULT = 48 * MIB  # ReservedCodeCacheSize, globals_x86.hpp (C2)
+CODE_CACHE_TIERED = 5 * CODE_CACHE_DEFAULT  # CompilerConfig: x5 with tiered compilation
+CODE_CACHE_LIMIT = 2 * GIB  # CODE_CACHE_SIZE_LIMIT
+INITIAL_CODE_CACHE = 2496 * KIB  # InitialCodeCacheSize on x86-64
+THREAD_STACK_DEFAULT = {"x86_64": 1 * MIB, "aarch64": 2 * MIB}  # globals_linux_*.hpp ThreadStackSize
+MIN_JAVA_THREAD_STACK = 136 * KIB  # os::Posix::set_minimum_stack_sizes() on x86-64 Linux
+GC_FLAGS = (("UseSerialGC", "Serial"), ("UseParallelGC", "Parallel"), ("UseG1GC", "G1"),
+            ("UseZGC", "Z"), ("UseShenandoahGC", "Shenandoah"), ("UseEpsilonGC", "Epsilon"))
+JVM_ENV = ("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS")
+ES_SYSTEM_OPTIONS = ("-XX:+AlwaysPreTouch", "-Xss1m")  # SystemJvmOptions.java (memory-relevant)
+
+Flags = Union[JvmFlags, Mapping[str, Setting]]
+
+
+@dataclass(frozen=True)
+class Sizing:
+    """One memory region: bytes (None: unbounded or unknown, see `how`), how the number was
+    derived, and the effective flag it came from (None when derived)."""
+
+    bytes: int | None
+    how: str
+    setting: Setting | None = None
+
+    @property
+    def loc(self) -> Loc | None:
+        return self.setting.loc if self.setting is not None else None
+
+
+@dataclass(frozen=True)
+class HeapSizing:
+    """`ergonomic_heap`'s answer: the maximum and initial heap, the collector, whether
+    compressed oops stay on, the heap alignment, and HotSpot's messages when the VM would
+    refuse to start."""
+
+    max_heap: Sizing
+    initial_heap: Sizing
+    gc: str
+    compressed_oops: bool
+    alignment: int | None
+    refused: tuple[tuple[Setting | None, str], ...] = ()
+
+
+@dataclass
+class JvmConfig:
+    """A JVM's effective flags and the memory they let it use, every number with its
+    provenance. `sources` lists the files and environment variables read, in order;
+    `refused` what the launcher or JVM refuses, as (Loc, option as written, reason)."""
+
+    flags: dict[str, Setting]
+    jdk_major: int
+    sources: list[str]
+    refused: list[tuple[Loc, str, str]]
+    max_heap: Sizing
+    initial_heap: Sizing
+    metaspace: Sizing
+    code_cache: Sizing
+    thread_stack: Sizing
+    direct_memory: Sizing
+    gc: str = "G1"
+    compressed_oops: bool = True
+    launcher: str = "java"
+    loc: Loc | None = None  # the ExecStart= line that starts the JVM
+    pragmas: list[Pragma] = field(default_factory=list)  # inline suppressions of the files read
+
+    def settings(self) -> dict[str, int | None]:
+        """The sizes in bytes, None where there is no limit (metaspace) or it is unknown."""
+        return {
+            "max_heap_bytes": self.max_heap.bytes,
+            "max_metaspace_bytes": self.metaspace.bytes,
+            "reserved_code_cache_bytes": self.code_cache.bytes,
+            "thread_stack_bytes": self.thread_stack.bytes,
+            "max_direct_memory_bytes": self.direct_memory.bytes,
+        }
+
+
+# ======================================================================================
+# Heap ergonomics
+# ======================================================================================
+
+
+def _settings(flags: Flags) -> Mapping[str, Setting]:
+    return flags.settings if isinstance(flags, JvmFlags) else flags
+
+
+def _value(s: Mapping[str, Setting], name: str, default: Any = None) -> Any:
+    setting = s.get(name)
+    return default if setting is None else setting.value
+
+
+def _where(setting: Setting) -> str:
+    return f"{setting.raw} ({setting.loc})"
+
+
+def _align_up(value: int, alignment: int) -> int:
+    return -(-value // alignment) * alignment
+
+
+def _pow2_up(value: int) -> int:
+    return 1 << max(value - 1, 0).bit_length()
+
+
+def _pow2_down(value: int) -> int:
+    return 1 << (max(value, 1).bit_length() - 1)
+
+
+def select_gc(s: Mapping[str, Setting], visible_ram: int | None, cpus: int | None,
+              jdk_major: int) -> tuple[str, str | None]:
+    """The collector (``GCConfig::select_gc``): the one selected with ``-XX:+Use...GC``,
+    else G1 on a server-class machine (2+ CPUs and 1792+ MiB the JVM sees;
+    ``os::is_server_class_machine``) and Serial otherwise; JDK 8 picks Parallel instead of
+    G1. Unknown CPUs or memory count as server class. Returns (gc, refusal message)."""
+    chosen = [gc for flag, gc in GC_FLAGS if _value(s, flag) is True]
+    if len(chosen) > 1:
+        return chosen[-1], "Multiple garbage collectors selected"
+    if chosen:
+        return chosen[0], None
+    active = _value(s, "ActiveProcessorCount", -1)
+    cpus = active if active > 0 else cpus
+    server = (cpus is None or cpus >= 2) and (visible_ram is None or visible_ram >= SERVER_CLASS_MEMORY)
+    gc = ("G1" if jdk_major >= 9 else "Parallel") if server else "Serial"
+    flag = next(f for f, g in GC_FLAGS if g == gc)
+    if _value(s, flag) is False:
+        return gc, "Garbage collector not selected (default collector explicitly disabled)"
+    return gc, None
+
+
+def _conservative_alignment(gc: str) -> int:
+    """``conservative_max_heap_alignment()``: G1's largest region (32 MiB in JDK 17),
+    Shenandoah's (32 MiB), the card-table alignment for the others."""
+    return 32 * MIB if gc in ("G1", "Shenandoah") else CARD_TABLE_ALIGNMENT
+
+
+def max_heap_for_compressed_oops(gc: str) -> int:
+    """``Arguments::max_heap_for_compressed_oops()``: 32 GiB less the null page padded to
+    the GC's conservative alignment (32 GiB - 32 MiB with G1, - 2 MiB with Serial)."""
+    return OOP_ENCODING_HEAP_MAX - _conservative_alignment(gc)
+
+
+def heap_alignment(gc: str, max_heap: int, s: Mapping[str, Setting]) -> int:
+    """``HeapAlignment``: G1 the larger of the card-table alignment (2 MiB) and the region
+    size (``-XX:G1HeapRegionSize``, else MaxHeapSize / 2048 rounded up to a power of two,
+    1-32 MiB); Shenandoah its region size (MaxHeapSize / 2048 clamped to 256 KiB-32 MiB,
+    rounded down to a power of two); 2 MiB for Serial, Parallel, Z and Epsilon."""
+    if gc == "G1":
+        region = _value(s, "G1HeapRegionSize", 0) or max(max_heap // 2048, MIB)
+        region = min(max(_pow2_up(region), MIB), 32 * MIB)
+        return max(CARD_TABLE_ALIGNMENT, region)
+    if gc == "Shenandoah":
+        return _pow2_down(min(max(max_heap // 2048, 256 * KIB), 32 * MIB))
+    return CARD_TABLE_ALIGNMENT
+
+
+def _percentages(s: Mapping[str, Setting]) -> tuple[float, float, float]:
+    """MaxRAMPercentage, MinRAMPercentage, InitialRAMPercentage; a deprecated ``*Fraction``
+    counts as 100/fraction when the percentage itself is not set."""
+    out = []
+    for i, (pct, frac) in enumerate((("MaxRAMPercentage", "MaxRAMFraction"),
+                                     ("MinRAMPercentage", "MinRAMFraction"),
+                                     ("InitialRAMPercentage", "InitialRAMFraction"))):
+        if pct in s:
+            out.append(float(s[pct].value))
+        elif frac in s:
+            out.append(100.0 / s[frac].value)
+        else:
+            out.append(DEFAULT_PERCENTAGES[i])
+    return out[0], out[1], out[2]
+
+
+_OVERRIDE_FLAGS = ("MaxRAMPercentage", "MaxRAMFraction", "MinRAMPercentage", "MinRAMFraction",
+                   "InitialRAMPercentage", "InitialRAMFraction", "MaxRAM")
+
+
+def _phys_mem(visible_ram: int | None, s: Mapping[str, Setting], ram_note: str
+              ) -> tuple[int | None, bool, str]:
+    """``set_heap_size()``'s memory base: an explicit -XX:MaxRAM as given, else the memory
+    the JVM sees (`visible_ram`), capped at the 128 GiB MaxRAM default unless one of the
+    RAM percentage/fraction flags is set ("override_coop_limit")."""
+    override = any(name in s for name in _OVERRIDE_FLAGS)
+    if "MaxRAM" in s:
+        return s["MaxRAM"].value, override, f"MaxRAM {format_size(s['MaxRAM'].value)} ({_where(s['MaxRAM'])})"
+    if visible_ram is None:
+        return None, override, f"{ram_note} (unknown)"
+    if not override and visible_ram > DEFAULT_MAX_RAM:
+        return DEFAULT_MAX_RAM, override, "the MaxRAM default 128 GiB"
+    return visible_ram, override, f"{format_size(visible_ram)} ({ram_note})"
+
+
+def _initial_coops(s: Mapping[str, Setting], gc: str, heap_floor: int) -> bool:
+    """``set_use_compressed_oops()``, before the heap is sized: on unless disabled, the GC
+    is Z, or -Xms/MinHeapSize (or an explicit -Xmx) already exceed the limit."""
+    if gc == "Z" or _value(s, "UseCompressedOops") is False:
+        return False
+    return heap_floor <= max_heap_for_compressed_oops(gc)
+
+
+def _ergonomic_max(phys: int, override: bool, base: str, s: Mapping[str, Setting], gc: str,
+                   coops: bool) -> tuple[int, bool, str]:
+    """The maximum heap when -Xmx is not set (``set_heap_size()``)."""
+    max_pct, min_pct, _ = _percentages(s)
+    reasonable_max = int(phys * max_pct / 100)
+    reasonable_min = int(phys * min_pct / 100)
+    if reasonable_min < DEFAULT_MAX_HEAP:
+        value, how = reasonable_min, (f"MinRAMPercentage {min_pct:g}% of {base}: small memory, "
+                                      f"below the {format_size(DEFAULT_MAX_HEAP)} MaxHeapSize default")
+    else:
+        value, how = max(reasonable_max, DEFAULT_MAX_HEAP), f"MaxRAMPercentage {max_pct:g}% of {base}"
+        if reasonable_max < DEFAULT_MAX_HEAP:
+            how += f", raised to the {format_size(DEFAULT_MAX_HEAP)} MaxHeapSize default"
+    limit = _value(s, "ErgoHeapSizeLimit", 0)
+    if limit and limit < value:
+        value, how = limit, f"{how}, capped by ErgoHeapSizeLimit ({_where(s['ErgoHeapSizeLimit'])})"
+    if coops:
+        ceiling = max_heap_for_compressed_oops(gc) - HEAP_BASE_MIN_ADDRESS
+        if value > ceiling and "UseCompressedOops" not in s and override:
+            coops, how = False, f"{how}; compressed oops turned off (above {format_size(ceiling)})"
+        elif value > ceiling:
+            value, how = ceiling, f"{how}, capped at the compressed-oops limit {format_size(ceiling)}"
+    for name in ("InitialHeapSize", "MinHeapSize"):
+        if name in s:
+            if s[name].value > value:
+                value, how = s[name].value, f"raised to {_where(s[name])}"
+            break
+    return value, coops, how
+
+
+def _initial_heap(phys: int | None, s: Mapping[str, Setting], max_heap: int) -> tuple[int | None, str]:
+    """``set_heap_size()``'s InitialHeapSize when -Xms is not set (or is 0):
+    InitialRAMPercentage of the memory base, at least NewSize + OldSize, at most the max."""
+    if _value(s, "InitialHeapSize", 0):
+        return s["InitialHeapSize"].value, _where(s["InitialHeapSize"])
+    if phys is None:
+        return None, "unknown: InitialRAMPercentage of unknown memory"
+    minimum = min(DEFAULT_OLD_SIZE + _value(s, "NewSize", DEFAULT_NEW_SIZE), max_heap)
+    pct = _percentages(s)[2]
+    value = max(int(phys * pct / 100), minimum, _value(s, "MinHeapSize", 0))
+    return min(value, max_heap), f"InitialRAMPercentage {pct:g}% of {format_size(phys)}"
+
+
+def _heap_checks(s: Mapping[str, Setting], max_heap: int, initial: int | None
+                 ) -> list[tuple[Setting | None, str]]:
+    """``GCArguments::initialize_heap_flags_and_sizes()``'s refusals, before alignment."""
+    out: list[tuple[Setting | None, str]] = []
+    mx, ini, mn = s.get("MaxHeapSize"), s.get("InitialHeapSize"), s.get("MinHeapSize")
+    if mx is not None and ini is not None and ini.value and ini.value > mx.value:
+        out.append((ini, "Initial heap size set to a larger value than the maximum heap size"))
+    if mx is not None and mn is not None and mn.value and mx.value < mn.value:
+        out.append((mn, "Incompatible minimum and maximum heap sizes specified"))
+    if max_heap < 2 * MIB:
+        out.append((mx or s.get("MaxRAM"), "Too small maximum heap"))
+    if initial is not None and initial < MIB:
+        out.append((ini, "Too small initial heap"))
+    if mn is not None and mn.value and mn.value < MIB:
+        out.append((mn, "Too small minimum heap"))
+    return out
+
+
+def ergonomic_heap(visible_ram: int | None, flags: Flags, *, cpus: int | None = None,
+                   jdk_major: int = 17, ram_note: str = "the memory the JVM sees",
+                   host_ram: int | None = None) -> HeapSizing:
+    """The maximum and initial heap exactly as HotSpot 17 sizes them.
+
+    `visible_ram` is what ``os::physical_memory()`` returns: the container limit when
+    UseContainerSupport sees one (for a unit, its MemoryMax when the JDK reads the unit's
+    cgroup), else the host's RAM. ``-XX:-UseContainerSupport`` switches to `host_ram`.
+    -XX:MaxRAM replaces it; without percentage/fraction flags it is capped at 128 GiB.
+
+    Without -Xmx: MaxRAMPercentage (25) of it; when MinRAMPercentage (50) of it is below the
+    MaxHeapSize default (ScaleForWordSize(96M) = 124.8 MiB, i.e. under ~250 MiB) that half
+    is used instead, otherwise the heap is at least 124.8 MiB; ErgoHeapSizeLimit caps it;
+    with compressed oops the heap stays below 32 GiB - the GC's conservative alignment -
+    HeapBaseMinAddress (2 GiB): 29.97 GiB with G1, 30 GiB - 2 MiB with Serial/Parallel,
+    unless a RAM percentage/fraction/MaxRAM flag is set, which turns compressed oops off
+    instead (verified: MaxRAM=128g gives 32 GiB without compressed oops); an -Xms above it
+    wins. The result is aligned up to the heap alignment (`heap_alignment`).
+    """
+    s = _settings(flags)
+    if _value(s, "UseContainerSupport") is False and host_ram is not None:
+        visible_ram, ram_note = host_ram, "host RAM: -XX:-UseContainerSupport"
+    gc, gc_refusal = select_gc(s, visible_ram, cpus, jdk_major)
+    refused: list[tuple[Setting | None, str]] = [(None, gc_refusal)] if gc_refusal else []
+    phys, override, base = _phys_mem(visible_ram, s, ram_note)
+    explicit = s.get("MaxHeapSize")
+    floor = max(_value(s, "InitialHeapSize", 0), _value(s, "MinHeapSize", 0),
+                explicit.value if explicit else DEFAULT_MAX_HEAP)
+    coops = _initial_coops(s, gc, floor)
+    if explicit is not None:
+        max_heap, how = explicit.value, _where(explicit)
+    elif phys is None:
+        unknown = Sizing(None, f"unknown: MaxRAMPercentage of {base}")
+        return HeapSizing(unknown, _unknown_initial(s), gc, coops, None, tuple(refused))
+    else:
+        max_heap, coops, how = _ergonomic_max(phys, override, base, s, gc, coops)
+    initial, initial_how = _initial_heap(phys, s, max_heap)
+    refused += _heap_checks(s, max_heap, initial)
+    alignment = heap_alignment(gc, max_heap, s)
+    aligned = _align_up(max_heap, alignment)
+    ini, mn = _value(s, "InitialHeapSize", 0), _value(s, "MinHeapSize", 0)
+    if ini and mn and _align_up(ini, alignment) < _align_up(mn, alignment):
+        refused.append((s["MinHeapSize"], "Incompatible minimum and initial heap sizes specified"))
+    if aligned != max_heap:
+        how += f", aligned up to {format_size(alignment)}"
+    initial_sizing = Sizing(None if initial is None else _align_up(initial, alignment), initial_how,
+                            s.get("InitialHeapSize") if _value(s, "InitialHeapSize", 0) else None)
+    return HeapSizing(Sizing(aligned, how, explicit), initial_sizing, gc, coops, alignment,
+                      tuple(refused))
+
+
+def _unknown_initial(s: Mapping[str, Setting]) -> Sizing:
+    if _value(s, "InitialHeapSize", 0):
+        return Sizing(s["InitialHeapSize"].value, _where(s["InitialHeapSize"]), s["InitialHeapSize"])
+    return Sizing(None, "unknown: InitialRAMPercentage of unknown memory")
+
+
+# ======================================================================================
+# Non-heap regions
+# ======================================================================================
+
+
+def _tiered(s: Mapping[str, Setting]) -> tuple[bool, str]:
+    """Tiered compilation (C1 + C2) is on unless -XX:-TieredCompilation, -Xint or
+    TieredStopAtLevel below 4 (C1 only or interpreter only)."""
+    for name, off in (("TieredCompilation", False), ("Mode", "int")):
+        if name in s and s[name].value == off:
+            return False, _where(s[name])
+    if "TieredStopAtLevel" in s and s["TieredStopAtLevel"].value < 4:
+        return False, _where(s["TieredStopAtLevel"])
+    return True, ""
+
+
+def code_cache(s: Mapping[str, Setting]) -> tuple[Sizing, list[tuple[Setting, str]]]:
+    """ReservedCodeCacheSize: as set (2496 KiB to 2 GiB, else the JVM exits), else 240 MiB
+    with tiered compilation (48 MiB x 5, compilerDefinitions.cpp), 48 MiB without."""
+    setting = s.get("ReservedCodeCacheSize")
+    if setting is not None:
+        v = setting.value
+        if v > CODE_CACHE_LIMIT:
+            return Sizing(v, _where(setting), setting), [(setting, (
+                f"Invalid ReservedCodeCacheSize={v // MIB}M. Must be at most {CODE_CACHE_LIMIT // MIB}M."))]
+        if v < INITIAL_CODE_CACHE:
+            return Sizing(v, _where(setting), setting), [(setting, (
+                f"Invalid ReservedCodeCacheSize: {v // KIB}K. Must be at least "
+                f"InitialCodeCacheSize={INITIAL_CODE_CACHE // KIB}K."))]
+        return Sizing(v, _where(setting), setting), []
+    tiered, why = _tiered(s)
+    if tiered:
+        return Sizing(CODE_CACHE_TIERED, "ReservedCodeCacheSize default with tiered compilation "
+                      "(48 MiB x 5)"), []
+    return Sizing(CODE_CACHE_DEFAULT, f"ReservedCodeCacheSize default without tiered compilation "
+                  f"({why})"), []
+
+
+def thread_stack(s: Mapping[str, Setting], arch: str = "x86_64") -> tuple[Sizing, list[tuple[Setting, str]]]:
+    """The Java thread stack (reserved per thread): -Xss / -XX:ThreadStackSize (KiB), else
+    1 MiB on x86-64 Linux (2 MiB on aarch64). 0 means the platform default for Java threads
+    (``os::Posix::default_stack_size``: also 1 MiB on x86-64). Below 136 KiB the JVM exits."""
+    default = THREAD_STACK_DEFAULT.get(arch, THREAD_STACK_DEFAULT["x86_64"])
+    setting = s.get("ThreadStackSize")
+    if setting is None:
+        return Sizing(default, f"ThreadStackSize default on {arch} Linux"), []
+    if setting.value == 0:
+        return Sizing(default, f"{_where(setting)}: 0 is the platform default", setting), []
+    sizing = Sizing(setting.value, _where(setting), setting)
+    if setting.value < MIN_JAVA_THREAD_STACK:
+        return sizing, [(setting, "The Java thread stack size specified is too small. Specify at "
+                         f"least {MIN_JAVA_THREAD_STACK // KIB}k")]
+    return sizing, []
+
+
+def metaspace(s: Mapping[str, Setting]) -> Sizing:
+    """MaxMetaspaceSize; None (unbounded) when not set: the default is 2**64-1."""
+    setting = s.get("MaxMetaspaceSize")
+    if setting is None:
+        return Sizing(None, "unbounded: MaxMetaspaceSize is not set")
+    if setting.value >= UINT64_MAX:
+        return Sizing(None, f"unbounded: {_where(setting)}", setting)
+    return Sizing(setting.value, _where(setting), setting)
+
+
+def direct_memory(s: Mapping[str, Setting], max_heap: Sizing, gc: str) -> Sizing:
+    """MaxDirectMemorySize as set (an explicit 0 allows no direct buffers: verified), else
+    ``Runtime.maxMemory()`` (jdk.internal.misc.VM): the maximum heap with G1 (verified
+    equal); with Serial/Parallel it is the heap less one survivor space, so the maximum
+    heap is an upper bound."""
+    setting = s.get("MaxDirectMemorySize")
+    if setting is not None:
+        return Sizing(setting.value, _where(setting), setting)
+    bound = "" if gc in ("G1", "Z", "Shenandoah", "Epsilon") else " (an upper bound with this GC)"
+    return Sizing(max_heap.bytes, f"default: Runtime.maxMemory(), the maximum heap{bound}")
+
+
+def resolve_jvm(flags: JvmFlags, *, jdk_major: int = 17, visible_ram: int | None = None,
+                cpus: int | None = None, arch: str = "x86_64", host_ram: int | None = None,
+                ram_note: str = "the memory the JVM sees", sources: Sequence[str] = (),
+                launcher: str = "java", loc: Loc | None = None) -> JvmConfig:
+    """Size every region from collected flags (no file access)."""
+    s = flags.settings
+    heap = ergonomic_heap(visible_ram, flags, cpus=cpus, jdk_major=jdk_major, ram_note=ram_note,
+                          host_ram=host_ram)
+    cache, cache_refused = code_cache(s)
+    stack, stack_refused = thread_stack(s, arch)
+    refused = [(r.loc, r.raw, r.reason) for r in flags.refused]
+    start = loc or Loc("", 0)
+    for setting, reason in (*heap.refused, *cache_refused, *stack_refused):
+        entry = (setting.loc, setting.raw, reason) if setting is not None else (start, "", reason)
+        if entry not in refused:
+            refused.append(entry)
+    return JvmConfig(
+        flags=dict(s), jdk_major=jdk_major, sources=list(sources), refused=refused,
+        max_heap=heap.max_heap, initial_heap=heap.initial_heap, metaspace=metaspace(s),
+        code_cache=cache, thread_stack=stack,
+        direct_memory=direct_memory(s, heap.max_heap, heap.gc), gc=heap.gc,
+        compressed_oops=heap.compressed_oops, launcher=launcher, loc=loc)
+
+
+# ======================================================================================
+# From a unit to its JVM
+# ======================================================================================
+
+Env = dict[str, tuple[str, Loc]]
+
+
+@dataclass
+class _Ctx:
+    """What `load_jvm` accumulates: the tree, problems, files and variables read, and
+    refusals found before the flags are parsed."""
+
+    tree: Tree
+    problems: Problems
+    jdk_major: int
+    sources: list[str] = field(default_factory=list)
+    refused: list[tuple[Loc, str, str]] = field(default_factory=list)
+    pragmas: list[Pragma] = field(default_factory=list)
+
+    def parsed(self, parsed: list) -> list:
+        """Keep a parsed file's inline pragmas for the engine."""
+        self.pragmas.extend(getattr(parsed, "pragmas", []))
+        return parsed
+
+    def read(self, vpath: str) -> tuple[str, str] | None:
+        got = self.tree.read_text(vpath, self.problems)
+        if got is not None and got[0] not in self.sources:
+            self.sources.append(got[0])
+        return got
+
+
+def list_entries(setting: Setting | None) -> list[tuple[str, Loc]]:
+    """The entries of a list directive (``Environment=``, ``EnvironmentFile=``,
+    ``ExecStart=``) with the line each was written on: the assignment chain replayed, an
+    empty assignment resetting the list (model/build.py keeps the chain in `overrides`)."""
+    if setting is None:
+        return []
+    entries: list[tuple[str, Loc]] = []
+    for s in (*setting.overrides, setting):
+        if s.raw == "":
+            entries = []
+        else:
+            entries.append((s.raw, s.loc))
+    return entries
+
+
+def _env_files(ctx: _Ctx, raw: str, loc: Loc) -> list[str]:
+    """The files one ``EnvironmentFile=`` names: ``-`` makes a missing file fine, a glob
+    is expanded in the tree; a missing mandatory file stops the service from starting."""
+    optional = raw.startswith("-")
+    path = raw[1:] if optional else raw
+    if any(c in path for c in "*?["):
+        directory, pattern = posixpath.split(path)
+        names = [n for n in ctx.tree.listdir(directory) if fnmatch.fnmatchcase(n, pattern)]
+        return [posixpath.join(directory, n) for n in names]
+    if ctx.tree.lookup(path).kind == "missing":
+        if not optional:
+            ctx.refused.append((loc, f"EnvironmentFile={raw}", "the file does not exist: systemd "
+                                "refuses to start the service"))
+        return []
+    return [path]
+
+
+def unit_environment(ctx: _Ctx, settings: Mapping[str, Setting]) -> Env:
+    """The environment systemd gives the service: ``Environment=`` assignments in order,
+    then every ``EnvironmentFile=`` (later files and lines win, files over
+    ``Environment=``), each value with the line that set it."""
+    env: Env = {}
+    for raw, loc in list_entries(settings.get("Environment")):
+        for key, value in split_environment(raw):
+            env[key] = (value, loc)
+    for raw, loc in list_entries(settings.get("EnvironmentFile")):
+        for path in _env_files(ctx, raw, loc):
+            got = ctx.read(path)
+            if got is None:
+                continue
+            for a in ctx.parsed(parse_env_file(got[1], got[0], ctx.problems)):
+                if env_name_is_valid(a.key):
+                    env[a.key] = (a.value, a.loc)
+    return env
+
+
+def _source_shell_file(ctx: _Ctx, path: str, env: Env, exported: set[str]) -> None:
+    """Variables a launcher script gets by sourcing `path` (``. /etc/default/x``): plain
+    assignments, ``$VAR`` expanded in values that are not single-quoted."""
+    got = ctx.read(path)
+    if got is None:
+        return
+    for a in ctx.parsed(parse_env_file(got[1], got[0], ctx.problems, shell=True)):
+        if not env_name_is_valid(a.key):
+            continue
+        plain = {k: v for k, (v, _) in env.items()}
+        value = a.value if a.quoted else expand_shell_vars(a.value, plain)
+        env[a.key] = (value, a.loc)
+        if a.exported:
+            exported.add(a.key)
+
+
+def _exec_entries(exec_words: Any, settings: Mapping[str, Setting], name: str
+                  ) -> list[tuple[Any, Loc]]:
+    if exec_words is None:
+        exec_words = settings.get("ExecStart")
+    if isinstance(exec_words, Setting):
+        return list_entries(exec_words)
+    loc = Loc(name or "ExecStart", 0)
+    if isinstance(exec_words, str):
+        return [(exec_words, loc)]
+    words = list(exec_words or ())
+    if words and all(isinstance(w, tuple) for w in words):
+        return words
+    return [(words, loc)] if words else []
+
+
+def _argfile(ctx: _Ctx, option: JvmOption) -> list[JvmOption]:
+    """The arguments of ``@file`` (JDK 9+), read through the tree; when it cannot be
+    opened the launcher exits ("could not open")."""
+    path = option.text[1:]
+    if ctx.tree.lookup(path).kind == "missing":
+        ctx.refused.append((option.loc, option.text, f"Error: could not open `{path}'"))
+        return []
+    got = ctx.read(path)
+    return list(ctx.parsed(parse_argfile(got[1], got[0], ctx.problems))) if got else []
+
+
+def _expand_argfiles(ctx: _Ctx, args: Sequence[JvmOption]) -> list[JvmOption]:
+    """args.c ``JLI_PreprocessArg``: until the main class is found, ``@file`` is replaced
+    by the file's arguments, ``@@x`` is the argument ``@x`` and ``--disable-@files`` stops
+    the expansion (JDK 9+; JDK 8 has no @argfiles)."""
+    out: list[JvmOption] = []
+    expanding = ctx.jdk_major >= 9
+    for arg in args:
+        text = arg.text
+        done = main_class_index([a.text for a in out]) is not None
+        if expanding and not done and text.startswith("@") and len(text) > 1:
+            out.extend([JvmOption(text[1:], arg.loc)] if text.startswith("@@") else _argfile(ctx, arg))
+            continue
+        expanding = expanding and text != "--disable-@files"
+        out.append(arg)
+    return out
+
+
+def _jdk_java_options(ctx: _Ctx, env: Env) -> list[JvmOption]:
+    """``JDK_JAVA_OPTIONS`` (JDK 9+, the java launcher only): split like the VM's variables,
+    @argfiles expanded, prepended to the command line; a main class or a terminal option
+    such as -jar in it makes the launcher exit (args.c ``expand``)."""
+    if ctx.jdk_major < 9 or "JDK_JAVA_OPTIONS" not in env:
+        return []
+    value, loc = env["JDK_JAVA_OPTIONS"]
+    words = split_env_options(value)
+    if words is None:
+        ctx.refused.append((loc, value, "Error: Unmatched quote in environment variable JDK_JAVA_OPTIONS"))
+        return []
+    ctx.sources.append("JDK_JAVA_OPTIONS")
+    args = _expand_argfiles(ctx, [JvmOption(w, loc) for w in words])
+    for arg in args:
+        if arg.text in TERMINAL_OPTIONS or arg.text.startswith("--module="):
+            ctx.refused.append((loc, arg.text, f"Error: Option {arg.text} is not allowed in "
+                                "environment variable JDK_JAVA_OPTIONS"))
+            return []
+    if main_class_index([a.text for a in args]) is not None:
+        ctx.refused.append((loc, value, "Error: Cannot specify main class in environment "
+                            "variable JDK_JAVA_OPTIONS"))
+        return []
+    return java_vm_options(args)
+
+
+def _vm_env_source(ctx: _Ctx, env: Env, var: str) -> FlagSource | None:
+    """JAVA_TOOL_OPTIONS / _JAVA_OPTIONS, read by HotSpot (``parse_options_buffer``): no
+    @argfiles, an unmatched quote stops the JVM."""
+    if var not in env:
+        return None
+    value, loc = env[var]
+    words = split_env_options(value)
+    if words is None:
+        ctx.refused.append((loc, value, f"Unmatched quote in {var}"))
+        return None
+    options = []
+    for w in words:
+        if w.startswith("@"):
+            ctx.refused.append((loc, w, f"Unrecognized option: {w}"))
+        else:
+            options.append(JvmOption(w, loc))
+    ctx.sources.append(var)
+    return FlagSource(var, options)
+
+
+def _script_words(launcher: Launcher, var: str, value: str, loc: Loc, env: Env) -> list[JvmOption]:
+    """A launcher variable's words as the script expands them."""
+    if launcher.split == "eval":
+        words = split_shell(value, {k: v for k, (v, _) in env.items()})
+    elif launcher.split == "java":
+        words = [w for w in re.split(r"[ \t\n\x0b\f\r]+", value) if w]
+    else:
+        words = value.split()
+    return [JvmOption(w, loc) for w in words]
+
+
+def _script_sources(ctx: _Ctx, launcher: Launcher, env: Env, exec_loc: Loc) -> list[FlagSource]:
+    """The options a start script puts on the java command line, in its order: each
+    variable (or the script's default when it is empty), with the line that set it."""
+    defaults = dict(launcher.defaults)
+    out = []
+    for var in launcher.variables:
+        value, loc = env.get(var, ("", exec_loc))
+        label = var
+        if launcher.kind == "zookeeper" and var == "ZK_SERVER_HEAP":
+            value, label = f"-Xmx{value or '1000'}m", "zkEnv.sh -Xmx${ZK_SERVER_HEAP:-1000}m"
+        elif not value and var in defaults:
+            value, loc, label = defaults[var], exec_loc, f"{var} (the launcher's default)"
+        if value:
+            out.append(FlagSource(label, _script_words(launcher, var, value, loc, env)))
+    return out
+
+
+def _jvm_options_files(ctx: _Ctx, launcher: Launcher, env: Env) -> list[FlagSource]:
+    """Elasticsearch/OpenSearch: ``jvm.options`` then ``jvm.options.d/*.options`` sorted by
+    name, in the configuration directory (ES_PATH_CONF / OPENSEARCH_PATH_CONF)."""
+    conf = env.get(launcher.conf_var, (launcher.conf_default, None))[0] or launcher.conf_default
+    paths = [f"{conf}/jvm.options"]
+    paths += [f"{conf}/jvm.options.d/{n}" for n in ctx.tree.listdir(f"{conf}/jvm.options.d")
+              if n.endswith(".options")]
+    out = []
+    for path in paths:
+        if ctx.tree.lookup(path).kind != "file":
+            continue
+        got = ctx.read(path)
+        if got is None:
+            continue
+        parsed = ctx.parsed(parse_jvm_options(got[1], got[0], ctx.problems, ctx.jdk_major))
+        for bad in parsed.invalid:
+            ctx.refused.append((bad.loc, bad.text, "improperly formatted JVM option: "
+                                f"{launcher.kind} refuses to start"))
+        subst = {"ES_PATH_CONF": conf, "ES_TMPDIR": "${ES_TMPDIR}"}
+        options = [JvmOption(_substitute(o.text, subst), o.loc) for o in parsed]
+        out.append(FlagSource(got[0], options))
+    return out
+
+
+def _substitute(text: str, subst: Mapping[str, str]) -> str:
+    for key, value in subst.items():
+        text = text.replace("${" + key + "}", value)
+    return text
+
+
+def es_auto_heap_mib(memory: int) -> int:
+    """Elasticsearch's heap for a data (or unassigned-role) node, in MiB
+    (``MachineDependentHeap.MachineNodeRole.DATA``): 40% of memory (at least 128 MiB) below
+    1 GiB, else 50% up to 31 GiB."""
+    if memory < GIB:
+        return max(int(memory * 0.4), 128 * MIB) // MIB
+    return min(int(memory * 0.5), 31 * GIB) // MIB
+
+
+def _es_memory(sources: Sequence[FlagSource], visible_ram: int | None) -> int | None:
+    """``-Des.total_memory_bytes`` overrides the memory Elasticsearch sizes for."""
+    for source in sources:
+        for o in source.options:
+            if o.text.startswith("-Des.total_memory_bytes="):
+                try:
+                    visible_ram = int(o.text.split("=", 1)[1])
+                except ValueError:
+                    pass
+    return visible_ram
+
+
+def _es_ergonomics(ctx: _Ctx, launcher: Launcher, before: list[FlagSource], es: list[FlagSource],
+                   after: list[FlagSource], visible_ram: int | None, cpus: int | None,
+                   exec_loc: Loc) -> list[FlagSource]:
+    """Elasticsearch's own additions after the user's options: the auto heap (-Xms = -Xmx)
+    when no heap size is set anywhere, then ``-XX:MaxDirectMemorySize`` = heap / 2 when it
+    is 0 or unset (JvmErgonomics.java). OpenSearch is left without them."""
+    if launcher.kind != "elasticsearch":
+        return []
+    added: list[FlagSource] = []
+    flags = collect_flags([*before, *es, *after])
+    if not any(flags.explicit(n) for n in ("MaxHeapSize", "InitialHeapSize", "MinHeapSize")):
+        memory = _es_memory(es, visible_ram)
+        if memory is not None:
+            mib = es_auto_heap_mib(memory)
+            added.append(FlagSource("Elasticsearch auto heap (MachineDependentHeap, data node)",
+                                    [JvmOption(f"-Xms{mib}m", exec_loc), JvmOption(f"-Xmx{mib}m", exec_loc)]))
+    flags = collect_flags([*before, *es, *added, *after])
+    if not flags.value("MaxDirectMemorySize", 0):
+        heap = ergonomic_heap(visible_ram, flags, cpus=cpus, jdk_major=ctx.jdk_major).max_heap.bytes
+        if heap is not None:
+            added.append(FlagSource("Elasticsearch ergonomics (JvmErgonomics)",
+                                    [JvmOption(f"-XX:MaxDirectMemorySize={heap // 2}", exec_loc)]))
+    return added
+
+
+def _launcher_env(ctx: _Ctx, launcher: Launcher | None, script: str, env: Env,
+                  exported: set[str]) -> Env:
+    """The script's variables: the unit's environment plus the files the script sources."""
+    if launcher is None or not launcher.sourced:
+        return env
+    env = dict(env)
+    home = posixpath.dirname(posixpath.dirname(script)) if script.startswith("/") else ""
+    names = {"script": re.sub(r"^[SK][0-9]*", "", posixpath.basename(script)).removesuffix(".sh"),
+             "CATALINA_HOME": env.get("CATALINA_HOME", (home, None))[0] or home}
+    catalina_home = names["CATALINA_HOME"]
+    names["CATALINA_BASE"] = env.get("CATALINA_BASE", (catalina_home, None))[0] or catalina_home
+    for template in launcher.sourced:
+        path = template.format(**names)
+        if path.startswith("/") and ctx.tree.lookup(path).kind == "file":
+            _source_shell_file(ctx, path, env, exported)
+            if launcher.kind == "tomcat":
+                break  # catalina.sh sources CATALINA_BASE's setenv.sh, else CATALINA_HOME's
+    return env
+
+
+def _command_line(ctx: _Ctx, found: Found, env: Env, exec_loc: Loc) -> list[FlagSource]:
+    """The command-line part: java's own arguments (argfiles expanded, options before the
+    main class) or the launcher script's variables and files."""
+    script, launcher, args = found
+    if launcher is None:
+        return [FlagSource("command line", java_vm_options(_expand_argfiles(ctx, args[1:])))]
+    sources = _jvm_options_files(ctx, launcher, env) if launcher.conf_var else []
+    if launcher.kind == "elasticsearch":
+        sources.insert(0, FlagSource("Elasticsearch system options",
+                                     [JvmOption(o, exec_loc) for o in ES_SYSTEM_OPTIONS]))
+    return sources + _script_sources(ctx, launcher, env, exec_loc)
+
+
+def _find_jvm(entries: list[tuple[Any, Loc]], env: Env) -> tuple[Found, Loc] | None:
+    """The last ``ExecStart=`` command that starts a JVM, expanded."""
+    for raw, loc in reversed(entries):
+        found = detect_launcher_located(expand_exec_located(raw, env, loc), env)
+        if found is not None:
+            return found, loc
+    return None
+
+
+def load_jvm(tree: Tree, unit_env: Any, exec_words: Any, problems: Problems, jdk_major: int = 17,
+             visible_ram: int | None = None, *, name: str = "", cpus: int | None = None,
+             host_ram: int | None = None, arch: str = "x86_64",
+             ram_note: str = "the memory the JVM sees") -> JvmConfig | None:
+    """The JVM a unit starts, or None when its ``ExecStart=`` starts none.
+
+    `unit_env`: the unit's settings (``Unit.settings``, or the `Unit`), whose
+    ``Environment=``/``EnvironmentFile=`` entries keep their lines; `exec_words`: the
+    ``ExecStart`` `Setting` (None: taken from `unit_env`), or raw command lines. Files are
+    read through `tree` only (absolute paths inside it). Sources apply in the JVM's order:
+    JAVA_TOOL_OPTIONS, JDK_JAVA_OPTIONS, the command line (or the launcher's variables,
+    files and defaults), Elasticsearch's additions, _JAVA_OPTIONS. `visible_ram` is the
+    memory the JVM sees (see `ergonomic_heap`); `jdk_major` selects jvm.options lines and
+    the JDK 9+ launcher features (JDK_JAVA_OPTIONS, @argfiles).
+    """
+    settings = getattr(unit_env, "settings", unit_env) or {}
+    ctx = _Ctx(tree, problems, jdk_major)
+    env = unit_environment(ctx, settings)
+    hit = _find_jvm(_exec_entries(exec_words, settings, name), env)
+    if hit is None:
+        return None
+    return _build(ctx, hit[0], hit[1], env, visible_ram=visible_ram, cpus=cpus, host_ram=host_ram,
+                  arch=arch, ram_note=ram_note)
+
+
+def jvm_from_argv(tree: Tree, argv: Sequence[Union[str, JvmOption]],
+                  env: Mapping[str, Union[str, tuple[str, Loc]]], problems: Problems,
+                  jdk_major: int = 17, visible_ram: int | None = None, *, loc: Loc | None = None,
+                  cpus: int | None = None, host_ram: int | None = None, arch: str = "x86_64",
+                  ram_note: str = "the memory the JVM sees") -> JvmConfig | None:
+    """`load_jvm` for a command that is already known: `argv` (``java ...``, a launcher
+    script, ``sh -c ...``; no systemd expansion) and its environment. None when it starts
+    no JVM."""
+    start = loc or Loc("command line", 0)
+    located_env: Env = {k: (v if isinstance(v, tuple) else (v, start)) for k, v in env.items()}
+    args = [a if isinstance(a, JvmOption) else JvmOption(a, start) for a in argv]
+    found = detect_launcher_located(args, located_env)
+    if found is None:
+        return None
+    ctx = _Ctx(tree, problems, jdk_major)
+    return _build(ctx, found, start, located_env, visible_ram=visible_ram, cpus=cpus,
+                  host_ram=host_ram, arch=arch, ram_note=ram_note)
+
+
+def _build(ctx: _Ctx, found: Found, exec_loc: Loc, env: Env, *, visible_ram: int | None,
+           cpus: int | None, host_ram: int | None, arch: str, ram_note: str) -> JvmConfig:
+    """Sources in the JVM's order, collected and sized."""
+    exported = set(env)
+    script_env = _launcher_env(ctx, found[1], found[0], env, exported)
+    jvm_env = {k: v for k, v in script_env.items() if k in exported}
+    before = [src for src in (_vm_env_source(ctx, jvm_env, "JAVA_TOOL_OPTIONS"),) if src]
+    jdk_opts = _jdk_java_options(ctx, jvm_env)
+    if jdk_opts:
+        before.append(FlagSource("JDK_JAVA_OPTIONS", jdk_opts))
+    command = _command_line(ctx, found, script_env, exec_loc)
+    after = [src for src in (_vm_env_source(ctx, jvm_env, "_JAVA_OPTIONS"),) if src]
+    launcher = found[1]
+    extra = _es_ergonomics(ctx, launcher, before, command, after, visible_ram, cpus,
+                           exec_loc) if launcher else []
+    flags = collect_flags([*before, *command, *extra, *after])
+    config = resolve_jvm(flags, jdk_major=ctx.jdk_major, visible_ram=visible_ram, cpus=cpus,
+                         arch=arch, host_ram=host_ram, ram_note=ram_note, sources=ctx.sources,
+                         launcher=launcher.kind if launcher else "java", loc=exec_loc)
+    config.refused = ctx.refused + [r for r in config.refused if r not in ctx.refused]
+    config.pragmas = ctx.pragmas
+    return config
