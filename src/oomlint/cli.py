@@ -97,12 +97,15 @@ def _hosts(paths, ram, swap, cfg: Config):
     source = "--ram" if ram is not None and cfg.ram is None else ("config" if cfg.ram else "")
     b = cfg.budget
     assumptions = Assumptions(**{k: b[k] for k in ("pg_nodes_per_query", "pg_backend_baseline",
-                                                   "hugepage_size") if k in b})
+                                                   "hugepage_size", "jvm_threads",
+                                                   "jvm_metaspace") if k in b})
     flavors = {}
     if "mysql_version" in b:
         flavors["mysql"] = b["mysql_version"]
     if "postgresql_version" in b:
         flavors["postgresql"] = f"postgresql-{b['postgresql_version']}"
+    if "jdk_version" in b:
+        flavors["jdk"] = str(b["jdk_version"])
     common = dict(ram=ram, ram_source=source, swap=swap, db_flavors=flavors)
     hosts = []
     loose: dict[str, Path] = {}

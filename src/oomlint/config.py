@@ -44,6 +44,9 @@ BUDGET_KEYS = {
     "hugepage_size": "size",          # Hugepagesize of the default pool
     "mysql_version": "str",           # mariadb-10.11 | mariadb-11.4 | mysql-8.0 | mysql-8.4
     "postgresql_version": "str",      # 13 .. 17 (Debian clusters carry it in their path)
+    "jdk_version": "int",             # JDK major version of the JVM services (default 17)
+    "jvm_threads": "int",             # threads per JVM, for thread-stack memory (default 250)
+    "jvm_metaspace": "size",          # metaspace assumed when MaxMetaspaceSize is unset
 }
 
 

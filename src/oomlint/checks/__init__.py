@@ -33,6 +33,13 @@ from oomlint.checks import (
     oom454_postgresql_shared_buffers_large,
     oom455_postgresql_vacuum_memory_capped,
     oom456_postgresql_huge_pages_short,
+    oom501_heap_above_memory_max,
+    oom502_jvm_exceeds_memory_max,
+    oom503_heap_unset_in_limited_unit,
+    oom504_jvm_flag_overridden,
+    oom505_heap_above_compressed_oops,
+    oom506_elasticsearch_heap_above_half,
+    oom507_jvm_flag_refused,
 )
 
 CHECKS = (
@@ -68,6 +75,13 @@ CHECKS = (
     oom454_postgresql_shared_buffers_large,
     oom455_postgresql_vacuum_memory_capped,
     oom456_postgresql_huge_pages_short,
+    oom501_heap_above_memory_max,
+    oom502_jvm_exceeds_memory_max,
+    oom503_heap_unset_in_limited_unit,
+    oom504_jvm_flag_overridden,
+    oom505_heap_above_compressed_oops,
+    oom506_elasticsearch_heap_above_half,
+    oom507_jvm_flag_refused,
 )
 
 # Rules reported by the parsers, the model or the engine rather than by a check module.

@@ -19,7 +19,7 @@ def check(host, opts):
         return
     swap = b.swap
     if swap is None:
-        fit = "swap size unknown"
+        fit = "swap is configured but its size is unknown (pass --swap)"
     elif b.total <= host.ram + swap:
         fit = f"it fits only by swapping {format_size(b.total - host.ram)} of it"
     else:

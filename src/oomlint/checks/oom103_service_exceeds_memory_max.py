@@ -13,7 +13,9 @@ RULE = "OOM103"
 
 def check(host, opts):
     for s in get_budget(host).services:
-        if s.kind in ("unit", "slice") or s.limit is None or s.worst_case is None or s.worst_case <= s.limit:
+        if s.kind not in ("mysql", "postgresql"):
+            continue  # JVMs have their own rules (OOM501, OOM502) with the heap split out
+        if s.limit is None or s.worst_case is None or s.worst_case <= s.limit:
             continue
         yield Finding(
             RULE,

@@ -33,6 +33,9 @@ class Assumptions:
     pg_nodes_per_query: int = 3
     pg_backend_baseline: int = 5 * MIB
     hugepage_size: int = 2 * MIB
+    jvm_threads: int = 250  # as the Cloud Foundry and Paketo memory calculators assume
+    jvm_metaspace: int = 256 * MIB  # when MaxMetaspaceSize is unset (unbounded)
+    jvm_native_overhead: int = 64 * MIB  # JIT arenas, symbols, malloc arenas
 
 
 def binding_limit(host: Host, unit: Unit | None) -> tuple[int | None, Loc | None, Unit | None]:
@@ -223,6 +226,41 @@ def pg_major(flavor: str) -> int | None:
         return None
 
 
+def jvm_budget(j, host: Host, a: Assumptions) -> ServiceBudget:
+    """heap + metaspace + code cache + thread stacks + direct memory + GC structures +
+    other native memory (databases-jvm reference §5.8; HotSpot defaults §5.2)."""
+    c = j.config
+    heap = c.max_heap.bytes or 0
+    terms = [Term(f"heap ({c.max_heap.label})", heap, c.max_heap.loc)]
+    notes = [f"JDK {c.jdk_major}, {c.gc} collector"]
+    if c.metaspace.bytes is not None:
+        terms.append(Term("MaxMetaspaceSize", c.metaspace.bytes, c.metaspace.loc))
+    else:
+        terms.append(Term("metaspace (unbounded; assumed)", a.jvm_metaspace, None))
+        notes.append(f"metaspace has no cap (MaxMetaspaceSize unset): {format_size(a.jvm_metaspace)}"
+                     " assumed")
+    terms.append(Term("ReservedCodeCacheSize", c.code_cache.bytes or 0, c.code_cache.loc))
+    stack = c.thread_stack.bytes or 0
+    terms.append(Term(f"{a.jvm_threads} threads × thread stack {format_size(stack)} (assumed "
+                      "thread count)", a.jvm_threads * stack, c.thread_stack.loc))
+    direct = c.direct_memory.bytes
+    terms.append(Term(f"direct memory ({c.direct_memory.label})", direct or 0,
+                      c.direct_memory.loc))
+    gc_share = 5 if c.gc in ("G1", "Z", "Shenandoah") else 2
+    gc = heap * gc_share // 100
+    terms.append(Term(f"GC structures (~{gc_share}% of heap, estimate)", gc, None))
+    terms.append(Term("other native memory (estimate)", a.jvm_native_overhead, None))
+    total = sum(t.bytes or 0 for t in terms)
+    settings = dict(c.settings())
+    settings["assumed_threads"] = a.jvm_threads
+    return ServiceBudget(
+        name=j.name, kind="jvm", worst_case=total, loc=c.loc or j.unit.service_header(),
+        terms=tuple(terms), limit=j.limit, limit_loc=j.limit_loc, settings=settings,
+        unit=j.unit.name, notes=tuple(notes), focus=c.max_heap.loc,
+        tiers={"heap": heap, "heap_and_non_heap": total},
+    )
+
+
 def unit_budget(host: Host, unit: Unit) -> ServiceBudget:
     limit, limit_loc = unit_limit(host, unit)
     terms = (Term("MemoryMax", limit, limit_loc),) if limit is not None else ()
@@ -255,6 +293,10 @@ def host_budget(host: Host, a: Assumptions | None = None) -> HostBudget:
                         else postgresql_budget(db, host, a))
         if db.unit is not None:
             covered.add(db.unit.name)
+    for j in getattr(host, "jvms", []):
+        if j.unit.name not in covered:
+            services.append(jvm_budget(j, host, a))
+            covered.add(j.unit.name)
     slices: dict[str, list[str]] = {}
     for svc in host.services:
         if svc.name in covered or svc.fragment is None:

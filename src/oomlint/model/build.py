@@ -18,6 +18,7 @@ from oomlint.model.host import (
     DatabaseInstance,
     Host,
     Ignored,
+    JvmInstance,
     SwapSource,
     Unit,
 )
@@ -37,6 +38,7 @@ from oomlint.provenance import Loc, Setting
 from oomlint.units import (
     MIB,
     GrammarError,
+    MemoryLimit,
     kernel_parse_int,
     systemd_parse_int,
     systemd_parse_memory_limit,
@@ -142,6 +144,7 @@ def build_host(tree: Tree, name: str, *, loose: bool = False, ram: int | None = 
     _load_sysctl(tree, reader, host)
     _load_swap(tree, reader, host)
     _load_databases(tree, reader, host, problems)
+    _load_jvms(tree, host, problems)
     host.problems = [*problems.items, *host.problems]
     return host
 
@@ -725,3 +728,48 @@ def _add_pg(tree, host, problems, conf, ver, unit, load_postgresql, data_dir):
         f"postgresql@{conf.split('/')[3]}-{conf.split('/')[4]}.service" if ver else
         f"postgres ({rel(conf)})")
     host.databases.append(DatabaseInstance(name, cfg, unit, Loc(rel(conf), 0)))
+
+
+# -- JVMs ---------------------------------------------------------------------------------
+
+
+def _own_limit(host: Host, unit: Unit) -> int | None:
+    s = unit.get("MemoryMax")
+    if s is None or not isinstance(s.value, MemoryLimit):
+        return None
+    return s.value.resolve(host.ram)
+
+
+def _load_jvms(tree: Tree, host: Host, problems: Problems) -> None:
+    """Every service whose ExecStart= starts a JVM (directly or through a known launcher).
+    With UseContainerSupport (JDK 11.0.16+/15+ on cgroup v2) the JVM sizes its heap from
+    the cgroup limit it runs under, i.e. the unit's binding MemoryMax; else from RAM."""
+    from oomlint.model.budget import binding_limit
+    from oomlint.model.jvm import load_jvm
+
+    jdk = int(host.db_flavors.get("jdk", 17))
+    for unit in host.services:
+        if unit.fragment is None or "ExecStart" not in unit.settings:
+            continue
+        limit, limit_loc, owner = binding_limit(host, unit)
+        # JDK 11-23 read their own cgroup's memory.max only; limits on parent slices are
+        # seen from JDK 24 (JDK-8322420).
+        own = limit if owner is unit else _own_limit(host, unit)
+        visible = own if own is not None and jdk >= 11 else host.ram
+        if jdk >= 24 and limit is not None:
+            visible = limit
+        cfg = load_jvm(tree, unit.settings, None, problems, jdk, visible, name=unit.name,
+                       host_ram=host.ram,
+                       ram_note="the unit's MemoryMax" if visible is not None and
+                       visible != host.ram else "RAM")
+        if cfg is None:
+            continue
+        support = cfg.flags.get("UseContainerSupport")
+        if visible is not None and visible != host.ram and support is not None and \
+                support.value is False:
+            # -XX:-UseContainerSupport: the JVM ignores the cgroup and sizes from RAM
+            visible = host.ram
+            cfg = load_jvm(tree, unit.settings, None, Problems(), jdk, visible, name=unit.name,
+                           host_ram=host.ram, ram_note="RAM (-XX:-UseContainerSupport)")
+        host.pragmas.extend(cfg.pragmas)
+        host.jvms.append(JvmInstance(unit.name, cfg, unit, visible, limit, limit_loc))

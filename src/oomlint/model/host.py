@@ -119,6 +119,18 @@ class DatabaseInstance:
 
 
 @dataclass
+class JvmInstance:
+    """A JVM started by a unit, with its effective flags and sizes (model.jvm.JvmConfig)."""
+
+    name: str
+    config: object
+    unit: Unit
+    visible_ram: int | None  # the memory its heap ergonomics saw
+    limit: int | None  # the unit's binding MemoryMax (unit or slice)
+    limit_loc: Loc | None
+
+
+@dataclass
 class Host:
     """One host: a checked directory tree, or a set of loose files."""
 
@@ -137,6 +149,7 @@ class Host:
     problems: list[Finding] = field(default_factory=list)
     pragmas: list[Pragma] = field(default_factory=list)
     databases: list[DatabaseInstance] = field(default_factory=list)
+    jvms: list[JvmInstance] = field(default_factory=list)
     db_flavors: dict[str, str] = field(default_factory=dict)  # assumed server versions
     assumptions: object = None  # model.budget.Assumptions; None means the defaults
     budget_cache: object = field(default=None, repr=False)

@@ -95,6 +95,11 @@ class Sizing:
     def loc(self) -> Loc | None:
         return self.setting.loc if self.setting is not None else None
 
+    @property
+    def label(self) -> str:
+        """The flag as written when one sets it, else how the size was derived."""
+        return self.setting.raw if self.setting is not None else self.how
+
 
 @dataclass(frozen=True)
 class HeapSizing:
@@ -801,7 +806,8 @@ def _command_line(ctx: _Ctx, found: Found, env: Env, exec_loc: Loc) -> list[Flag
     sources = _jvm_options_files(ctx, launcher, env) if launcher.conf_var else []
     if launcher.kind == "elasticsearch":
         sources.insert(0, FlagSource("Elasticsearch system options",
-                                     [JvmOption(o, exec_loc) for o in ES_SYSTEM_OPTIONS]))
+                                     [JvmOption(o, Loc(exec_loc.path, 0))
+                                      for o in ES_SYSTEM_OPTIONS]))
     return sources + _script_sources(ctx, launcher, env, exec_loc)
 
 

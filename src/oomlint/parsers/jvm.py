@@ -831,7 +831,8 @@ _FLAGS: dict[str, tuple[str, int | float | None, int | float | None]] = {
     "MinRAMFraction": ("uintx", 1, _UINT64_MAX),
     "InitialRAMFraction": ("uintx", 1, _UINT64_MAX),
 }
-BOOL_FLAGS = {"UseCompressedOops", "UseCompressedClassPointers", "TieredCompilation",
+BOOL_FLAGS = {"IgnoreUnrecognizedVMOptions", "UseCompressedOops", "UseCompressedClassPointers",
+              "TieredCompilation",
               "UseContainerSupport", "UseG1GC", "UseSerialGC", "UseParallelGC", "UseZGC",
               "UseShenandoahGC", "UseEpsilonGC", "AlwaysPreTouch", "UseLargePages"}
 _LOWER_NAMES = {n.lower(): n for n in (*_FLAGS, *BOOL_FLAGS)}
@@ -989,10 +990,14 @@ def collect_flags(sources: Sequence[FlagSource]) -> JvmFlags:
     (``Setting.overriding``); ``-Xmx`` and ``-XX:MaxHeapSize=`` are the same flag, as are
     ``-Xss`` and ``-XX:ThreadStackSize=``."""
     out = JvmFlags()
+    ignore_unrecognized = any(o.text == "-XX:+IgnoreUnrecognizedVMOptions"
+                              for s in sources for o in s.options)
     for source in sources:
         for option in source.options:
             result = parse_option(option.text, option.loc, source.label)
             if isinstance(result, Refusal):
+                if ignore_unrecognized and result.reason.startswith("Unrecognized VM option"):
+                    continue  # -XX:+IgnoreUnrecognizedVMOptions (arguments.cpp)
                 out.refused.append(result)
                 continue
             for flag in result:

@@ -1,0 +1,18 @@
+"""OOM507 jvm-flag-refused. Published text: rules/OOM507.yaml."""
+
+from __future__ import annotations
+
+from oomlint.findings import Finding
+
+RULE = "OOM507"
+
+
+def check(host, opts):
+    seen = set()
+    for j in host.jvms:
+        for loc, written, reason in j.config.refused:
+            if (loc, written) in seen:
+                continue
+            seen.add((loc, written))
+            yield Finding(RULE, f"{j.name}: {written}: {reason}; the JVM refuses to start, so "
+                          "the service stays down or restarts in a loop", loc)

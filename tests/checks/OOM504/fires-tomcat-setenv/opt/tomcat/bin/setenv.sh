@@ -1,0 +1,2 @@
+JAVA_OPTS="-Xmx1g"
+CATALINA_OPTS="-Xmx2g"
