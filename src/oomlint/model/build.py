@@ -8,6 +8,7 @@ across directories, slices; sysctl.d ordering; swap sources. Every effective val
 
 from __future__ import annotations
 
+import os
 import posixpath
 import re
 
@@ -513,7 +514,7 @@ def _file_size(tree: Tree, vpath: str) -> int | None:
     if e.kind != "file" or e.real is None:
         return None
     try:
-        return e.real.stat().st_size or None
+        return os.stat(e.real).st_size or None
     except OSError:
         return None
 

@@ -41,7 +41,7 @@ class Entry:
     vpath: str
     target: str
     kind: str
-    real: Path | None = None
+    real: Path | str | None = None
     is_link: bool = False
 
 
@@ -55,6 +55,8 @@ class Tree:
 
     def __init__(self, root: Path | None = None, files: dict[str, Path] | None = None):
         self.root = root
+        self._root_str = os.fspath(root) if root is not None else ""
+        self._lookups: dict[str, Entry] = {}  # a run reads a snapshot: resolve each path once
         self.files = dict(files or {})
         self._dirs: set[str] = set()
         for vp in self.files:
@@ -67,14 +69,20 @@ class Tree:
 
     # -- lookups ---------------------------------------------------------------------------
 
-    def _real(self, vpath: str) -> Path | None:
+    def _real(self, vpath: str) -> Path | str | None:
         if self.root is not None:
-            return self.root / vpath.lstrip("/") if vpath != "/" else self.root
+            return self._root_str + vpath if vpath != "/" else self._root_str
         return self.files.get(vpath)
 
     def lookup(self, vpath: str) -> Entry:
         """Follow links in every component of `vpath`, inside the tree."""
         vpath = posixpath.normpath("/" + vpath.lstrip("/"))
+        hit = self._lookups.get(vpath)
+        if hit is None:
+            hit = self._lookups[vpath] = self._lookup(vpath)
+        return hit
+
+    def _lookup(self, vpath: str) -> Entry:
         if self.root is None:
             if vpath in self.files:
                 return self._classify(vpath, vpath, self.files[vpath], False)
