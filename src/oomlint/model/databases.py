@@ -277,7 +277,26 @@ def load_mysql(tree: Tree, start_files: list[str], flavor: str,
     return cfg if cfg.files else None
 
 
-class _MySqlReader:
+class _ConfReader:
+    """Reads each configuration file of one server once (includes may name it again) and
+    records it, in read order, in the configuration it feeds."""
+
+    parser = staticmethod(parse_mycnf)
+
+    def parse(self, vpath: str):
+        target = self.tree.lookup(vpath).target
+        if target not in self.parsed:
+            got = self.tree.read_text(vpath, self.problems)
+            self.parsed[target] = None if got is None else self.parser(got[1], got[0],
+                                                                       self.problems)
+        parsed = self.parsed[target]
+        if parsed is not None and parsed.path not in self.cfg.files:
+            self.cfg.files.append(parsed.path)
+            self.cfg.pragmas.extend(parsed.pragmas)
+        return parsed
+
+
+class _MySqlReader(_ConfReader):
     """search_default_file_with_ext(): one file at a level, includes followed in place."""
 
     def __init__(self, tree: Tree, spec: MySqlFlavor, cfg: DatabaseConfig, problems: Problems):
@@ -290,18 +309,6 @@ class _MySqlReader:
         if (loc, message) not in self.reported:
             self.reported.add((loc, message))
             self.problems.add(SYNTAX_ERROR, loc, message)
-
-    def parse(self, vpath: str) -> MyCnfFile | None:
-        target = self.tree.lookup(vpath).target
-        if target not in self.parsed:
-            got = self.tree.read_text(vpath, self.problems)
-            self.parsed[target] = None if got is None else parse_mycnf(got[1], got[0],
-                                                                       self.problems)
-        parsed = self.parsed[target]
-        if parsed is not None and parsed.path not in self.cfg.files:
-            self.cfg.files.append(parsed.path)
-            self.cfg.pragmas.extend(parsed.pragmas)
-        return parsed
 
     def read(self, vpath: str, level: int, stack: tuple[str, ...], at: Loc | None = None) -> None:
         self.reads += 1
@@ -570,26 +577,16 @@ class _Caller:
     written: str
 
 
-class _PgReader:
+class _PgReader(_ConfReader):
     """ParseConfigFile / ParseConfigFp / ParseConfigDirectory (guc-file.l, PG 15)."""
+
+    parser = staticmethod(parse_pg_conf)
 
     def __init__(self, tree: Tree, cfg: DatabaseConfig, problems: Problems):
         self.tree, self.cfg, self.problems = tree, cfg, problems
         self.parsed: dict[str, PgConfFile | None] = {}
         self.lines: list[PgLine] = []
         self.reads = 0
-
-    def parse(self, vpath: str) -> PgConfFile | None:
-        target = self.tree.lookup(vpath).target
-        if target not in self.parsed:
-            got = self.tree.read_text(vpath, self.problems)
-            self.parsed[target] = None if got is None else parse_pg_conf(got[1], got[0],
-                                                                         self.problems)
-        parsed = self.parsed[target]
-        if parsed is not None and parsed.path not in self.cfg.files:
-            self.cfg.files.append(parsed.path)
-            self.cfg.pragmas.extend(parsed.pragmas)
-        return parsed
 
     def error(self, caller: _Caller | None, reason: str) -> bool:
         if caller is not None:

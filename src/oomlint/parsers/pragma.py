@@ -31,6 +31,20 @@ class Pragma:
     used: bool = False
 
 
+def content_lines(text: str, pragmas: PragmaCollector, comments: str = "#"):
+    """(line number, stripped line) for every content line of a line-oriented file, feeding
+    comment lines (those starting with one of `comments`) to `pragmas`."""
+    for lineno, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line:
+            continue
+        if line[0] in comments:
+            pragmas.comment(line, lineno)
+            continue
+        pragmas.content(lineno)
+        yield lineno, line
+
+
 class PragmaCollector:
     def __init__(self, path: str):
         self.path = path

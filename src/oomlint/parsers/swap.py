@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 
 from oomlint.findings import Problems
-from oomlint.parsers.pragma import Pragma, PragmaCollector
+from oomlint.parsers.pragma import Pragma, PragmaCollector, content_lines
 from oomlint.provenance import Loc
 
 SYNTAX_ERROR = "OOM005"
@@ -54,14 +54,7 @@ def _unescape_fstab(field_text: str) -> str:
 def parse_fstab(text: str, path: str, problems: Problems) -> Fstab:
     out = Fstab(path)
     pragmas = PragmaCollector(path)
-    for lineno, raw in enumerate(text.splitlines(), start=1):
-        line = raw.strip()
-        if not line:
-            continue
-        if line.startswith("#"):
-            pragmas.comment(line, lineno)
-            continue
-        pragmas.content(lineno)
+    for lineno, line in content_lines(text, pragmas):
         fields = line.split()
         if len(fields) < 3:
             problems.add(SYNTAX_ERROR, Loc(path, lineno),
@@ -100,14 +93,7 @@ def parse_ini(text: str, path: str, problems: Problems) -> IniFile:
     out = IniFile(path)
     pragmas = PragmaCollector(path)
     section = ""
-    for lineno, raw in enumerate(text.splitlines(), start=1):
-        line = raw.strip()
-        if not line:
-            continue
-        if line[0] in "#;":
-            pragmas.comment(line, lineno)
-            continue
-        pragmas.content(lineno)
+    for lineno, line in content_lines(text, pragmas, "#;"):
         if line.startswith("[") and line.endswith("]"):
             section = line[1:-1].strip()
             out.sections.setdefault(section, Loc(path, lineno))
@@ -265,14 +251,7 @@ def parse_shell_vars(text: str, path: str, problems: Problems) -> ShellVars:
     constructs are ignored (oomlint never runs them)."""
     out = ShellVars(path)
     pragmas = PragmaCollector(path)
-    for lineno, raw in enumerate(text.splitlines(), start=1):
-        line = raw.strip()
-        if not line:
-            continue
-        if line.startswith("#"):
-            pragmas.comment(line, lineno)
-            continue
-        pragmas.content(lineno)
+    for lineno, line in content_lines(text, pragmas):
         m = _ASSIGN.match(line)
         if not m:
             continue

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from oomlint.findings import Problems
-from oomlint.parsers.pragma import Pragma, PragmaCollector
+from oomlint.parsers.pragma import Pragma, PragmaCollector, content_lines
 from oomlint.provenance import Loc
 
 SYNTAX_ERROR = "OOM005"
@@ -46,14 +46,7 @@ def canonical_key(key: str) -> str:
 def parse_sysctl(text: str, path: str, problems: Problems) -> SysctlFile:
     out = SysctlFile(path)
     pragmas = PragmaCollector(path)
-    for lineno, raw in enumerate(text.splitlines(), start=1):
-        line = raw.strip()
-        if not line:
-            continue
-        if line[0] in "#;":
-            pragmas.comment(line, lineno)
-            continue
-        pragmas.content(lineno)
+    for lineno, line in content_lines(text, pragmas, "#;"):
         ignore = line.startswith("-")
         if ignore:
             line = line[1:].lstrip()
