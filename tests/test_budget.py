@@ -117,3 +117,30 @@ def test_budget_text_shows_arithmetic():
     assert r.exit_code == 0
     assert "400 × sort_buffer_size" in r.output and "= worst case" in r.output
     assert "unbounded" in r.output
+
+
+def test_config_file_names_its_unit(tree):
+    root = tree({
+        "etc/systemd/system/reporting-db.service":
+            "[Service]\nExecStart=/opt/db/bin/start\nMemoryMax=1G\n",
+        "etc/mysql/my.cnf": "# oomlint: unit=reporting-db.service\n[mysqld]\n"
+                            "innodb_buffer_pool_size = 2G\n",
+    })
+    b = get_budget(build_host(Tree(root=root), ".", ram=8 * G))
+    db = next(s for s in b.services if s.kind == "mysql")
+    assert db.name == "reporting-db.service" and db.limit == G
+    assert [s.name for s in b.services if s.kind == "unit"] == []  # counted once, as the db
+
+
+def test_jvm_threads_per_unit(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    write_tree(tmp_path / "h", {
+        "etc/systemd/system/kafka.service":
+            "[Service]\nExecStart=/usr/bin/java -Xmx1g -Xss1m -jar /opt/k.jar\nMemoryMax=4G\n",
+    })
+    (tmp_path / ".oomlint.toml").write_text('[budget]\njvm_threads_by_unit = {"kafka.service" = 800}\n')
+    doc = budget_json("h", "--ram", "8G")
+    s = doc["hosts"][0]["services"][0]
+    assert s["settings"]["assumed_threads"] == 800
+    t = next(t for t in s["terms"] if "threads" in t["label"])
+    assert t["bytes"] == 800 * M

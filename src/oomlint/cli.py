@@ -98,7 +98,8 @@ def _hosts(paths, ram, swap, cfg: Config):
     b = cfg.budget
     assumptions = Assumptions(**{k: b[k] for k in ("pg_nodes_per_query", "pg_backend_baseline",
                                                    "hugepage_size", "jvm_threads",
-                                                   "jvm_metaspace") if k in b})
+                                                   "jvm_metaspace", "jvm_threads_by_unit")
+                                 if k in b})
     flavors = {}
     if "mysql_version" in b:
         flavors["mysql"] = b["mysql_version"]

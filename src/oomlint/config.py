@@ -46,6 +46,7 @@ BUDGET_KEYS = {
     "postgresql_version": "str",      # 13 .. 17 (Debian clusters carry it in their path)
     "jdk_version": "int",             # JDK major version of the JVM services (default 17)
     "jvm_threads": "int",             # threads per JVM, for thread-stack memory (default 250)
+    "jvm_threads_by_unit": "dict[str,int]",  # the same, per unit: {"app.service" = 800}
     "jvm_metaspace": "size",          # metaspace assumed when MaxMetaspaceSize is unset
 }
 
@@ -188,6 +189,9 @@ def validate_option(value, type_name: str, key: str):
         "bool": isinstance(value, bool),
         "list[str]": isinstance(value, list) and all(isinstance(v, str) for v in value),
         "size": isinstance(value, (str, int)) and not isinstance(value, bool),
+        "dict[str,int]": isinstance(value, dict) and all(
+            isinstance(k, str) and isinstance(v, int) and not isinstance(v, bool) and v >= 0
+            for k, v in value.items()),
     }.get(type_name)
     if ok is None:
         raise ConfigError(f"{key}: option type {type_name!r} is not supported")

@@ -17,7 +17,7 @@ Formulas (documented with their sources in rules/OOM1xx.yaml and the README):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from oomlint.budget import HostBudget, ServiceBudget
 from oomlint.findings import Term
@@ -34,6 +34,7 @@ class Assumptions:
     pg_backend_baseline: int = 5 * MIB
     hugepage_size: int = 2 * MIB
     jvm_threads: int = 250  # as the Cloud Foundry and Paketo memory calculators assume
+    jvm_threads_by_unit: dict = field(default_factory=dict)  # per-unit overrides
     jvm_metaspace: int = 256 * MIB  # when MaxMetaspaceSize is unset (unbounded)
     jvm_native_overhead: int = 64 * MIB  # JIT arenas, symbols, malloc arenas
 
@@ -241,8 +242,9 @@ def jvm_budget(j, host: Host, a: Assumptions) -> ServiceBudget:
                      " assumed")
     terms.append(Term("ReservedCodeCacheSize", c.code_cache.bytes or 0, c.code_cache.loc))
     stack = c.thread_stack.bytes or 0
-    terms.append(Term(f"{a.jvm_threads} threads × thread stack {format_size(stack)} (assumed "
-                      "thread count)", a.jvm_threads * stack, c.thread_stack.loc))
+    threads = a.jvm_threads_by_unit.get(j.name, a.jvm_threads)
+    terms.append(Term(f"{threads} threads × thread stack {format_size(stack)} (assumed "
+                      "thread count)", threads * stack, c.thread_stack.loc))
     direct = c.direct_memory.bytes
     terms.append(Term(f"direct memory ({c.direct_memory.label})", direct or 0,
                       c.direct_memory.loc))
@@ -252,7 +254,7 @@ def jvm_budget(j, host: Host, a: Assumptions) -> ServiceBudget:
     terms.append(Term("other native memory (estimate)", a.jvm_native_overhead, None))
     total = sum(t.bytes or 0 for t in terms)
     settings = dict(c.settings())
-    settings["assumed_threads"] = a.jvm_threads
+    settings["assumed_threads"] = threads
     return ServiceBudget(
         name=j.name, kind="jvm", worst_case=total, loc=c.loc or j.unit.service_header(),
         terms=tuple(terms), limit=j.limit, limit_loc=j.limit_loc, settings=settings,

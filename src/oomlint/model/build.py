@@ -409,6 +409,8 @@ def _convert(key: str, raw: str):
     if key in INT_KEYS:
         if not re.fullmatch(r"[0-9]+", raw):
             raise GrammarError(f"{raw!r} is not a non-negative integer")
+        if len(raw.lstrip("0")) > 10 or int(raw) > 2**32 - 1:  # safe_atou(): ERANGE
+            raise GrammarError(f"{raw[:40]!r} is out of range")
         return int(raw)
     if key == "RemainAfterExit":
         if raw.lower() not in BOOLEANS:
@@ -557,7 +559,8 @@ def _load_zram(tree: Tree, reader: _Reader, host: Host) -> None:
                 prev = values[v.section].get(v.key)
                 values[v.section][v.key] = Setting(v.key, v.value, v.value, v.loc).overriding(prev)
     ram_mib = host.ram // MIB if host.ram else None
-    for dev in sorted(values, key=lambda s: int(s[4:])):
+    # By device number, compared as digit strings: int() refuses more than 4300 digits.
+    for dev in sorted(values, key=lambda s: (len(s[4:].lstrip("0")), s[4:].lstrip("0"), s)):
         kv = values[dev]
         if "mount-point" in kv:
             continue  # a zram filesystem, not swap
@@ -682,6 +685,7 @@ def _load_databases(tree: Tree, reader: _Reader, host: Host, problems: Problems)
         cfg = load_mysql(tree, start, flavor, problems)
         if cfg is None or not cfg.files:
             continue
+        unit = _linked_unit(host, cfg) or unit
         key = ",".join(cfg.files)
         if key in used:
             continue
@@ -711,6 +715,12 @@ def _load_databases(tree: Tree, reader: _Reader, host: Host, problems: Problems)
             _add_pg(tree, host, problems, conf, None, unit, load_postgresql, data)
 
 
+def _linked_unit(host: Host, cfg) -> Unit | None:
+    """The unit a configuration names with ``# oomlint: unit=NAME`` (last one wins)."""
+    names = [p.unit for p in cfg.pragmas if p.unit]
+    return host.units.get(names[-1]) if names else None
+
+
 def _add_pg(tree, host, problems, conf, ver, unit, load_postgresql, data_dir):
     flavor = host.db_flavors.get("postgresql") or (f"postgresql-{ver}" if ver else "postgresql-15")
     # postgres reads postgresql.auto.conf from data_directory (a setting of the main file,
@@ -724,6 +734,7 @@ def _add_pg(tree, host, problems, conf, ver, unit, load_postgresql, data_dir):
     cfg = load_postgresql(tree, conf, flavor, problems, auto_conf_path=auto)
     if cfg is None:
         return
+    unit = _linked_unit(host, cfg) or unit
     host.pragmas.extend(cfg.pragmas)
     name = unit.name if unit is not None and unit.template != unit.name else (
         f"postgresql@{conf.split('/')[3]}-{conf.split('/')[4]}.service" if ver else

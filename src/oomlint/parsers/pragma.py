@@ -4,6 +4,9 @@ A ``disable=`` pragma applies to the next content line of the same file (a setti
 section header for findings about something missing); ``disable-file=`` to the whole file.
 ``;`` comments work too, since unit files, sysctl files and my.cnf accept them. Every
 format's parser feeds its comment and content lines through one `PragmaCollector`.
+
+``# oomlint: unit=mariadb-main.service`` in a database configuration names the unit that
+runs it, where paths and ExecStart= cannot tell (a `Pragma` with `unit` set and no rules).
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from dataclasses import dataclass
 
 from oomlint.provenance import Loc
 
+_UNIT_PRAGMA = re.compile(r"^[#;]\s*oomlint:\s*unit\s*=\s*([A-Za-z0-9:_.@\\-]+)\s*$")
 _PRAGMA = re.compile(
     r"^[#;]\s*oomlint:\s*(disable|disable-file)\s*=\s*([A-Za-z0-9_,\s-]+?)\s*(?:--\s*(.*?))?\s*$"
 )
@@ -29,6 +33,7 @@ class Pragma:
     target_line: int | None
     whole_file: bool = False
     used: bool = False
+    unit: str | None = None  # `oomlint: unit=NAME`: the service this file configures
 
 
 def content_lines(text: str, pragmas: PragmaCollector, comments: str = "#"):
@@ -52,6 +57,11 @@ class PragmaCollector:
         self._pending: list[Pragma] = []
 
     def comment(self, text: str, line: int) -> None:
+        u = _UNIT_PRAGMA.match(text.strip())
+        if u:
+            self.pragmas.append(Pragma((), "", Loc(self.path, line), 0, whole_file=True,
+                                       used=True, unit=u.group(1)))
+            return
         m = _PRAGMA.match(text.strip())
         if not m:
             return
