@@ -23,6 +23,23 @@ class GrammarError(ValueError):
     """The value is outside the owning program's grammar."""
 
 
+_MAX_DIGITS = 100  # significant digits: far past 2**64 in base 8, 10 and 16
+
+
+def _int(digits: str, base: int = 10) -> int:
+    """``int(digits, base)`` for a digit string of any length, with an optional sign and
+    surrounding whitespace. Python refuses to convert more than 4300 digits (ValueError)
+    and is quadratic long before; every grammar here overflows well before 100 significant
+    digits, so a longer number is read as ``base**100``, which each grammar rejects or
+    clamps exactly as it does the number written."""
+    text = digits.strip()
+    sign = text[:1] if text[:1] in "+-" else ""
+    body = text[len(sign):].lstrip("0") or "0"
+    if len(body) > _MAX_DIGITS:
+        body = "1" + "0" * _MAX_DIGITS
+    return int(sign + body, base)
+
+
 # --------------------------------------------------------------------------------------
 # systemd: memory limits (config_parse_memory_limit -> parse_permyriad / parse_size)
 # --------------------------------------------------------------------------------------
@@ -67,14 +84,16 @@ def systemd_parse_size(text: str) -> int:
         m = _DIGITS.match(text, pos)
         if not m:
             raise GrammarError(f"expected a number at {text[num_start:]!r}")
-        whole = int(m.group())
+        whole = _int(m.group())
         pos = m.end()
         frac_num, frac_den = 0, 1
         if pos < n and text[pos] == ".":
             pos += 1
             fm = _DIGITS.match(text, pos)
             if fm:
-                frac_num, frac_den = int(fm.group()), 10 ** len(fm.group())
+                frac_num, frac_den = _int(fm.group()), 10 ** len(fm.group())
+                if frac_num > UINT64_MAX:  # the fraction's own strtoull() overflows
+                    raise GrammarError("size out of range")
                 pos = fm.end()
         while pos < n and text[pos] in _SD_WS:
             pos += 1
@@ -115,7 +134,7 @@ def _parse_parts(body: str, decimals: int) -> int:
         whole, frac = body, ""
     if not re.fullmatch(r"[ \t]*[+-]?[0-9]+", whole):
         raise GrammarError("not a number")
-    v = int(whole)
+    v = _int(whole)
     scaled = v * 10**decimals + (int(frac.ljust(decimals, "0")) if frac else 0) * (
         -1 if whole.strip().startswith("-") else 1
     )
@@ -132,7 +151,7 @@ def systemd_parse_permyriad(text: str) -> int:
         body = text[:-1]
         if not re.fullmatch(r"[ \t]*[+-]?[0-9]+", body):
             raise GrammarError("not a number")
-        v = int(body)
+        v = _int(body)
     else:
         raise GrammarError("not a percentage")
     if v < 0:
@@ -286,6 +305,8 @@ def parse_host_size(text: str | int) -> int:
     if not m or (m.group(3) and m.group(3).lower() not in ("b", "ib")):
         raise GrammarError(f"{text!r} is not a size (try 8G, 512M or a byte count)")
     value = float(m.group(1)) * _HUMAN_FACTORS[m.group(2).lower()]
+    if value > UINT64_MAX:
+        raise GrammarError(f"{text!r} is larger than any host")
     return int(value)
 
 
@@ -319,11 +340,13 @@ def c_base0_int(text: str, *, plus: bool, trailing_space: bool) -> int:
         raise GrammarError(f"{text!r} is not an integer")
     digits = m.group(2)
     if digits[:2].lower() == "0x":
-        v = int(digits[2:], 16)
+        v = _int(digits[2:], 16)
     elif digits.startswith("0") and len(digits) > 1:
-        v = int(digits[1:], 8)
+        v = _int(digits[1:], 8)
     else:
-        v = int(digits)
+        v = _int(digits)
+    if v > UINT64_MAX:  # strtol()/strtoul() overflow: ERANGE, refused by both readers
+        raise GrammarError(f"{text[:40]!r} is out of range")
     return -v if m.group(1) == "-" else v
 
 
@@ -365,7 +388,7 @@ def mysqld_parse_size(text: str) -> int:
     if m is None:
         num, end = 0, 0  # no conversion: strtoull() leaves `end` at the start of the value
     else:
-        num, end = int(m.group(2)), m.end()
+        num, end = _int(m.group(2)), m.end()
         if num > UINT64_MAX:
             raise GrammarError(f"Integer value out of range for uint64: '{text}'")
         if m.group(1) == "-":  # strtoull() negates in unsigned arithmetic
@@ -433,11 +456,11 @@ def _c_strtol0(text: str) -> tuple[int | None, int]:
     digits = m.group(0).lstrip(C_SPACE)
     neg = digits.startswith("-")
     if m.group(1) is not None:
-        v = int(m.group(1), 16)
+        v = _int(m.group(1), 16)
     elif m.group(2) is not None:
-        v = int(m.group(2), 8)
+        v = _int(m.group(2), 8)
     else:
-        v = int(m.group(3))
+        v = _int(m.group(3))
     v = -v if neg else v
     return (v if _LONG_MIN <= v <= _LONG_MAX else None), m.end()
 
@@ -453,7 +476,10 @@ def _c_strtod(text: str) -> tuple[float, int] | None:
         h = m.group("hex")
         if "p" not in h.lower():
             h += "p0"
-        v = float.fromhex(h)
+        try:
+            v = float.fromhex(h)
+        except OverflowError:
+            return None  # ERANGE
     elif m.group("dec"):
         v = float(m.group("dec"))
         digits = m.group("dec").lower().split("e")[0].replace(".", "").strip("0")
@@ -590,10 +616,10 @@ def _jvm_atojulong(text: str) -> int | None:
     if text[:2] in ("0x", "0X"):
         m = re.match(r"0[xX]([0-9a-fA-F]*)", text)
         digits = m.group(1) if m else ""
-        number, rest = (int(digits, 16), text[m.end():]) if digits and m else (0, text[1:])
+        number, rest = (_int(digits, 16), text[m.end():]) if digits and m else (0, text[1:])
     else:
         m = re.match(r"[0-9]+", text)
-        number, rest = (int(m.group()), text[m.end():]) if m else (0, text)
+        number, rest = (_int(m.group()), text[m.end():]) if m else (0, text)
     factor = _JVM_SUFFIX.get(rest)
     if number > UINT64_MAX or factor is None or number * factor > UINT64_MAX:
         return None

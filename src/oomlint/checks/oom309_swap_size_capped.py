@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+import re
+
 from oomlint.findings import Finding
 from oomlint.provenance import Related
 
 RULE = "OOM309"
+# A number dphys-swapfile's `[ N -gt M ]` can compare: ASCII digits within 64 bits ("²" is
+# str.isdigit() but not a number to the shell, and int() refuses over 4300 digits).
+_NUMBER = re.compile(r"[0-9]{1,18}")
 
 
 def check(host, opts):
     size = host.dphys.get("CONF_SWAPSIZE")
-    if size is None or not size.value.isdigit():
+    if size is None or not _NUMBER.fullmatch(size.value):
         return
     cap = host.dphys.get("CONF_MAXSWAP")
     if cap is not None and cap.value == "":
         return
-    cap_mib = int(cap.value) if cap is not None and cap.value.isdigit() else 2048
+    cap_mib = int(cap.value) if cap is not None and _NUMBER.fullmatch(cap.value) else 2048
     if int(size.value) <= cap_mib:
         return
     where = f"CONF_MAXSWAP={cap.value}" if cap is not None else "the default CONF_MAXSWAP=2048"

@@ -35,7 +35,7 @@ from oomlint.parsers.swap import (
 )
 from oomlint.parsers.sysctl import parse_sysctl
 from oomlint.parsers.systemd import Assignment, is_templated, parse_unit
-from oomlint.provenance import Loc, Setting
+from oomlint.provenance import Chain, Loc, Setting
 from oomlint.units import (
     MIB,
     GrammarError,
@@ -352,10 +352,10 @@ def _apply(unit: Unit, a: Assignment, host: Host) -> None:
     key, raw = SAME_FIELD.get(a.key, a.key), a.value
     prev = unit.settings.get(key)
     if key in LIST_KEYS:
-        values = [] if raw == "" or prev is None or prev.value is None else list(prev.value)
-        if raw:
-            values.append(raw)
-        unit.settings[key] = Setting(key, raw, tuple(values), a.loc).overriding(prev)
+        kept = () if raw == "" or prev is None or prev.value is None else prev.value
+        values = kept if isinstance(kept, Chain) else Chain(kept)  # O(1) per entry
+        unit.settings[key] = Setting(key, raw, values.plus(raw) if raw else values,
+                                     a.loc).overriding(prev)
         return
     if raw == "":
         if key in ("OOMPolicy", "Restart"):  # systemd 252 refuses the empty value here
@@ -608,10 +608,8 @@ def _load_dphys(tree: Tree, reader: _Reader, host: Host) -> None:
             return default
         if s.value == "":
             return None if name == "CONF_MAXSWAP" else default
-        try:
-            return int(s.value)
-        except ValueError:
-            return default
+        # dphys-swapfile compares the value with `[ N -gt M ]`: ASCII digits within 64 bits.
+        return int(s.value) if re.fullmatch(r"[0-9]{1,18}", s.value) else default
 
     size_mib = num("CONF_SWAPSIZE", None)
     if size_mib is None and host.ram:

@@ -657,7 +657,7 @@ def _pg_apply(cfg: DatabaseConfig, lines: list[PgLine]) -> None:
     server."""
     last = {line.raw_name: i for i, line in enumerate(lines)}
     ignored = [last[line.raw_name] != i for i, line in enumerate(lines)]
-    chains: dict[str, list[Setting]] = {}
+    latest: dict[str, Setting] = {}
     for line, superseded in zip(lines, ignored):
         key = cfg.aliases.get(line.name, line.name)
         var = cfg.variables.get(key)
@@ -673,9 +673,8 @@ def _pg_apply(cfg: DatabaseConfig, lines: list[PgLine]) -> None:
             value = None
             if not superseded:
                 cfg.refuse(line.loc, line.written, str(exc))
-        chain = chains.setdefault(key, [])
-        s = Setting(key, line.raw, value, line.loc, tuple(chain))
-        chain.append(Setting(key, line.raw, value, line.loc))
+        s = Setting(key, line.raw, value, line.loc).overriding(latest.get(key))
+        latest[key] = s
         if not superseded and value is not None:
             cfg.settings[key] = s
 

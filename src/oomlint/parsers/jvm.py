@@ -458,7 +458,9 @@ class _ShellWords:
         self.origin: Loc | None = None
 
     def add(self, text: str, origin: Loc | None = None) -> None:
-        self.word = (self.word or []) + [text]
+        if self.word is None:
+            self.word = []
+        self.word.append(text)  # in place: a copy per character is quadratic on long words
         self.origin = self.origin or origin
 
     def end(self) -> None:
@@ -547,7 +549,9 @@ def split_shell_located(text: str, env: Mapping[str, tuple[str, Loc]] | None, lo
 # Elasticsearch / OpenSearch jvm.options
 # ======================================================================================
 
-_JVM_OPTIONS_LINE = re.compile(r"(?:(?P<start>[0-9]+)(?P<range>-)?(?P<end>[0-9]+)?:)?(?P<option>-.*)")
+# `end` only after the dash: two adjacent digit runs would let a long digit line backtrack
+# quadratically, and without the dash `end` never took part in a match.
+_JVM_OPTIONS_LINE = re.compile(r"(?:(?P<start>[0-9]+)(?:(?P<range>-)(?P<end>[0-9]+)?)?:)?(?P<option>-.*)")
 _JAVA_INT_MAX = 2**31 - 1
 _JAVA_BLANK = re.compile(r"[ \t\n\x0b\f\r]*")
 
@@ -587,6 +591,16 @@ def parse_jvm_options(text: str, path: str, problems: Problems, jdk_major: int) 
     return out
 
 
+def _java_parse_int(digits: str) -> int | None:
+    """``Integer.parseInt()`` of a digit string: None past Integer.MAX_VALUE (checked on
+    the digits: Python's int() refuses more than 4300 of them)."""
+    significant = digits.lstrip("0")
+    if len(significant) > len(str(_JAVA_INT_MAX)):
+        return None
+    value = int(significant or "0")
+    return value if value <= _JAVA_INT_MAX else None
+
+
 def _jvm_options_line(line: str, jdk_major: int) -> str | None:
     """The option of one jvm.options line: "" when its version range excludes
     `jdk_major`, None when the line is improperly formatted."""
@@ -595,15 +609,15 @@ def _jvm_options_line(line: str, jdk_major: int) -> str | None:
         return None
     if m.group("start") is None:
         return line
-    lower = int(m.group("start"))
-    if lower > _JAVA_INT_MAX:
+    lower = _java_parse_int(m.group("start"))
+    if lower is None:
         return None
-    upper = lower
+    upper: int | None = lower
     if m.group("range") and m.group("end") is None:
         upper = _JAVA_INT_MAX
     elif m.group("range"):
-        upper = int(m.group("end"))
-        if upper > _JAVA_INT_MAX or upper < lower:
+        upper = _java_parse_int(m.group("end"))
+        if upper is None or upper < lower:
             return None
     return m.group("option") if lower <= jdk_major <= upper else ""
 

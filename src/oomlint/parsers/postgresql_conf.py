@@ -103,12 +103,14 @@ class PgConfFile:
         return [i for i in self.items if isinstance(i, PgInclude)]
 
 
-def tokenize(line: str) -> list[Token]:
+def tokenize(line: str, limit: int | None = None) -> list[Token]:
     """The line's tokens, whitespace and the ``#`` comment dropped; a character no rule
-    matches is an ERROR token (flex's ``.`` rule)."""
+    matches is an ERROR token (flex's ``.`` rule). With `limit`, at most that many tokens:
+    a line's meaning is decided by its first few, and scanning every token of a long
+    malformed line (each failed quoted string rescans to the end) is quadratic."""
     out: list[Token] = []
     pos = 0
-    while pos < len(line):
+    while pos < len(line) and (limit is None or len(out) < limit):
         sp = _SPACE.match(line, pos)
         if sp:
             pos = sp.end()
@@ -182,7 +184,7 @@ def parse_pg_conf(text: str, path: str, problems: Problems) -> PgConfFile:
 
 
 def _parse_line(line: str, loc: Loc) -> PgItem | None:
-    tokens = tokenize(line)
+    tokens = tokenize(line, limit=4)  # name, '=', value and whatever follows the value
     if not tokens:
         return None
     first = tokens[0]

@@ -16,10 +16,28 @@ from dataclasses import dataclass
 
 from oomlint.provenance import Loc
 
+_EOL = re.compile(r"\r\n|\n\r|\n|\r")
+
+
+def split_lines(text: str) -> list[str]:
+    """Lines as systemd's ``read_line()`` ends them: ``\n``, ``\r``, ``\r\n`` or
+    ``\n\r`` (fstab, zram-generator.conf and shell files end at ``\n``, with a ``\r`` before
+    it being whitespace). Not `str.splitlines()`, which also breaks at ``\f``, ``\v``,
+    ``\x1c``-``\x1e``, ``\x85``, U+2028 and U+2029: the programs keep those inside the
+    line, so splitting there would invent settings they never see and shift every later
+    line number."""
+    lines = _EOL.split(text)
+    if lines and lines[-1] == "":
+        lines.pop()
+    return lines
+
+
 _UNIT_PRAGMA = re.compile(r"^[#;]\s*oomlint:\s*unit\s*=\s*([A-Za-z0-9:_.@\\-]+)\s*$")
-_PRAGMA = re.compile(
-    r"^[#;]\s*oomlint:\s*(disable|disable-file)\s*=\s*([A-Za-z0-9_,\s-]+?)\s*(?:--\s*(.*?))?\s*$"
-)
+# The rule list and the reason are split by hand at the first "--": a single regex whose
+# rule list, reason and the blanks between them can all take spaces and dashes backtracks
+# polynomially, and one long comment line would stall the run.
+_PRAGMA = re.compile(r"[#;]\s*oomlint:\s*(disable-file|disable)\s*=(.*)", re.S)
+_RULE_LIST = re.compile(r"[A-Za-z0-9_,\s-]+")
 
 
 @dataclass
@@ -39,8 +57,8 @@ class Pragma:
 def content_lines(text: str, pragmas: PragmaCollector, comments: str = "#"):
     """(line number, stripped line) for every content line of a line-oriented file, feeding
     comment lines (those starting with one of `comments`) to `pragmas`."""
-    for lineno, raw in enumerate(text.splitlines(), start=1):
-        line = raw.strip()
+    for lineno, raw in enumerate(split_lines(text), start=1):
+        line = raw.strip(" \t\n\r\v\f")  # C isspace(), not Unicode whitespace
         if not line:
             continue
         if line[0] in comments:
@@ -65,9 +83,12 @@ class PragmaCollector:
         m = _PRAGMA.match(text.strip())
         if not m:
             return
-        rules = tuple(r.strip() for r in m.group(2).split(",") if r.strip())
+        listed, _, reason = m.group(2).partition("--")
+        if not _RULE_LIST.fullmatch(listed):
+            return
+        rules = tuple(r.strip() for r in listed.split(",") if r.strip())
         whole = m.group(1) == "disable-file"
-        p = Pragma(rules, (m.group(3) or "").strip(), Loc(self.path, line), 0 if whole else None,
+        p = Pragma(rules, reason.strip(), Loc(self.path, line), 0 if whole else None,
                    whole_file=whole)
         self.pragmas.append(p)
         if not whole:

@@ -122,6 +122,17 @@ class ExprError(ValueError):
     pass
 
 
+MAX_EXPR_DEPTH = 32  # fasteval's default expression depth limit
+
+
+def _real(value: object) -> float:
+    """A finite real result, or ExprError (``(-8) ^ 0.5`` is complex in Python, NaN in
+    fasteval; an overflow is infinite)."""
+    if not isinstance(value, (int, float)) or math.isnan(value) or math.isinf(value):
+        raise ExprError(f"the result is not a finite number ({value!r})")
+    return float(value)
+
+
 def eval_zram_expr(text: str, ram_mib: int | None) -> float:
     """Evaluate a zram-size expression; `ram` is the host's MemTotal in MiB. Raises
     ExprError for syntax errors and when `ram` is needed but unknown."""
@@ -141,10 +152,13 @@ def eval_zram_expr(text: str, ram_mib: int | None) -> float:
     if text[pos:].strip():
         raise ExprError(f"cannot parse {text[pos:]!r}")
     parser = _ExprParser(tokens, ram_mib)
-    value = parser.expr()
+    try:
+        value = parser.expr()
+    except (ArithmeticError, ValueError, TypeError) as exc:  # log(1, 1), 0 ^ -1, 10 ^ 999
+        raise ExprError(str(exc) or type(exc).__name__) from None
     if parser.i != len(tokens):
         raise ExprError(f"unexpected {tokens[parser.i][1]!r}")
-    return value
+    return _real(value)
 
 
 class _ExprParser:
@@ -152,6 +166,19 @@ class _ExprParser:
         self.t = tokens
         self.i = 0
         self.ram = ram_mib
+        self.depth = 0
+
+    def _nested(self, parse):
+        """Call `parse` one level deeper: parentheses, function arguments, unary signs and
+        the right-associative ``^`` recurse, and a hostile expression must not exhaust
+        Python's stack."""
+        self.depth += 1
+        if self.depth > MAX_EXPR_DEPTH:
+            raise ExprError(f"expression nested deeper than {MAX_EXPR_DEPTH} levels")
+        try:
+            return parse()
+        finally:
+            self.depth -= 1
 
     def _peek(self):
         return self.t[self.i] if self.i < len(self.t) else (None, None)
@@ -182,14 +209,14 @@ class _ExprParser:
     def power(self):
         v = self.unary()
         if self._op("^") is not None:
-            return v ** self.power()
+            return _real(v ** self._nested(self.power))
         return v
 
     def unary(self):
         if self._op("-") is not None:
-            return -self.unary()
+            return -self._nested(self.unary)
         if self._op("+") is not None:
-            return self.unary()
+            return self._nested(self.unary)
         return self.atom()
 
     def atom(self):
@@ -200,7 +227,7 @@ class _ExprParser:
         if kind == "num":
             return val
         if kind == "op" and val == "(":
-            v = self.expr()
+            v = self._nested(self.expr)
             if self._op(")") is None:
                 raise ExprError("missing ')'")
             return v
@@ -216,9 +243,9 @@ class _ExprParser:
             if val in _FUNCS:
                 if self._op("(") is None:
                     raise ExprError(f"{val} needs '('")
-                args = [self.expr()]
+                args = [self._nested(self.expr)]
                 while self._op(",") is not None:
-                    args.append(self.expr())
+                    args.append(self._nested(self.expr))
                 if self._op(")") is None:
                     raise ExprError("missing ')'")
                 return float(_FUNCS[val](*args))

@@ -15,6 +15,7 @@ from oomlint.parsers.pragma import Pragma, PragmaCollector, content_lines
 from oomlint.provenance import Loc
 
 SYNTAX_ERROR = "OOM005"
+WHITESPACE = " \t\n\r"  # systemd-sysctl's strstrip(), not Unicode whitespace
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,7 @@ class SysctlFile:
 def canonical_key(key: str) -> str:
     """``vm/overcommit_memory`` and ``vm.overcommit_memory`` -> ``vm.overcommit_memory``;
     ``net/ipv4/conf/eth0.100/rp_filter`` -> ``net.ipv4.conf.eth0/100.rp_filter``."""
-    key = key.strip().strip("/")
+    key = key.strip(WHITESPACE).strip("/")
     first = next((c for c in key if c in "./"), ".")
     if first == "/":
         key = key.translate(str.maketrans("./", "/."))
@@ -49,7 +50,7 @@ def parse_sysctl(text: str, path: str, problems: Problems) -> SysctlFile:
     for lineno, line in content_lines(text, pragmas, "#;"):
         ignore = line.startswith("-")
         if ignore:
-            line = line[1:].lstrip()
+            line = line[1:].lstrip(WHITESPACE)
         if "=" not in line:
             if ignore:
                 continue  # "-key" without '=' excludes a key from glob matches
@@ -57,11 +58,12 @@ def parse_sysctl(text: str, path: str, problems: Problems) -> SysctlFile:
                          f"{line[:60]!r} is not an assignment: systemd-sysctl ignores the line")
             continue
         key, _, value = line.partition("=")
-        if not key.strip():
+        if not key.strip(WHITESPACE):
             problems.add(SYNTAX_ERROR, Loc(path, lineno), "assignment without a key")
             continue
         out.assignments.append(
-            SysctlAssignment(canonical_key(key), key.strip(), value.strip(), Loc(path, lineno), ignore)
+            SysctlAssignment(canonical_key(key), key.strip(WHITESPACE), value.strip(WHITESPACE),
+                             Loc(path, lineno), ignore)
         )
     out.pragmas = pragmas.pragmas
     return out

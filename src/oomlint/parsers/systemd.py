@@ -14,13 +14,20 @@ import re
 from dataclasses import dataclass, field
 
 from oomlint.findings import Problems
-from oomlint.parsers.pragma import Pragma, PragmaCollector
+from oomlint.parsers.pragma import Pragma, PragmaCollector, split_lines
 from oomlint.provenance import Loc
 
 LONG_LINE_MAX = 1024 * 1024  # systemd's LONG_LINE_MAX
+# systemd's WHITESPACE: what strstrip() removes around lines, keys and values. Python's
+# str.strip() would also remove U+00A0, U+3000 ..., making "\u00a0MemoryMax=1G" look like
+# a limit that systemd ignores as an unknown key.
+WHITESPACE = " \t\n\r"
 SYNTAX_ERROR = "OOM005"
 FILE_TOO_LARGE = "OOM004"
 _TEMPLATE = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
+def utf8_len(text: str) -> int:
+    """The length in bytes that systemd's limits count."""
+    return len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))
 
 
 def is_templated(value: str) -> bool:
@@ -64,18 +71,28 @@ def parse_unit(text: str, path: str, problems: Problems, known_sections=None) ->
     section: str | None = None
     pending = ""
     pending_line = 0
-    for lineno, raw in enumerate(text.splitlines(), start=1):
-        if len(raw) >= LONG_LINE_MAX:
+    pending_bytes = 0
+    for lineno, raw in enumerate(split_lines(text), start=1):
+        size = utf8_len(raw)
+        if size >= LONG_LINE_MAX:
             problems.add(FILE_TOO_LARGE, Loc(path, lineno),
                          "line longer than systemd's 1 MiB limit: systemd refuses the file")
             unit.loaded = False
             break
-        stripped = raw.strip()
+        stripped = raw.strip(WHITESPACE)
         if lineno == 1 and stripped.startswith("\ufeff"):
-            stripped = stripped[1:].strip()
+            stripped = stripped[1:].strip(WHITESPACE)
         if pending:
             if stripped[:1] in ("#", ";"):
                 continue
+            pending_bytes += size
+            if pending_bytes > LONG_LINE_MAX:
+                problems.add(FILE_TOO_LARGE, Loc(path, pending_line),
+                             "continued line longer than systemd's 1 MiB limit: systemd "
+                             "refuses the file")
+                unit.loaded = False
+                pending = ""
+                break
         elif not stripped or stripped[:1] in ("#", ";"):
             if stripped:
                 pragmas.comment(stripped, lineno)
@@ -83,18 +100,19 @@ def parse_unit(text: str, path: str, problems: Problems, known_sections=None) ->
         if _continues(raw.rstrip("\r\n")):
             body = raw.rstrip("\r\n")
             pending += body[:-1] + " "
+            pending_bytes += 0 if pending_line else size
             pending_line = pending_line or lineno
             continue
-        logical = (pending + raw).strip()
+        logical = (pending + raw).strip(WHITESPACE)
         start = pending_line or lineno
-        pending, pending_line = "", 0
+        pending, pending_line, pending_bytes = "", 0, 0
         section = _handle(logical, Loc(path, start), unit, section, problems, known_sections)
         pragmas.content(start)
         if not unit.loaded:
             pending = ""
             break  # systemd stops reading the file at an invalid section header
     if pending:
-        _handle(pending.strip(), Loc(path, pending_line), unit, section, problems, known_sections)
+        _handle(pending.strip(WHITESPACE), Loc(path, pending_line), unit, section, problems, known_sections)
         pragmas.content(pending_line)
     unit.pragmas = pragmas.pragmas
     return unit
@@ -124,5 +142,5 @@ def _handle(logical, loc, unit, section, problems, known_sections):
         problems.add(SYNTAX_ERROR, loc, f"missing '=' in {logical[:60]!r}: systemd ignores the line")
         return section
     key, _, value = logical.partition("=")
-    unit.assignments.append(Assignment(section, key.strip(), value.strip(), loc))
+    unit.assignments.append(Assignment(section, key.strip(WHITESPACE), value.strip(WHITESPACE), loc))
     return section
