@@ -177,9 +177,20 @@ def check(paths, ram, swap, fmt, select, ignore, fail_on, config_path):
 def budget(paths, ram, swap, fmt, config_path):
     """Each service's worst-case memory, its cap, and the host's total against RAM."""
     _, cfg = _config(config_path, paths)
-    budgets = [relocate_budget(get_budget(host), display)
-               for host, display in _hosts(paths, ram, swap, cfg)]
+    budgets, failed = [], False
+    for host, display in _hosts(paths, ram, swap, cfg):
+        internal = [f for f in host.problems if f.rule == "OOM099"]
+        try:
+            budgets.append(relocate_budget(get_budget(host), display))
+        except Exception as exc:  # one host's failure must not hide the others' budgets
+            internal.append(f"computing the budget failed: {type(exc).__name__}: {exc}")
+        for problem in internal:
+            failed = True
+            click.echo(f"oomlint: {host.name}: internal error: "
+                       f"{getattr(problem, 'message', problem)}", err=True)
     click.echo(BUDGET_FORMATS[fmt](budgets), nl=False)
+    if failed:
+        sys.exit(2)
 
 
 @main.command("rules")

@@ -49,7 +49,10 @@ def run(hosts: list[tuple[Host, Callable[[str], str]]], catalog: dict[str, RuleM
     paths into the paths shown to the user."""
     result = Result()
     for host, display in hosts:
-        findings = [f for f in host.problems if f.rule in selected]
+        # OOM099 from building the model is kept whatever the selection: the run is incomplete.
+        findings = [f for f in host.problems if f.rule in selected or f.rule == INTERNAL_ERROR]
+        if any(f.rule == INTERNAL_ERROR for f in host.problems):
+            result.internal_error = True
         for module in CHECKS:
             rule = module.RULE
             if rule not in selected or rule not in catalog:
@@ -59,7 +62,9 @@ def run(hosts: list[tuple[Host, Callable[[str], str]]], catalog: dict[str, RuleM
                 findings.extend(module.check(host, opts))
             except Exception as exc:  # a broken check must not stop the others
                 result.internal_error = True
-                tb = traceback.extract_tb(exc.__traceback__)[-1]
+                # Where it failed, without reading source files (lookup_lines=False).
+                tb = traceback.StackSummary.extract(traceback.walk_tb(exc.__traceback__),
+                                                    lookup_lines=False)[-1]
                 findings.append(Finding(
                     INTERNAL_ERROR,
                     f"check {rule} failed: {type(exc).__name__}: {exc} "

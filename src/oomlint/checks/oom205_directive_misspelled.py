@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from oomlint.findings import Finding
 from oomlint.model.host import MEMORY_KEYS, is_vendor_path
@@ -37,12 +38,24 @@ def distance(a: str, b: str, cap: int = 3) -> int:
     return prev[-1]
 
 
+@cache
+def _letters(word: str) -> frozenset[str]:
+    return frozenset(word)
+
+
 def suggest(key: str, candidates) -> str | None:
     for c in candidates:
         if key.lower() == c.lower():
             return c
-    best = min(candidates, key=lambda c: distance(key, c))
     limit = 1 if len(key) < 7 else 2
+    # Only candidates that can be within `limit` get the edit-distance table (a file of a
+    # million junk keys took minutes): an edit changes the length by at most one and adds
+    # or removes at most one distinct letter on each side. The result is unchanged.
+    near = [c for c in candidates
+            if abs(len(c) - len(key)) <= limit and len(set(key) ^ _letters(c)) <= 2 * limit]
+    if not near:
+        return None
+    best = min(near, key=lambda c: distance(key, c))
     return best if distance(key, best) <= limit else None
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import posixpath
 import re
+import traceback
 
 from oomlint.findings import Problems
 from oomlint.model.host import (
@@ -25,7 +26,7 @@ from oomlint.model.host import (
 )
 from oomlint.model.systemd_keys import SECTIONS_BY_TYPE, UNIT_TYPES, is_known
 from oomlint.parsers.jvm import expand_exec, split_environment
-from oomlint.parsers.source import Tree, rel
+from oomlint.parsers.source import LINK_LOOP, Tree, rel
 from oomlint.parsers.swap import (
     ExprError,
     eval_zram_expr,
@@ -48,6 +49,7 @@ from oomlint.units import (
 )
 
 TEMPLATED_VALUE = "OOM007"
+INTERNAL_ERROR = "OOM099"
 
 # systemd-analyze unit-paths on Debian 12 (systemd 252), highest priority first.
 UNIT_DIRS = (
@@ -140,14 +142,35 @@ def build_host(tree: Tree, name: str, *, loose: bool = False, ram: int | None = 
                 db_flavors=dict(db_flavors or {}))
     problems = Problems()
     reader = _Reader(tree, host, problems)
-    _load_units(tree, reader, host)
-    _load_manager(tree, reader, host)
-    _load_sysctl(tree, reader, host)
-    _load_swap(tree, reader, host)
-    _load_databases(tree, reader, host, problems)
-    _load_jvms(tree, host, problems)
+    steps = (
+        ("systemd units", lambda: _load_units(tree, reader, host)),
+        ("system.conf", lambda: _load_manager(tree, reader, host)),
+        ("sysctl", lambda: _load_sysctl(tree, reader, host)),
+        ("swap", lambda: _load_swap(tree, reader, host)),
+        ("databases", lambda: _load_databases(tree, reader, host, problems)),
+        ("JVM services", lambda: _load_jvms(tree, host, problems)),
+    )
+    for what, step in steps:
+        try:
+            step()
+        except Exception as exc:  # a reader bug must not hide the rest of the host
+            problems.items.append(_internal_error(f"reading {what}", exc))
+    for link in tree.loops:  # loops met only while looking up (directories, probes)
+        if link not in tree.reported_loops:
+            problems.add(LINK_LOOP, Loc(rel(link)), "symbolic link loop: too many levels of links")
     host.problems = [*problems.items, *host.problems]
     return host
+
+
+def _internal_error(what: str, exc: Exception):
+    """OOM099 for a failure while building the model; the engine makes it exit code 2."""
+    from oomlint.findings import Finding
+
+    tb = traceback.StackSummary.extract(traceback.walk_tb(exc.__traceback__),
+                                        lookup_lines=False)[-1]
+    return Finding(INTERNAL_ERROR, f"{what} failed: {type(exc).__name__}: {exc} "
+                   f"({tb.filename.rsplit('/', 1)[-1]}:{tb.lineno}); the rest of the host "
+                   "was still checked; please report this", Loc(".", 0))
 
 
 # -- systemd units ----------------------------------------------------------------------
@@ -432,7 +455,7 @@ def _conf_files(tree: Tree, main_name: str, roots=CONF_ROOTS) -> list[str]:
     out = []
     for r in roots:
         p = f"{r}/{main_name}"
-        if tree.lookup(p).kind in ("file", "devnull"):
+        if tree.lookup(p).kind != "missing":  # what cannot be read is reported when read
             out.append(p)
             break
     chosen: dict[str, str] = {}
@@ -467,7 +490,7 @@ def sysctl_files(tree: Tree) -> list[str]:
                 chosen[fn] = f"{d}/{fn}"
     # Debian and RHEL ship 99-sysctl.conf -> ../sysctl.conf; a tree that carries only
     # /etc/sysctl.conf gets it at that position, as the packaged link would place it.
-    if "99-sysctl.conf" not in chosen and tree.lookup("/etc/sysctl.conf").kind == "file":
+    if "99-sysctl.conf" not in chosen and tree.lookup("/etc/sysctl.conf").kind != "missing":
         chosen["99-sysctl.conf"] = "/etc/sysctl.conf"
     return [chosen[k] for k in sorted(chosen, key=lambda s: s.encode("utf-8", "surrogateescape"))]
 
@@ -695,7 +718,10 @@ def _load_databases(tree: Tree, reader: _Reader, host: Host, problems: Problems)
     for ver in tree.listdir("/etc/postgresql"):
         for cluster in tree.listdir(f"/etc/postgresql/{ver}"):
             conf = f"/etc/postgresql/{ver}/{cluster}/postgresql.conf"
-            if tree.lookup(conf).kind != "file":
+            kind = tree.lookup(conf).kind
+            if kind != "file":
+                if kind in ("dir", "loop", "other"):
+                    tree.read_text(conf, problems)  # reports why it cannot be read
                 continue
             unit = host.units.get(f"postgresql@{ver}-{cluster}.service") or \
                 host.units.get("postgresql@.service")

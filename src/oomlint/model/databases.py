@@ -272,7 +272,7 @@ def load_mysql(tree: Tree, start_files: list[str], flavor: str,
                          aliases=dict(spec.aliases))
     reader = _MySqlReader(tree, spec, cfg, problems)
     for path in start_files:
-        if tree.lookup(path).kind in ("file", "devnull"):
+        if tree.lookup(path).kind != "missing":  # a directory or a loop is reported when read
             reader.read(posixpath.normpath("/" + path.lstrip("/")), 0, ())
     return cfg if cfg.files else None
 
@@ -362,8 +362,10 @@ class _MySqlReader(_ConfReader):
 
     def follow(self, path: str, d: MyDirective, level: int, stack: tuple[str, ...]) -> None:
         entry = self.tree.lookup(path)
+        if entry.kind in ("dir", "loop", "other"):
+            self.tree.read_text(path, self.problems)  # reported (OOM001 / OOM006)
         if entry.kind not in ("file", "devnull"):
-            return  # a missing !include is silently ignored; a directory reads as empty
+            return  # the server ignores a missing !include; a directory reads as empty
         if entry.target in stack:
             self.note(d.loc, f"include cycle through {d.path}: {self.spec.server} re-reads "
                       f"the files until the include depth limit ({MAX_INCLUDE_LEVEL})")
@@ -601,6 +603,8 @@ class _PgReader(_ConfReader):
         if caller is not None and vpath == caller.vpath:
             return self.error(caller, f'configuration file recursion in "{vpath}"')
         entry = self.tree.lookup(vpath)
+        if entry.kind in ("loop", "other"):
+            self.tree.read_text(vpath, self.problems)  # reported: OOM006 / OOM001
         if entry.kind not in ("file", "devnull"):
             if not strict and entry.kind == "missing":
                 return True  # include_if_exists: "skipping missing configuration file"

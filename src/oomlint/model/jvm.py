@@ -710,9 +710,9 @@ def _jvm_options_files(ctx: _Ctx, launcher: Launcher, env: Env) -> list[FlagSour
               if n.endswith(".options")]
     out = []
     for path in paths:
-        if ctx.tree.lookup(path).kind != "file":
+        if ctx.tree.lookup(path).kind == "missing":
             continue
-        got = ctx.read(path)
+        got = ctx.read(path)  # a directory or a link loop is reported here
         if got is None:
             continue
         parsed = ctx.parsed(parse_jvm_options(got[1], got[0], ctx.problems, ctx.jdk_major))
@@ -790,7 +790,7 @@ def _launcher_env(ctx: _Ctx, launcher: Launcher | None, script: str, env: Env,
     names["CATALINA_BASE"] = env.get("CATALINA_BASE", (catalina_home, None))[0] or catalina_home
     for template in launcher.sourced:
         path = template.format(**names)
-        if path.startswith("/") and ctx.tree.lookup(path).kind == "file":
+        if path.startswith("/") and ctx.tree.lookup(path).kind != "missing":  # else reported
             _source_shell_file(ctx, path, env, exported)
             if launcher.kind == "tomcat":
                 break  # catalina.sh sources CATALINA_BASE's setenv.sh, else CATALINA_HOME's

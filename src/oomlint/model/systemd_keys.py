@@ -22,9 +22,19 @@ def is_known(section: str, key: str) -> bool:
     return f"{section}.{key}" in known_directives()
 
 
+@lru_cache(maxsize=1)
+def _sections_by_key() -> dict[str, tuple[str, ...]]:
+    index: dict[str, list[str]] = {}
+    for d in known_directives():
+        section, _, key = d.partition(".")
+        index.setdefault(key, []).append(section)
+    return {k: tuple(sorted(v)) for k, v in index.items()}
+
+
 def sections_for(key: str) -> list[str]:
-    """Sections in which `key` is a valid directive."""
-    return sorted(d.split(".", 1)[0] for d in known_directives() if d.split(".", 1)[1] == key)
+    """Sections in which `key` is a valid directive (an index lookup: a unit file can hold
+    a million unknown keys, and scanning the table for each took minutes)."""
+    return list(_sections_by_key().get(key, ()))
 
 
 SECTIONS_BY_TYPE = {

@@ -59,6 +59,11 @@ class Tree:
         self._lookups: dict[str, Entry] = {}  # a run reads a snapshot: resolve each path once
         self.files = dict(files or {})
         self._dirs: set[str] = set()
+        # Links found looping, in the order met, and those already reported by read_text():
+        # a looping directory is only ever looked up, never read, and would otherwise
+        # silently hide everything under it.
+        self.loops: dict[str, None] = {}
+        self.reported_loops: set[str] = set()
         for vp in self.files:
             parent = posixpath.dirname(vp)
             while parent not in self._dirs:
@@ -95,6 +100,8 @@ class Tree:
         linked = False
         while parts:
             name = parts.pop(0)
+            if name == ".":
+                continue
             if name == "..":
                 current = posixpath.dirname(current) or "/"
                 continue
@@ -108,6 +115,7 @@ class Tree:
                 linked = True
                 hops += 1
                 if hops > MAX_LINK_HOPS:
+                    self.loops.setdefault(candidate)
                     return Entry(vpath, candidate, "loop", is_link=True)
                 try:
                     target = os.readlink(real)
@@ -183,6 +191,7 @@ class Tree:
         entry = self.lookup(vpath)
         shown = rel(entry.target if entry.kind != "missing" else vpath)
         if entry.kind == "loop":
+            self.reported_loops.add(entry.target)
             problems.add(LINK_LOOP, Loc(rel(vpath)), "symbolic link loop: too many levels of links")
             return None
         if entry.kind == "devnull":
@@ -204,12 +213,7 @@ class Tree:
         try:
             fd = os.open(real, flags)
         except OSError as exc:
-            reason = {
-                errno.EACCES: "permission denied",
-                errno.ENOENT: "file vanished during the run",
-                errno.ELOOP: "symbolic link loop",
-            }.get(exc.errno, exc.strerror or "cannot open")
-            problems.add(FILE_UNREADABLE, Loc(shown), reason)
+            problems.add(FILE_UNREADABLE, Loc(shown), _reason(exc, "cannot open"))
             return None
         try:
             st = os.fstat(fd)
@@ -226,7 +230,7 @@ class Tree:
                 remaining -= len(chunk)
             data = b"".join(chunks)
         except OSError as exc:
-            problems.add(FILE_UNREADABLE, Loc(shown), exc.strerror or "read error")
+            problems.add(FILE_UNREADABLE, Loc(shown), _reason(exc, "read error"))
             return None
         finally:
             os.close(fd)
@@ -234,19 +238,39 @@ class Tree:
         return None if text is None else (shown, text)
 
 
+def _reason(exc: OSError, default: str) -> str:
+    return {
+        errno.EACCES: "permission denied",
+        errno.EPERM: "permission denied",
+        errno.ENOENT: "file vanished during the run",
+        errno.ESTALE: "file vanished during the run",
+        errno.ELOOP: "symbolic link loop",
+    }.get(exc.errno, exc.strerror or default)
+
+
+_UTF16_BOMS = {b"\xff\xfe": "UTF-16 little-endian", b"\xfe\xff": "UTF-16 big-endian"}
+
+
 def decode(data: bytes, shown: str, problems: Problems) -> str | None:
     """Text from raw bytes, reporting truncation, binary content and bad UTF-8."""
     if len(data) > MAX_FILE_BYTES:
         data = data[:MAX_FILE_BYTES]
-        cut = data.rfind(b"\n")
-        data = data[: cut + 1] if cut > 0 else data
-        kept = data.count(b"\n")
-        problems.add(
-            FILE_TOO_LARGE,
-            Loc(shown),
-            f"larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB: only the first {kept} lines "
-            "were checked",
-        )
+        limit = f"larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB"
+        if b"\0" in data:  # binary, reported below: cutting at a newline could hide it
+            problems.add(FILE_TOO_LARGE, Loc(shown), f"{limit}: only the start was read")
+        else:
+            cut = data.rfind(b"\n")
+            data = data[: cut + 1] if cut > 0 else data
+            kept = data.count(b"\n")
+            problems.add(FILE_TOO_LARGE, Loc(shown), f"{limit}: only the first {kept} lines "
+                         "were checked")
+    utf16 = _UTF16_BOMS.get(data[:2]) if not data.startswith(b"\xff\xfe\0\0") else None
+    if utf16:  # a Windows editor's "Unicode": every ASCII character comes with a NUL byte
+        problems.add(FILE_ENCODING, Loc(shown, 1), f"{utf16} text (byte-order mark "
+                     f"{data[0]:02X} {data[1]:02X}), not UTF-8: the programs reading it see NUL "
+                     "bytes and no settings; file not parsed (convert it with iconv -f UTF-16 "
+                     "-t UTF-8)")
+        return None
     if b"\0" in data:
         line = data[: data.index(b"\0")].count(b"\n") + 1
         problems.add(FILE_BINARY, Loc(shown, line), "binary content (NUL byte): file not parsed")
@@ -255,10 +279,16 @@ def decode(data: bytes, shown: str, problems: Problems) -> str | None:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
+        text = data.decode("utf-8", errors="replace")
+        bad = text.count("\ufffd") - data.count("\ufffd".encode())
+        # A high byte followed by plain ASCII is what Latin-1 and Windows-1252 text looks like.
+        latin1 = "; Latin-1 or Windows-1252 text?" if data[exc.start] >= 0xA0 and \
+            exc.reason == "invalid continuation byte" else ""
         problems.add(
             FILE_ENCODING,
             Loc(shown, line),
-            f"not valid UTF-8 (byte 0x{data[exc.start]:02x}); undecodable bytes replaced, the "
-            "rest of the file was read",
+            f"not valid UTF-8 at byte 0x{data[exc.start]:02x} ({exc.reason}{latin1}); {bad} "
+            f"undecodable byte sequence{'s' if bad != 1 else ''} replaced, the rest of the "
+            "file was read",
         )
-        return data.decode("utf-8", errors="replace")
+        return text
