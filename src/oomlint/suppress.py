@@ -17,8 +17,9 @@ def apply(findings: list[Finding], pragmas: list[Pragma], path_ignores, catalog,
     """Split findings into kept and suppressed. A per-path glob matches the path inside the
     tree (``etc/systemd/system/*.service``) or the path as shown (``hosts/db/etc/...``)."""
     kept, dropped = [], []
+    match = _pragma_index(pragmas, catalog)
     for f in findings:
-        hit = _matching_pragma(f, pragmas, catalog)
+        hit = match(f)
         if hit is not None:
             hit.used = True
             dropped.append(Suppressed(f, hit.reason, hit.loc))
@@ -33,15 +34,29 @@ def apply(findings: list[Finding], pragmas: list[Pragma], path_ignores, catalog,
     return kept, dropped
 
 
-def _matching_pragma(f: Finding, pragmas: list[Pragma], catalog) -> Pragma | None:
-    for p in pragmas:
-        if p.loc.path != f.loc.path:
-            continue
-        if not (p.whole_file or p.target_line == f.loc.line):
-            continue
-        if any(f.rule in resolve_selector(r, catalog) for r in p.rules):
-            return p
-    return None
+def _pragma_index(pragmas: list[Pragma], catalog):
+    """A function giving the first pragma (in `pragmas` order) that silences a finding: one
+    in its file with `disable-file=`, or a `disable=` aimed at its line, naming its rule.
+    Indexed by file, line and rule, each pragma's rules resolved once: matching every
+    finding against every pragma was quadratic, and a file can hold a million of each."""
+    resolved: dict[str, set[str]] = {}
+    first: dict[tuple[str, int | None, str], tuple[int, Pragma]] = {}
+    for i, p in enumerate(pragmas):
+        line = None if p.whole_file else p.target_line
+        if line is None and not p.whole_file:
+            continue  # no content line follows it: it covers nothing
+        for token in p.rules:
+            if token not in resolved:
+                resolved[token] = resolve_selector(token, catalog)
+            for rule in resolved[token]:
+                first.setdefault((p.loc.path, line, rule), (i, p))
+
+    def match(f: Finding) -> Pragma | None:
+        hits = [h for h in (first.get((f.loc.path, None, f.rule)),
+                            first.get((f.loc.path, f.loc.line, f.rule))) if h is not None]
+        return min(hits, key=lambda h: h[0])[1] if hits else None
+
+    return match
 
 
 def unused(pragmas: list[Pragma], catalog) -> list[Finding]:

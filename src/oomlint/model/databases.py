@@ -88,6 +88,9 @@ class DatabaseConfig:
     pragmas: list[Pragma] = field(default_factory=list)
     variables: dict[str, Var] = field(default_factory=dict)
     aliases: dict[str, str] = field(default_factory=dict)
+    # `refused` as a set: a list membership test per refusal is quadratic, and a file of
+    # broken lines makes thousands of refusals.
+    _refused_keys: set = field(default_factory=set, repr=False, compare=False)
 
     def canonical(self, name: str) -> str:
         key = name.lower().replace("-", "_") if self.kind == "mysql" else name.lower()
@@ -123,7 +126,8 @@ class DatabaseConfig:
         return var.default if var is not None else None
 
     def refuse(self, loc: Loc, written: str, reason: str) -> None:
-        if (loc, written, reason) not in self.refused:
+        if (loc, written, reason) not in self._refused_keys:
+            self._refused_keys.add((loc, written, reason))
             self.refused.append((loc, written, reason))
 
 

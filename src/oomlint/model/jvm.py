@@ -575,12 +575,13 @@ def _source_shell_file(ctx: _Ctx, path: str, env: Env, exported: set[str]) -> No
     got = ctx.read(path)
     if got is None:
         return
+    plain = {k: v for k, (v, _) in env.items()}  # kept in step: a copy per line is quadratic
     for a in ctx.parsed(parse_env_file(got[1], got[0], ctx.problems, shell=True)):
         if not env_name_is_valid(a.key):
             continue
-        plain = {k: v for k, (v, _) in env.items()}
         value = a.value if a.quoted else expand_shell_vars(a.value, plain)
         env[a.key] = (value, a.loc)
+        plain[a.key] = value
         if a.exported:
             exported.add(a.key)
 
@@ -883,6 +884,7 @@ def _build(ctx: _Ctx, found: Found, exec_loc: Loc, env: Env, *, visible_ram: int
     config = resolve_jvm(flags, jdk_major=ctx.jdk_major, visible_ram=visible_ram, cpus=cpus,
                          arch=arch, host_ram=host_ram, ram_note=ram_note, sources=ctx.sources,
                          launcher=launcher.kind if launcher else "java", loc=exec_loc)
-    config.refused = ctx.refused + [r for r in config.refused if r not in ctx.refused]
+    early = set(ctx.refused)  # a set: both lists can be long in a hostile unit
+    config.refused = ctx.refused + [r for r in config.refused if r not in early]
     config.pragmas = ctx.pragmas
     return config

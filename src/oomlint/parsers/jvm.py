@@ -345,13 +345,17 @@ def _replace_env(word: str, env: Mapping[str, tuple[str, Loc]]) -> tuple[str, Lo
     set."""
     out, i, n = [], 0, len(word)
     origin: Loc | None = None
+    close = word.find("}")  # the next "}", found once per "}" (a search per "${" is quadratic)
     while i < n:
         c = word[i]
         if c == "$" and word[i + 1: i + 2] == "$":
             out.append("$")
             i += 2
-        elif c == "$" and word[i + 1: i + 2] == "{" and "}" in word[i + 2:]:
-            end = word.index("}", i + 2)
+            continue
+        if c == "$" and word[i + 1: i + 2] == "{" and close != -1 and close < i + 2:
+            close = word.find("}", i + 2)
+        if c == "$" and word[i + 1: i + 2] == "{" and close != -1:
+            end = close
             value, loc = env.get(word[i + 2: end], ("", None))
             out.append(value)
             origin = origin or loc

@@ -1,0 +1,165 @@
+"""Nothing is executed, written or fetched, whatever the configuration says; YAML is only
+ever loaded safely. Every run in this suite is also watched by the audit hook of
+helpers.oomlint (no process, socket, write or read outside the checked paths); the tests
+here feed it configuration that asks for exactly those things."""
+
+from __future__ import annotations
+
+import ast
+import os
+import socket
+import subprocess
+from pathlib import Path
+
+import pytest
+
+import oomlint
+from oomlint.parsers import source
+
+from .helpers import IMMORTAL, UNIT_DIR, check, snapshot, write_tree
+from .helpers import oomlint as run_oomlint
+
+pytestmark = pytest.mark.usefixtures("sealed")
+
+SRC = Path(oomlint.__file__).resolve().parent
+
+
+def _commanding_tree(root: Path, marker: Path) -> Path:
+    """Configuration that would run `touch MARKER` if anything in it were executed."""
+    touch = f"/bin/touch {marker}"
+    return write_tree(root, {
+        f"{UNIT_DIR}/control.service": IMMORTAL,
+        f"{UNIT_DIR}/evil.service":
+            f"[Service]\nExecStartPre=/bin/sh -c '{touch}'\nExecStart={touch}\n"
+            f"ExecStopPost=!!{touch}\nEnvironment=X=$({touch})\n"
+            f"EnvironmentFile=/etc/default/evil\nMemoryMax=$({touch})\n",
+        f"{UNIT_DIR}/java.service":
+            f"[Service]\nExecStart=/bin/sh -c 'exec /usr/bin/java $(touch {marker}) "
+            f"-XX:OnOutOfMemoryError=\"{touch}\" -jar /x.jar'\nMemoryMax=1G\n",
+        f"{UNIT_DIR}/tpl.service":
+            "[Service]\nExecStart=/x\nMemoryMax={{ lookup('pipe', '" + touch + "') }}\n"
+            "MemoryHigh={% for x in ().__class__.__base__.__subclasses__() %}{% endfor %}\n",
+        "etc/default/evil": f"X=`{touch}`\nY=$({touch})\n",
+        "etc/systemd/zram-generator.conf":
+            f"[zram0]\nset!mem = {touch}; echo 4096\nzram-size = mem\n"
+            f"writeback-device = $({touch})\n",
+        "etc/dphys-swapfile": f"CONF_SWAPSIZE=$({touch})\n{touch}\n. /etc/default/evil\n",
+        "etc/mysql/my.cnf": f"[mysqld]\n!include |{touch}\ninit-file = $({touch})\n"
+                            f"malloc-lib = {marker}\n",
+        "etc/postgresql/15/main/postgresql.conf":
+            f"archive_command = '{touch}'\nshared_preload_libraries = '{marker}'\n"
+            f"include '|{touch}'\n",
+        "opt/tomcat/bin/setenv.sh": f"{touch}\nCATALINA_OPTS=\"$({touch}) -Xmx1g\"\n",
+        f"{UNIT_DIR}/tomcat.service":
+            "[Service]\nEnvironment=CATALINA_HOME=/opt/tomcat\n"
+            "ExecStart=/opt/tomcat/bin/catalina.sh run\nMemoryMax=2G\n",
+        "etc/sysctl.d/99-x.conf": f"kernel.core_pattern = |{touch}\nkernel.modprobe = {touch}\n",
+    })
+
+
+@pytest.mark.parametrize("command", ["check", "budget"])
+def test_nothing_is_executed(cwd, command):
+    marker = cwd / "pwned"
+    _commanding_tree(cwd / "h", marker)
+    r = run_oomlint(command, "h", "--ram", "8G")
+    assert r.exit_code in ((0, 1) if command == "check" else (0,))
+    assert not marker.exists()
+
+
+def test_nothing_is_written(cwd):
+    _commanding_tree(cwd / "h", cwd / "pwned")
+    before = snapshot(cwd)
+    for args in (["check", "h"], ["check", "h", "--format", "json"], ["budget", "h"],
+                 ["budget", "h", "--format", "json"], ["check", f"h/{UNIT_DIR}/evil.service"]):
+        run_oomlint(*args)
+    assert snapshot(cwd) == before
+
+
+def test_no_network(cwd, monkeypatch):
+    """The sealed fixture replaced socket.socket; a run still completes."""
+    with pytest.raises(AssertionError):
+        socket.socket()
+    write_tree(cwd / "h", {f"{UNIT_DIR}/control.service": IMMORTAL,
+                           "etc/fstab": "//server/share /mnt cifs defaults 0 0\n"
+                                        "nfs.example.com:/swap none swap sw 0 0\n"})
+    r = check("h", "--select=OOM0,OOM201")
+    assert (r.exit_code, r.triples()) == (1, [("OOM201", f"h/{UNIT_DIR}/control.service", 3)])
+
+
+def test_sealed_really_refuses(cwd):
+    with pytest.raises(AssertionError):
+        subprocess.Popen(["true"])
+    with pytest.raises(AssertionError):
+        os.system("true")
+
+
+def test_the_audit_sees_a_read_outside_the_tree(cwd, outside, monkeypatch):
+    """The detector every run goes through works: break the tree's confinement and the
+    run is caught reading the sentinel next to the tree."""
+    write_tree(cwd / "h", {f"{UNIT_DIR}/control.service": IMMORTAL,
+                           "etc/sysctl.d/x.conf": "vm.swappiness = 1\n"})
+    real = source.Tree._real
+    monkeypatch.setattr(source.Tree, "_real", lambda self, vpath: (
+        outside / "sentinel.conf" if vpath.endswith("x.conf") else real(self, vpath)))
+    with pytest.raises(AssertionError, match="outside the checked paths"):
+        check("h")
+
+
+# -- no unsafe loading, no code execution in the source ---------------------------------
+
+_UNSAFE_YAML = {"load", "load_all", "unsafe_load", "unsafe_load_all", "full_load",
+                "full_load_all", "Loader", "UnsafeLoader", "FullLoader"}
+_FORBIDDEN_CALLS = {"eval", "exec", "compile", "__import__"}
+_FORBIDDEN_MODULES = {"subprocess", "socket", "urllib", "http", "pickle", "marshal", "shelve",
+                      "ctypes", "jinja2", "requests", "ftplib", "smtplib", "telnetlib", "pty"}
+
+
+def _sources():
+    return sorted(SRC.rglob("*.py"))
+
+
+def test_yaml_is_only_loaded_safely():
+    offences = []
+    for path in _sources():
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and \
+                    node.value.id == "yaml" and node.attr in _UNSAFE_YAML:
+                offences.append(f"{path.relative_to(SRC)}:{node.lineno}: yaml.{node.attr}")
+            if isinstance(node, ast.ImportFrom) and node.module == "yaml":
+                offences += [f"{path.relative_to(SRC)}:{node.lineno}: from yaml import {a.name}"
+                             for a in node.names if a.name in _UNSAFE_YAML]
+    assert offences == []
+    assert any("yaml.safe_load" in p.read_text() for p in _sources())  # the test looks
+
+
+def test_source_neither_executes_nor_fetches():
+    offences = []
+    for path in _sources():
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            where = f"{path.relative_to(SRC)}:{getattr(node, 'lineno', 0)}"
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and \
+                    node.func.id in _FORBIDDEN_CALLS:
+                offences.append(f"{where}: {node.func.id}()")
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and \
+                    isinstance(node.func.value, ast.Name) and node.func.value.id == "os" and \
+                    (node.func.attr in ("system", "popen", "fork", "remove", "unlink", "rename",
+                                        "replace", "mkdir", "makedirs", "rmdir", "chmod",
+                                        "symlink", "utime", "truncate", "write")
+                     or node.func.attr.startswith(("exec", "spawn", "posix_spawn"))):
+                offences.append(f"{where}: os.{node.func.attr}()")
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and \
+                    node.func.attr in ("write_text", "write_bytes", "unlink", "mkdir", "touch"):
+                offences.append(f"{where}: .{node.func.attr}()")
+            names = []
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            offences += [f"{where}: import {n}" for n in names
+                         if n.split(".")[0] in _FORBIDDEN_MODULES]
+    assert offences == []
+
+
+def test_files_are_opened_read_only_and_without_following_the_last_link():
+    text = (SRC / "parsers" / "source.py").read_text()
+    assert "os.O_RDONLY | getattr(os, \"O_NOFOLLOW\", 0) | getattr(os, \"O_NONBLOCK\", 0)" in text
