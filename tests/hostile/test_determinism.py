@@ -27,7 +27,7 @@ def _tree(root):
                                      f"{UNIT_DIR}/bin.service": b"[Service]\n\0\xff",
                                      "etc/sysctl.d/10-latin.conf": b"# caf\xe9\nvm.swappiness=300\n",
                                      "etc/mysql/conf.d/z.cnf": "[mysqld]\n!include /nope\nx\n"}
-    for name, data in corpus_files("unit-files")[:25]:
+    for name, data in corpus_files("unit-files")[:12]:
         if len(data) < 50_000:
             fname, body = unit_name(name, data)
             files[f"{UNIT_DIR}/{fname}"] = body
@@ -81,7 +81,7 @@ _RUN = ("import sys; from click.testing import CliRunner; from oomlint.cli impor
 def test_hash_seed_does_not_matter(tmp_path):
     _tree(tmp_path / "host")
     outputs = set()
-    for seed in ("0", "1", "4242"):
+    for seed in ("0", "4242"):
         env = {**os.environ, "PYTHONHASHSEED": seed}
         outputs.add(subprocess.run(
             [sys.executable, "-c", _RUN, "check", "host", "--ram", "8G", "--format", "json"],

@@ -55,7 +55,9 @@ def _refs(outside) -> dict[str, str]:
             f"include_if_exists '{CLIMB}outside/sentinel.conf'\n"
             "include_if_exists '/etc/postgresql/x.conf'\n"
             f"include_dir '{CLIMB}outside/conf.d'\n"
-            f"include '{o}/sentinel.conf'\n",
+            f"include '{o}/sentinel.conf'\n"
+            "include '/etc/postgresql/x.conf'\n"
+            "include_dir '../../..'\n",
         "etc/systemd/zram-generator.conf": f"[zram0]\nzram-size = ram\nwriteback-device = {o}\n",
         "etc/dphys-swapfile": f"CONF_SWAPFILE={o}/sentinel.service\n",
     }
@@ -120,8 +122,10 @@ def test_escapes_become_findings(hostile_tree):
     # !includedir of a directory that does not exist in the tree stops mysqld.
     assert ("OOM402", "h/etc/mysql/my.cnf", 7) in got
     # include '<outside>' does not exist in the tree: postgres refuses to start.
-    assert ("OOM452", "h/etc/postgresql/15/main/postgresql.conf", 5) in got
-    assert ("OOM452", "h/etc/postgresql/15/main/postgresql.conf", 6) in got
+    # include '/etc/postgresql/x.conf' is taken in the tree, where it does not exist either;
+    # include_dir '../../..' is the tree's /etc, whose sysctl.conf is a link out of it.
+    assert [t for t in got if t[0] == "OOM452"] == [
+        ("OOM452", "h/etc/postgresql/15/main/postgresql.conf", line) for line in (5, 6, 7, 8)]
     assert ("OOM201", f"h/{UNIT_DIR}/control.service", 3) in got
 
 

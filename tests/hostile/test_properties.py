@@ -69,7 +69,7 @@ def _check_locs(records, path: str, text: str) -> None:
 # -- systemd unit files, system.conf -------------------------------------------------------
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=120, deadline=None)
 @given(st.one_of(TEXT, mutated("unit")))
 def test_unit_parser(text):
     count("parser: systemd unit")
@@ -83,7 +83,7 @@ def test_unit_parser(text):
 # -- sysctl, fstab, zram-generator, dphys-swapfile ----------------------------------------
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(st.one_of(TEXT, mutated("sysctl")))
 def test_sysctl_parser(text):
     count("parser: sysctl.d")
@@ -93,7 +93,7 @@ def test_sysctl_parser(text):
     _check_locs(f.assignments, "x.conf", text)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(st.one_of(TEXT, mutated("fstab")))
 def test_fstab_parser(text):
     count("parser: fstab")
@@ -105,7 +105,7 @@ def test_fstab_parser(text):
         s.priority, s.noauto  # noqa: B018 - the properties must not raise either
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(st.one_of(TEXT, mutated("zram")))
 def test_zram_ini_parser(text):
     count("parser: zram-generator.conf")
@@ -125,7 +125,7 @@ EXPRESSIONS = st.one_of(
 )
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(EXPRESSIONS, st.one_of(st.none(), st.integers(0, 2**40)))
 def test_zram_expressions_are_total(text, ram):
     """A size expression evaluates to a finite number or raises ExprError: never another
@@ -138,7 +138,7 @@ def test_zram_expressions_are_total(text, ram):
     assert isinstance(value, float) and value == value and abs(value) != float("inf")
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(st.one_of(TEXT, mutated("dphys")))
 def test_shell_vars_parser(text):
     count("parser: dphys-swapfile")
@@ -188,7 +188,7 @@ def test_env_file_parser(text, shell):
     _check_locs(out, "env", text)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(st.one_of(TEXT, mutated("argfile")))
 def test_argfile_parser(text):
     count("parser: java @argfile")
@@ -216,7 +216,7 @@ WORD = st.one_of(st.sampled_from(samples.JVM_OPTION_WORDS), TEXT,
                            st.sampled_from(["9" * 5000, "0x" + "f" * 300, "1e999", "-1", ""])))
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(st.lists(WORD, max_size=8), st.dictionaries(
     st.from_regex(r"[A-Z_]{1,8}", fullmatch=True), TEXT, max_size=3))
 def test_jvm_option_parsing(words, env):

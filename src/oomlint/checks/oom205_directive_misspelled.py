@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 
 from oomlint.findings import Finding
 from oomlint.model.host import MEMORY_KEYS, is_vendor_path
@@ -44,6 +44,17 @@ def _letters(word: str) -> frozenset[str]:
 
 
 def suggest(key: str, candidates) -> str | None:
+    if isinstance(candidates, tuple):  # the rule's own tables: junk keys repeat, remember them
+        return _suggest_cached(key, candidates)
+    return _suggest(key, candidates)
+
+
+@lru_cache(maxsize=4096)
+def _suggest_cached(key: str, candidates: tuple[str, ...]) -> str | None:
+    return _suggest(key, candidates)
+
+
+def _suggest(key: str, candidates) -> str | None:
     for c in candidates:
         if key.lower() == c.lower():
             return c
