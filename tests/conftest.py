@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import settings
 
 from oomlint.catalog import load_catalog
 from oomlint.config import Config
@@ -13,6 +15,12 @@ from oomlint.engine import run, select_rules
 from oomlint.model.build import build_host
 from oomlint.parsers.source import Tree
 from oomlint.units import parse_host_size
+
+# CI replays the same generated cases every run (reproducible failures); locally hypothesis
+# keeps exploring.
+settings.register_profile("ci", derandomize=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 
 def lint_tree(root: Path, rules=None, *, ram=None, swap=None, config: Config | None = None):
