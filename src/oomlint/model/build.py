@@ -25,7 +25,6 @@ from oomlint.model.host import (
     Unit,
 )
 from oomlint.model.systemd_keys import SECTIONS_BY_TYPE, UNIT_TYPES, is_known
-from oomlint.parsers.jvm import expand_exec, split_environment
 from oomlint.parsers.source import LINK_LOOP, Tree, rel
 from oomlint.parsers.swap import (
     ExprError,
@@ -36,6 +35,7 @@ from oomlint.parsers.swap import (
 )
 from oomlint.parsers.sysctl import parse_sysctl
 from oomlint.parsers.systemd import Assignment, is_templated, parse_unit
+from oomlint.parsers.systemd_exec import expand_exec, split_environment
 from oomlint.provenance import Chain, Loc, Setting
 from oomlint.units import (
     MIB,
