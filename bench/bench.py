@@ -16,7 +16,7 @@ from oomlint.catalog import load_catalog
 from oomlint.config import Config
 from oomlint.engine import run, select_rules
 from oomlint.model.build import build_host
-from oomlint.parsers.source import Tree
+from oomlint.sources.tree import Tree
 
 UNIT = """[Unit]
 Description=Synthetic service {i}

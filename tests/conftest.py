@@ -9,12 +9,12 @@ import pytest
 import yaml
 from hypothesis import settings
 
+from oomlint.base.grammar.host import parse_host_size
 from oomlint.catalog import load_catalog
 from oomlint.config import Config
 from oomlint.engine import run, select_rules
 from oomlint.model.build import build_host
-from oomlint.parsers.source import Tree
-from oomlint.units import parse_host_size
+from oomlint.sources.tree import Tree
 
 # CI replays the same generated cases every run (reproducible failures); locally hypothesis
 # keeps exploring.

@@ -8,10 +8,10 @@ from pathlib import Path
 from click.testing import CliRunner
 from conftest import write_tree
 
+from oomlint.analysis.budget import get_budget
 from oomlint.cli import main
-from oomlint.model.budget import get_budget
 from oomlint.model.build import build_host
-from oomlint.parsers.source import Tree
+from oomlint.sources.tree import Tree
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
 K, M, G = 1024, 1024**2, 1024**3

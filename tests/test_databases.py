@@ -19,20 +19,16 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from oomlint.findings import Problems
-from oomlint.model.databases import load_mysql, load_postgresql
+from oomlint.base.findings import Problems
+from oomlint.base.grammar.c import GrammarError
+from oomlint.base.grammar.mysqld import mysqld_limit, mysqld_parse_size
+from oomlint.base.grammar.postgres import postgres_parse_int, postgres_parse_memory, postgres_parse_real
+from oomlint.base.provenance import Loc
+from oomlint.model.mysql import load_mysql
+from oomlint.model.postgresql import load_postgresql
 from oomlint.parsers.mycnf import MyDirective, MyGroup, MyOption, parse_mycnf
 from oomlint.parsers.postgresql_conf import PgInclude, PgLine, parse_pg_conf, tokenize
-from oomlint.parsers.source import Tree
-from oomlint.provenance import Loc
-from oomlint.units import (
-    GrammarError,
-    mysqld_limit,
-    mysqld_parse_size,
-    postgres_parse_int,
-    postgres_parse_memory,
-    postgres_parse_real,
-)
+from oomlint.sources.tree import Tree
 
 DB = Path(__file__).parent / "data" / "db"
 MYSQL = yaml.safe_load((DB / "expected_mysql.yaml").read_text())

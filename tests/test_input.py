@@ -10,10 +10,12 @@ from conftest import lint_tree, triples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from oomlint.findings import Problems
-from oomlint.parsers.swap import eval_zram_expr, parse_fstab, parse_ini, parse_shell_vars
+from oomlint.base.findings import Problems
+from oomlint.parsers.fstab import parse_fstab
+from oomlint.parsers.shell_vars import parse_shell_vars
 from oomlint.parsers.sysctl import parse_sysctl
-from oomlint.parsers.systemd import parse_unit
+from oomlint.parsers.systemd_unit import parse_unit
+from oomlint.parsers.zram import eval_zram_expr, parse_ini
 
 IMMORTAL = "[Service]\nExecStart=/bin/x\nOOMScoreAdjust=-1000\nMemoryMax=1G\n"
 UNIT_DIR = "etc/systemd/system"
@@ -143,7 +145,7 @@ def test_parsers_never_raise(text):
 @settings(max_examples=300, deadline=None)
 @given(st.one_of(TEXT, st.from_regex(r"[0-9a-z+\-*/%^(), .]{0,40}", fullmatch=True)))
 def test_zram_expressions_never_raise_unexpectedly(text):
-    from oomlint.parsers.swap import ExprError
+    from oomlint.parsers.zram import ExprError
 
     try:
         eval_zram_expr(text, 8192)

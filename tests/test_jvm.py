@@ -16,36 +16,26 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from oomlint.findings import Problems
+from oomlint.base.findings import Problems
+from oomlint.base.grammar.c import GIB, MIB, GrammarError
+from oomlint.base.grammar.hotspot import jvm_parse_double, jvm_parse_size
+from oomlint.base.provenance import Loc
 from oomlint.model.build import build_host
-from oomlint.model.jvm import (
-    ergonomic_heap,
-    es_auto_heap_mib,
-    jvm_from_argv,
-    list_entries,
-    load_jvm,
-    max_heap_for_compressed_oops,
-)
-from oomlint.parsers.jvm import (
-    FlagSource,
+from oomlint.model.hotspot import ergonomic_heap, max_heap_for_compressed_oops
+from oomlint.model.jvm_launch import es_auto_heap_mib, jvm_from_argv, list_entries, load_jvm
+from oomlint.parsers.hotspot_flags import FlagSource, Refusal, collect_flags, parse_option
+from oomlint.parsers.java_args import java_vm_options, parse_argfile, split_env_options
+from oomlint.parsers.jvm_options import parse_jvm_options
+from oomlint.parsers.launchers import detect_launcher
+from oomlint.parsers.shell_words import split_shell
+from oomlint.parsers.systemd_exec import (
     JvmOption,
-    Refusal,
-    collect_flags,
-    detect_launcher,
     expand_exec,
-    java_vm_options,
-    parse_argfile,
     parse_env_file,
-    parse_jvm_options,
-    parse_option,
-    split_env_options,
     split_environment,
-    split_shell,
     split_words,
 )
-from oomlint.parsers.source import Tree
-from oomlint.provenance import Loc
-from oomlint.units import GIB, MIB, GrammarError, jvm_parse_double, jvm_parse_size
+from oomlint.sources.tree import Tree
 
 DATA = Path(__file__).parent / "data" / "jvm"
 RECORDED = yaml.safe_load((DATA / "expected.yaml").read_text())

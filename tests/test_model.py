@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import os
 
+from oomlint.base.grammar.c import GIB, MIB
 from oomlint.model.build import build_host
-from oomlint.parsers.source import Tree
-from oomlint.units import GIB, MIB
+from oomlint.sources.tree import Tree
 
 SVC = "[Unit]\nDescription=x\n\n[Service]\nExecStart=/bin/x\n"
 

@@ -11,14 +11,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from oomlint.model.build import _convert
-from oomlint.units import (
-    GrammarError,
-    format_size,
-    parse_host_size,
-    systemd_parse_memory_limit,
-    systemd_parse_timespan,
-)
+from oomlint.base.grammar.c import GrammarError
+from oomlint.base.grammar.host import format_size, parse_host_size
+from oomlint.base.grammar.systemd import systemd_parse_memory_limit, systemd_parse_timespan
+from oomlint.model.systemd import _convert
 
 DATA = yaml.safe_load((Path(__file__).parent / "data" / "systemd_verify.yaml").read_text())
 RAM = DATA["host"]["phys_pages"] * DATA["host"]["page_size"]

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-from oomlint.findings import Severity
+from oomlint.base.findings import Severity
 
 REQUIRED = ("id", "name", "title", "severity", "area", "status", "since", "summary", "why", "fix",
             "references")

@@ -5,24 +5,21 @@ from __future__ import annotations
 import os
 import sys
 import textwrap
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 import click
 
 from oomlint import __version__
+from oomlint.analysis.budget import get_budget
+from oomlint.base.grammar.c import GrammarError
+from oomlint.base.grammar.host import parse_host_size
+from oomlint.base.ids import INTERNAL_ERROR
 from oomlint.catalog import CatalogError, load_catalog, resolve_selector
 from oomlint.config import FAIL_ON, Config, ConfigError, find_config, load_config
 from oomlint.engine import exit_code, relocate_budget, run, select_rules
-from oomlint.model.budget import Assumptions, get_budget
 from oomlint.model.build import build_host
-from oomlint.parsers.source import Tree
-from oomlint.report import FORMATS
-from oomlint.report.budget import FORMATS as BUDGET_FORMATS
-from oomlint.units import GrammarError, parse_host_size
-
-UNIT_SUFFIXES = (".service", ".socket", ".mount", ".automount", ".swap", ".timer", ".path",
-                 ".slice", ".scope", ".target")
-ROOT_MARKERS = ("etc/", "usr/lib/", "usr/local/lib/", "lib/", "run/")
+from oomlint.report import BUDGET_FORMATS, FORMATS
+from oomlint.sources.hosts import discover_hosts
 
 
 class SizeParam(click.ParamType):
@@ -35,39 +32,23 @@ class SizeParam(click.ParamType):
             self.fail(str(exc), param, ctx)
 
 
-def _shown(path: Path) -> str:
-    """A path as the user should see it: relative to the current directory when under it."""
-    absolute = Path(os.path.abspath(path))
-    try:
-        relp = absolute.relative_to(Path.cwd())
-        return relp.as_posix() if str(relp) != "." else "."
-    except ValueError:
-        return absolute.as_posix()
-
-
 def _split(values: tuple[str, ...]) -> list[str]:
     return [t for v in values for t in v.split(",") if t.strip()]
 
 
-def loose_vpath(path: Path) -> str | None:
-    """Where a loose file would live on a host, from its name and parents."""
-    posix = PurePosixPath(os.path.abspath(path)).as_posix()
-    name = path.name[:-3] if path.name.endswith(".j2") else path.name
-    parent = path.parent.name
-    for marker in ROOT_MARKERS:
-        i = posix.rfind("/" + marker)
-        if i >= 0:
-            inside = posix[i:]
-            return inside[:-3] if inside.endswith(".j2") else inside
-    if name.endswith(UNIT_SUFFIXES):
-        return f"/etc/systemd/system/{name}"
-    if name.endswith(".conf") and parent.endswith(".d") and parent != "sysctl.d":
-        return f"/etc/systemd/system/{parent}/{name}"
-    if parent == "sysctl.d" or (name.endswith(".conf") and "sysctl" in name):
-        return "/etc/sysctl.conf" if name == "sysctl.conf" else f"/etc/sysctl.d/{name}"
-    fixed = {"fstab": "/etc/fstab", "zram-generator.conf": "/etc/systemd/zram-generator.conf",
-             "system.conf": "/etc/systemd/system.conf", "dphys-swapfile": "/etc/dphys-swapfile"}
-    return fixed.get(name)
+def _warn(message: str) -> None:
+    click.echo(f"oomlint: {message}", err=True)
+
+
+def _hosts(paths, ram, swap, cfg: Config):
+    """Each host the paths name, built, with the function that shows its paths."""
+    facts = cfg.host_facts(ram, swap)
+    hosts = []
+    for src in discover_hosts(paths, _warn):
+        host = build_host(src.tree, src.name, loose=src.loose, **facts)
+        host.assumptions = cfg.assumptions
+        hosts.append((host, src.display))
+    return hosts
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -87,52 +68,6 @@ def _config(config_path, paths):
     except (ConfigError, CatalogError) as exc:
         raise click.UsageError(str(exc)) from None
     return catalog, cfg
-
-
-def _hosts(paths, ram, swap, cfg: Config):
-    """Build one host per directory and one for all loose files, each with the function that
-    shows its paths to the user."""
-    ram = ram if ram is not None else cfg.ram
-    swap = swap if swap is not None else cfg.swap
-    source = "--ram" if ram is not None and cfg.ram is None else ("config" if cfg.ram else "")
-    b = cfg.budget
-    assumptions = Assumptions(**{k: b[k] for k in ("pg_nodes_per_query", "pg_backend_baseline",
-                                                   "hugepage_size", "jvm_threads",
-                                                   "jvm_metaspace", "jvm_threads_by_unit")
-                                 if k in b})
-    flavors = {}
-    if "mysql_version" in b:
-        flavors["mysql"] = b["mysql_version"]
-    if "postgresql_version" in b:
-        flavors["postgresql"] = f"postgresql-{b['postgresql_version']}"
-    if "jdk_version" in b:
-        flavors["jdk"] = str(b["jdk_version"])
-    common = dict(ram=ram, ram_source=source, swap=swap, db_flavors=flavors)
-    hosts = []
-    loose: dict[str, Path] = {}
-    shown_of: dict[str, str] = {}
-    for p in paths:
-        if p.is_dir():
-            root_shown = _shown(p)
-            tree = Tree(root=Path(os.path.abspath(p)))
-            prefix = "" if root_shown == "." else root_shown.rstrip("/") + "/"
-            host = build_host(tree, root_shown, **common)
-            host.assumptions = assumptions
-            hosts.append((host, lambda rel, prefix=prefix, shown=root_shown:
-                          shown if rel == "." else prefix + rel))
-        else:
-            vpath = loose_vpath(p)
-            if vpath is None:
-                click.echo(f"oomlint: {_shown(p)}: not a file oomlint knows how to read; "
-                           "skipped", err=True)
-                continue
-            loose[vpath] = Path(os.path.abspath(p))
-            shown_of[vpath.lstrip("/")] = _shown(p)
-    if loose:
-        host = build_host(Tree(files=loose), "loose files", loose=True, **common)
-        host.assumptions = assumptions
-        hosts.append((host, lambda rel: shown_of.get(rel, rel)))
-    return hosts
 
 
 PATHS = click.argument("paths", nargs=-1, required=True,
@@ -179,7 +114,7 @@ def budget(paths, ram, swap, fmt, config_path):
     _, cfg = _config(config_path, paths)
     budgets, failed = [], False
     for host, display in _hosts(paths, ram, swap, cfg):
-        internal = [f for f in host.problems if f.rule == "OOM099"]
+        internal = [f for f in host.problems if f.rule == INTERNAL_ERROR]
         try:
             budgets.append(relocate_budget(get_budget(host), display))
         except Exception as exc:  # one host's failure must not hide the others' budgets

@@ -26,9 +26,11 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from oomlint.analysis.budget import Assumptions
+from oomlint.base.findings import Severity
+from oomlint.base.grammar.c import GrammarError
+from oomlint.base.grammar.host import parse_host_size
 from oomlint.catalog import RuleMeta, resolve_selector
-from oomlint.findings import Severity
-from oomlint.units import GrammarError, parse_host_size
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -50,6 +52,10 @@ BUDGET_KEYS = {
     "jvm_metaspace": "size",          # metaspace assumed when MaxMetaspaceSize is unset
 }
 
+# The [budget] keys that are analysis assumptions; the others name server versions.
+ASSUMED = ("pg_nodes_per_query", "pg_backend_baseline", "hugepage_size", "jvm_threads",
+           "jvm_threads_by_unit", "jvm_metaspace")
+
 
 class ConfigError(Exception):
     pass
@@ -66,7 +72,15 @@ class Config:
     severity: dict[str, Severity] = field(default_factory=dict)
     options: dict[str, dict] = field(default_factory=dict)
     path_ignores: list[tuple[str, set[str]]] = field(default_factory=list)
-    budget: dict = field(default_factory=dict)
+    assumptions: Assumptions = field(default_factory=Assumptions)  # [budget], for analysis
+    flavors: dict[str, str] = field(default_factory=dict)  # [budget] server versions, for the model
+
+    def host_facts(self, ram: int | None = None, swap: int | None = None) -> dict:
+        """What a host is built with: --ram/--swap over the config's, and server versions."""
+        ram_given = ram if ram is not None else self.ram
+        source = "--ram" if ram is not None and self.ram is None else ("config" if self.ram else "")
+        return dict(ram=ram_given, ram_source=source,
+                    swap=swap if swap is not None else self.swap, db_flavors=dict(self.flavors))
 
 
 def find_config(start: Path) -> Path | None:
@@ -150,12 +164,20 @@ def parse_config(data: dict, catalog: dict[str, RuleMeta], source: str = "",
     budget = data.get("budget", {})
     if not isinstance(budget, dict):
         raise ConfigError(f"{prefix}budget: expected a table")
+    values = {}
     for key, value in budget.items():
         if key not in BUDGET_KEYS:
             raise ConfigError(f"{prefix}budget.{key}: unknown key")
-        cfg.budget[key] = validate_option(value, BUDGET_KEYS[key], f"{prefix}budget.{key}")
-    if cfg.budget.get("pg_nodes_per_query", 1) < 1:
+        values[key] = validate_option(value, BUDGET_KEYS[key], f"{prefix}budget.{key}")
+    if values.get("pg_nodes_per_query", 1) < 1:
         raise ConfigError(f"{prefix}budget.pg_nodes_per_query: must be at least 1")
+    cfg.assumptions = Assumptions(**{k: v for k, v in values.items() if k in ASSUMED})
+    if "mysql_version" in values:
+        cfg.flavors["mysql"] = values["mysql_version"]
+    if "postgresql_version" in values:
+        cfg.flavors["postgresql"] = f"postgresql-{values['postgresql_version']}"
+    if "jdk_version" in values:
+        cfg.flavors["jdk"] = str(values["jdk_version"])
     rules = data.get("rules", {})
     if not isinstance(rules, dict):
         raise ConfigError(f"{prefix}rules: expected a table per rule")

@@ -8,15 +8,14 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from oomlint import suppress
-from oomlint.budget import HostBudget
+from oomlint.analysis.budget import HostBudget
+from oomlint.base.findings import Finding, Severity, Suppressed
+from oomlint.base.ids import INTERNAL_ERROR
+from oomlint.base.provenance import Loc, Related
 from oomlint.catalog import RuleMeta, resolve_selector
 from oomlint.checks import CHECKS
 from oomlint.config import Config, rule_options
-from oomlint.findings import Finding, Severity, Suppressed
 from oomlint.model.host import Host
-from oomlint.provenance import Loc, Related
-
-INTERNAL_ERROR = "OOM099"
 
 
 @dataclass

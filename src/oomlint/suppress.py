@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from fnmatch import fnmatchcase
 
+from oomlint.base.findings import Finding, Pragma, Suppressed
+from oomlint.base.ids import UNUSED_SUPPRESSION
+from oomlint.base.provenance import Loc
 from oomlint.catalog import resolve_selector
-from oomlint.findings import Finding, Suppressed
-from oomlint.parsers.pragma import Pragma
-from oomlint.provenance import Loc
-
-UNUSED_SUPPRESSION = "OOM090"
 
 
 def apply(findings: list[Finding], pragmas: list[Pragma], path_ignores, catalog,

@@ -71,22 +71,29 @@ def test_crashing_check_in_text_format(cwd, monkeypatch):
     assert f"h/{UNIT_DIR}/unbounded.service:1: OOM202" in r.stdout
 
 
+def _break_step(monkeypatch, name: str) -> None:
+    """Make the model's loader step `name` raise."""
+    steps = tuple((what, _boom if step.__name__ == name else step) for what, step in build.STEPS)
+    assert steps != build.STEPS
+    monkeypatch.setattr(build, "STEPS", steps)
+
+
 @pytest.mark.parametrize("loader, lost", [
-    ("_load_sysctl", "OOM304"),
-    ("_load_units", None),  # the units' findings are lost, but not the sysctl one
-    ("_load_databases", None),
-    ("_load_jvms", None),
+    ("load_sysctl", "OOM304"),
+    ("load_units", None),  # the units' findings are lost, but not the sysctl one
+    ("load_databases", None),
+    ("load_jvms", None),
 ])
 def test_crashing_reader_is_oom099_and_exit_2(cwd, monkeypatch, loader, lost):
     write_tree(cwd / "h", TREE)
-    monkeypatch.setattr(build, loader, _boom)
+    _break_step(monkeypatch, loader)
     r = check("h", SELECT)
     assert r.exit_code == 2
     oom099 = r.at("OOM099")
     assert len(oom099) == 1 and oom099[0]["path"] == "h"
     assert "failed: RuntimeError: kaboom" in oom099[0]["message"]
     kept = {t for t in r.triples() if t[0] != "OOM099"}
-    if loader == "_load_units":
+    if loader == "load_units":
         assert kept == {("OOM304", "h/etc/sysctl.d/60.conf", 1)}
     else:
         assert kept == {t for t in ALL if t[0] != lost}
@@ -94,7 +101,7 @@ def test_crashing_reader_is_oom099_and_exit_2(cwd, monkeypatch, loader, lost):
 
 def test_oom099_from_the_model_survives_a_narrow_selection(cwd, monkeypatch):
     write_tree(cwd / "h", TREE)
-    monkeypatch.setattr(build, "_load_sysctl", _boom)
+    _break_step(monkeypatch, "load_sysctl")
     r = check("h", "--select=OOM201")
     assert (r.exit_code, [t[0] for t in r.triples()]) == (2, ["OOM099", "OOM201"])
 
@@ -114,7 +121,7 @@ def test_crashing_budget_is_exit_2_and_other_hosts_still_print(cwd, monkeypatch)
 
 def test_crashing_reader_makes_budget_exit_2(cwd, monkeypatch):
     write_tree(cwd / "h", TREE)
-    monkeypatch.setattr(build, "_load_sysctl", _boom)
+    _break_step(monkeypatch, "load_sysctl")
     r = oomlint("budget", "h", "--ram", "8G")
     assert r.exit_code == 2
     assert "reading sysctl failed: RuntimeError: kaboom" in r.stderr

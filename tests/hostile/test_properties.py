@@ -11,14 +11,27 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from oomlint.findings import Problems
-from oomlint.parsers import jvm as pj
+from oomlint.base.findings import Problems
+from oomlint.base.provenance import Loc
+from oomlint.parsers.fstab import parse_fstab
+from oomlint.parsers.hotspot_flags import FlagSource, collect_flags, parse_option
+from oomlint.parsers.java_args import java_vm_options, main_class_index, parse_argfile, split_env_options
+from oomlint.parsers.jvm_options import parse_jvm_options
+from oomlint.parsers.launchers import detect_launcher
 from oomlint.parsers.mycnf import parse_mycnf
 from oomlint.parsers.postgresql_conf import parse_pg_conf, tokenize
-from oomlint.parsers.swap import ExprError, eval_zram_expr, parse_fstab, parse_ini, parse_shell_vars
+from oomlint.parsers.shell_vars import parse_shell_vars
+from oomlint.parsers.shell_words import expand_shell_vars, split_shell
 from oomlint.parsers.sysctl import parse_sysctl
-from oomlint.parsers.systemd import parse_unit
-from oomlint.provenance import Loc
+from oomlint.parsers.systemd_exec import (
+    JvmOption,
+    expand_exec,
+    parse_env_file,
+    split_environment,
+    split_words,
+)
+from oomlint.parsers.systemd_unit import parse_unit
+from oomlint.parsers.zram import ExprError, eval_zram_expr, parse_ini
 
 from . import samples
 from .helpers import IMMORTAL, ODD, UNIT_DIR, count, decode, describe, mutate, oomlint, write_tree
@@ -183,7 +196,7 @@ def test_postgresql_conf_parser(text):
 def test_env_file_parser(text, shell):
     count("parser: EnvironmentFile / sourced shell file")
     p = Problems()
-    out = pj.parse_env_file(text, "env", p, shell=shell)
+    out = parse_env_file(text, "env", p, shell=shell)
     _sane(p, "env", text)
     _check_locs(out, "env", text)
 
@@ -193,9 +206,9 @@ def test_env_file_parser(text, shell):
 def test_argfile_parser(text):
     count("parser: java @argfile")
     p = Problems()
-    out = pj.parse_argfile(text, "args", p)
+    out = parse_argfile(text, "args", p)
     _check_locs(out, "args", text)
-    pj.java_vm_options(out)
+    java_vm_options(out)
 
 
 @settings(max_examples=100, deadline=None)
@@ -203,7 +216,7 @@ def test_argfile_parser(text):
 def test_jvm_options_parser(text, jdk):
     count("parser: jvm.options")
     p = Problems()
-    out = pj.parse_jvm_options(text, "jvm.options", p, jdk)
+    out = parse_jvm_options(text, "jvm.options", p, jdk)
     _sane(p, "jvm.options", text)
     _check_locs(out, "jvm.options", text)
 
@@ -225,20 +238,20 @@ def test_jvm_option_parsing(words, env):
     count("parser: JVM options and command lines")
     line = " ".join(words)
     loc = Loc("x", 1)
-    pj.split_words(line)
-    pj.split_environment(line)
-    pj.split_env_options(line)
-    pj.split_shell(line, env)
-    pj.expand_shell_vars(line, env)
-    argv = pj.expand_exec("/usr/bin/java " + line, env)
-    pj.detect_launcher(argv, env)
-    pj.detect_launcher(["/bin/sh", "-c", "exec " + line], env)
-    options = [pj.JvmOption(w, loc) for w in words]
-    pj.main_class_index(words)
-    pj.java_vm_options(options)
+    split_words(line)
+    split_environment(line)
+    split_env_options(line)
+    split_shell(line, env)
+    expand_shell_vars(line, env)
+    argv = expand_exec("/usr/bin/java " + line, env)
+    detect_launcher(argv, env)
+    detect_launcher(["/bin/sh", "-c", "exec " + line], env)
+    options = [JvmOption(w, loc) for w in words]
+    main_class_index(words)
+    java_vm_options(options)
     for w in words:
-        pj.parse_option(w, loc, "test")
-    pj.collect_flags([pj.FlagSource("test", options)])
+        parse_option(w, loc, "test")
+    collect_flags([FlagSource("test", options)])
 
 
 # -- the whole command line over mutated trees ----------------------------------------------

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 import oomlint
-from oomlint.parsers import source
+from oomlint.sources import tree as source
 
 from .helpers import IMMORTAL, UNIT_DIR, check, snapshot, write_tree
 from .helpers import oomlint as run_oomlint
@@ -161,5 +161,5 @@ def test_source_neither_executes_nor_fetches():
 
 
 def test_files_are_opened_read_only_and_without_following_the_last_link():
-    text = (SRC / "parsers" / "source.py").read_text()
+    text = (SRC / "sources" / "tree.py").read_text()
     assert "os.O_RDONLY | getattr(os, \"O_NOFOLLOW\", 0) | getattr(os, \"O_NONBLOCK\", 0)" in text

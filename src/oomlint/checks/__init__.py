@@ -1,5 +1,6 @@
 """The checks: one module per rule, listed explicitly (no discovery)."""
 
+from oomlint.base.ids import INPUT_RULES  # noqa: F401  (rules with no check module)
 from oomlint.checks import (
     oom010_ram_unknown,
     oom101_budget_exceeds_ram,
@@ -84,6 +85,3 @@ CHECKS = (
     oom507_jvm_flag_refused,
 )
 
-# Rules reported by the parsers, the model or the engine rather than by a check module.
-INPUT_RULES = ("OOM001", "OOM002", "OOM003", "OOM004", "OOM005", "OOM006", "OOM007", "OOM090",
-               "OOM099")

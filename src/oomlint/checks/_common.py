@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from fnmatch import fnmatchcase
 
+from oomlint.analysis.budget import HostBudget
+from oomlint.base.grammar.systemd import MemoryLimit
+from oomlint.base.provenance import Loc
 from oomlint.model.host import TEMPLATED, Host, Unit, is_vendor_path
-from oomlint.provenance import Loc
-from oomlint.units import MemoryLimit
 
 # Remote-access and core system daemons: the one legitimate place for -1000, and services
 # whose memory the admin does not cap.
@@ -60,7 +61,7 @@ def host_loc(host: Host) -> Loc:
 
 def refusals(host, rule: str, kind: str, server: str):
     """Findings for values a database server refuses at startup (each place once)."""
-    from oomlint.findings import Finding
+    from oomlint.base.findings import Finding
 
     seen = set()
     for db in host.databases:
@@ -72,3 +73,12 @@ def refusals(host, rule: str, kind: str, server: str):
             seen.add((loc, written))
             yield Finding(rule, f"{written}: {reason}; {server} refuses to start with it, so "
                           f"{db.name} stays down or restarts in a loop", loc)
+
+
+def unbounded_note(b: HostBudget) -> str:
+    names = [s.name for s in b.unbounded]
+    if not names:
+        return ""
+    shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+    one = len(names) == 1
+    return f"; {shown} {'has' if one else 'have'} no cap and {'is' if one else 'are'} not counted"

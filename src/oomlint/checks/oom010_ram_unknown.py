@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from oomlint.base.findings import Finding
+from oomlint.base.grammar.systemd import MemoryLimit
 from oomlint.checks._common import admin_setting, host_loc
-from oomlint.findings import Finding
-from oomlint.units import MemoryLimit
 
 RULE = "OOM010"
 

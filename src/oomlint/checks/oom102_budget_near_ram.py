@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from oomlint.checks._budget import host_calc, unbounded_note
-from oomlint.checks._common import host_loc
-from oomlint.findings import Finding
-from oomlint.model.budget import get_budget
-from oomlint.units import format_size
+from oomlint.analysis.budget import get_budget, host_calc
+from oomlint.base.findings import Finding
+from oomlint.base.grammar.host import format_size
+from oomlint.checks._common import host_loc, unbounded_note
 
 RULE = "OOM102"
 

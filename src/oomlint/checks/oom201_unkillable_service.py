@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from oomlint.base.findings import Finding
 from oomlint.checks._common import CORE_DAEMONS, admin_setting, unit_matches
-from oomlint.findings import Finding
 
 RULE = "OOM201"
 

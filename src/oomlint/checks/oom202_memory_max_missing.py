@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from oomlint.base.findings import Finding
+from oomlint.base.provenance import Related
 from oomlint.checks._common import (
     CORE_DAEMONS,
     RESTARTS_AFTER_OOM,
@@ -9,9 +11,7 @@ from oomlint.checks._common import (
     has_cap,
     unit_matches,
 )
-from oomlint.findings import Finding
 from oomlint.model.host import TEMPLATED
-from oomlint.provenance import Related
 
 RULE = "OOM202"
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from oomlint.findings import Finding
+from oomlint.base.findings import Finding
 from oomlint.model.host import MEMORY_KEYS
 
 RULE = "OOM203"

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from oomlint.base.findings import Finding
 from oomlint.checks._common import admin_setting
-from oomlint.findings import Finding
 
 RULE = "OOM204"
 _UNIFIED = ("MemoryMax", "MemoryHigh", "MemorySwapMax", "MemoryZSwapMax", "MemoryMin",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from functools import cache, lru_cache
 
-from oomlint.findings import Finding
+from oomlint.base.findings import Finding
 from oomlint.model.host import MEMORY_KEYS, is_vendor_path
 from oomlint.model.systemd_keys import SECTIONS_BY_TYPE, is_known, sections_for
 

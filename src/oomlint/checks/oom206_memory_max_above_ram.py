@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from oomlint.base.findings import Calc, Finding, Term
+from oomlint.base.grammar.host import format_size
 from oomlint.checks._common import admin_setting, limit_bytes
-from oomlint.findings import Calc, Finding, Term
-from oomlint.units import format_size
 
 RULE = "OOM206"
 

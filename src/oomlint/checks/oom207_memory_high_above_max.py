@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from oomlint.base.findings import Finding
+from oomlint.base.grammar.systemd import MemoryLimit
+from oomlint.base.provenance import Related
 from oomlint.checks._common import admin_setting
-from oomlint.findings import Finding
-from oomlint.provenance import Related
-from oomlint.units import MemoryLimit
 
 RULE = "OOM207"
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from oomlint.base.findings import Finding
+from oomlint.base.grammar.c import GrammarError
+from oomlint.base.grammar.systemd import systemd_parse_timespan
 from oomlint.checks._common import RESTARTS_AFTER_OOM
-from oomlint.findings import Finding
 from oomlint.model.host import TEMPLATED
-from oomlint.units import GrammarError, systemd_parse_timespan
 
 RULE = "OOM209"
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from oomlint.base.findings import Finding
+from oomlint.base.provenance import Loc
 from oomlint.checks._common import host_loc
-from oomlint.findings import Finding
-from oomlint.provenance import Loc
 
 RULE = "OOM301"
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from oomlint.findings import Finding
-from oomlint.provenance import Related
+from oomlint.base.findings import Finding
+from oomlint.base.provenance import Related
 
 RULE = "OOM304"
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from oomlint.findings import Finding
+from oomlint.base.findings import Finding
 
 RULE = "OOM305"
 

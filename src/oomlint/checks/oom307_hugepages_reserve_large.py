@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from oomlint.findings import Calc, Finding, Term
-from oomlint.units import format_size, systemd_parse_size
+from oomlint.base.findings import Calc, Finding, Term
+from oomlint.base.grammar.host import format_size
+from oomlint.base.grammar.systemd import systemd_parse_size
 
 RULE = "OOM307"
 

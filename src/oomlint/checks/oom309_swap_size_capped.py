@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from oomlint.findings import Finding
-from oomlint.provenance import Related
+from oomlint.base.findings import Finding
+from oomlint.base.provenance import Related
 
 RULE = "OOM309"
 # A number dphys-swapfile's `[ N -gt M ]` can compare: ASCII digits within 64 bits ("²" is

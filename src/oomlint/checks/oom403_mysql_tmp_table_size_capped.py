@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from oomlint.findings import Finding
-from oomlint.provenance import Related
-from oomlint.units import format_size
+from oomlint.base.findings import Finding
+from oomlint.base.grammar.host import format_size
+from oomlint.base.provenance import Related
 
 RULE = "OOM403"
 

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from oomlint.checks._budget import biggest_loc, service_calc
-from oomlint.findings import Finding
-from oomlint.model.budget import get_budget
-from oomlint.units import format_size
+from oomlint.analysis.budget import biggest_loc, get_budget, service_calc
+from oomlint.base.findings import Finding
+from oomlint.base.grammar.host import format_size
 
 RULE = "OOM451"
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from oomlint.findings import Calc, Finding, Term
-from oomlint.units import format_size
+from oomlint.base.findings import Calc, Finding, Term
+from oomlint.base.grammar.host import format_size
 
 RULE = "OOM453"
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from oomlint.findings import Finding
-from oomlint.units import format_size
+from oomlint.base.findings import Finding
+from oomlint.base.grammar.host import format_size
 
 RULE = "OOM454"
 

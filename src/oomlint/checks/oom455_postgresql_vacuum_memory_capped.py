@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from oomlint.findings import Finding
-from oomlint.model.budget import pg_major
-from oomlint.units import GIB, format_size
+from oomlint.analysis.budget import pg_major
+from oomlint.base.findings import Finding
+from oomlint.base.grammar.c import GIB
+from oomlint.base.grammar.host import format_size
 
 RULE = "OOM455"
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from oomlint.findings import Finding
-from oomlint.model.budget import get_budget
-from oomlint.provenance import Related
-from oomlint.units import format_size
+from oomlint.analysis.budget import get_budget
+from oomlint.base.findings import Finding
+from oomlint.base.grammar.host import format_size
+from oomlint.base.provenance import Related
 
 RULE = "OOM456"
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from oomlint.findings import Calc, Finding
-from oomlint.model.budget import get_budget
-from oomlint.units import format_size
+from oomlint.analysis.budget import get_budget
+from oomlint.base.findings import Calc, Finding
+from oomlint.base.grammar.host import format_size
 
 RULE = "OOM502"
 

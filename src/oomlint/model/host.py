@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from oomlint.findings import Finding
-from oomlint.parsers.pragma import Pragma
-from oomlint.parsers.systemd import Assignment, UnitFile
-from oomlint.provenance import Loc, Setting
-from oomlint.units import MemoryLimit
+from oomlint.base.findings import Finding, Pragma
+from oomlint.base.grammar.systemd import MemoryLimit
+from oomlint.base.provenance import Loc, Setting
+from oomlint.parsers.systemd_unit import Assignment, UnitFile
 
 VENDOR_UNIT_DIRS = ("/usr/lib/systemd/", "/lib/systemd/", "/usr/local/lib/systemd/")
 MEMORY_KEYS = ("MemoryMin", "MemoryLow", "MemoryHigh", "MemoryMax", "MemorySwapMax",

@@ -29,12 +29,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Union
 
-from oomlint.findings import Problems
-from oomlint.parsers.pragma import Pragma, PragmaCollector
-from oomlint.provenance import Loc
-from oomlint.units import C_SPACE
+from oomlint.base.findings import Pragma, Problems
+from oomlint.base.grammar.c import C_SPACE
+from oomlint.base.ids import SYNTAX_ERROR
+from oomlint.base.provenance import Loc
+from oomlint.parsers.lines import PragmaCollector
 
-SYNTAX_ERROR = "OOM005"
 LINE_BUFFER = 4096 - 2  # fgets(buff, sizeof(buff) - 1): longer lines are split by the server
 # my_getopt.c special_opt_prefix[], in the order handle_options() tries them. MySQL has no
 # "autoset".

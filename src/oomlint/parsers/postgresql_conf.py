@@ -25,9 +25,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Union
 
-from oomlint.findings import Problems
-from oomlint.parsers.pragma import Pragma, PragmaCollector
-from oomlint.provenance import Loc
+from oomlint.base.findings import Pragma, Problems
+from oomlint.base.provenance import Loc
+from oomlint.parsers.lines import PragmaCollector
 
 DIRECTIVES = ("include", "include_if_exists", "include_dir")
 

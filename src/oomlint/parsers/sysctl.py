@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from oomlint.findings import Problems
-from oomlint.parsers.pragma import Pragma, PragmaCollector, content_lines
-from oomlint.provenance import Loc
+from oomlint.base.findings import Pragma, Problems
+from oomlint.base.ids import SYNTAX_ERROR
+from oomlint.base.provenance import Loc
+from oomlint.parsers.lines import PragmaCollector, content_lines
 
-SYNTAX_ERROR = "OOM005"
 WHITESPACE = " \t\n\r"  # systemd-sysctl's strstrip(), not Unicode whitespace
 
 

@@ -10,11 +10,11 @@ import re
 from dataclasses import dataclass
 from typing import Iterable, Mapping, Sequence
 
-from oomlint.findings import Problems
-from oomlint.parsers.pragma import Pragma, PragmaCollector
-from oomlint.provenance import Loc
+from oomlint.base.findings import Pragma, Problems
+from oomlint.base.ids import SYNTAX_ERROR
+from oomlint.base.provenance import Loc
+from oomlint.parsers.lines import PragmaCollector
 
-SYNTAX_ERROR = "OOM005"
 
 @dataclass(frozen=True)
 class JvmOption:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
+from oomlint.report import budget_json, budget_text, full
 from oomlint.report import json as json_report
-from oomlint.report import text as text_report
 
-FORMATS = {"text": text_report.render, "json": json_report.render}
+FORMATS = {"text": full.render, "json": json_report.render}
+BUDGET_FORMATS = {"text": budget_text.render, "json": budget_json.render}

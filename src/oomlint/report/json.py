@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 
-from oomlint.findings import Finding
+from oomlint.base.findings import Finding
 
 VERSION = 1
 

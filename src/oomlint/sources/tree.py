@@ -17,18 +17,14 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from oomlint.findings import Problems
-from oomlint.provenance import Loc
+from oomlint.base.findings import Problems
+from oomlint.base.ids import FILE_BINARY, FILE_ENCODING, FILE_TOO_LARGE, FILE_UNREADABLE, LINK_LOOP
+from oomlint.base.provenance import Loc
 
 MAX_FILE_BYTES = 16 * 1024 * 1024
 MAX_LINK_HOPS = 40  # the kernel's MAXSYMLINKS
 DEVNULL = "/dev/null"
 
-FILE_UNREADABLE = "OOM001"
-FILE_BINARY = "OOM002"
-FILE_ENCODING = "OOM003"
-FILE_TOO_LARGE = "OOM004"
-LINK_LOOP = "OOM006"
 
 
 @dataclass(frozen=True)

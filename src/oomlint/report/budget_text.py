@@ -1,18 +1,16 @@
-"""`oomlint budget` output: per host, each service's worst case, its cap, the total against
+"""`oomlint budget` as text: per host, each service's worst case, its cap, the total against
 RAM, RAM + swap and CommitLimit, and the arithmetic line by line."""
 
 from __future__ import annotations
 
-import json
-
-from oomlint.units import format_size
+from oomlint.base.grammar.host import format_size
 
 
 def _size(n):
     return format_size(n) if n is not None else "unbounded"
 
 
-def render_text(budgets, **_) -> str:
+def render(budgets, **_) -> str:
     out = []
     for b in budgets:
         ram = format_size(b.ram) if b.ram is not None else "unknown (pass --ram)"
@@ -58,31 +56,3 @@ def render_text(budgets, **_) -> str:
                 out.append(f"    note: {note}")
         out.append("")
     return "\n".join(out)
-
-
-def render_json(budgets, **_) -> str:
-    hosts = []
-    for b in budgets:
-        hosts.append({
-            "name": b.name, "ram_bytes": b.ram, "swap_bytes": b.swap,
-            "commit_limit_bytes": b.commit_limit, "hugepages_bytes": b.hugepages,
-            "services": [{
-                "name": s.name, "kind": s.kind, "unit": s.unit,
-                "worst_case_bytes": s.worst_case,
-                "tiers": {k: v for k, v in s.tiers.items()},
-                "limit_bytes": s.limit,
-                "limit": ({"path": s.limit_loc.path, "line": s.limit_loc.line}
-                          if s.limit_loc else None),
-                "settings": s.settings,
-                "terms": [{"label": t.label, "bytes": t.bytes,
-                           "path": t.loc.path if t.loc else None,
-                           "line": t.loc.line if t.loc else None} for t in s.terms],
-                "notes": list(s.notes),
-            } for s in b.services],
-            "total_worst_case_bytes": b.total,
-            "unbounded": [s.name for s in b.unbounded],
-        })
-    return json.dumps({"version": 1, "hosts": hosts}, indent=2, ensure_ascii=False) + "\n"
-
-
-FORMATS = {"text": render_text, "json": render_json}

@@ -10,29 +10,21 @@ is kept out of the assignments, as systemd keeps it out of the unit.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
-from oomlint.findings import Problems
-from oomlint.parsers.pragma import Pragma, PragmaCollector, split_lines
-from oomlint.provenance import Loc
+from oomlint.base.findings import Pragma, Problems
+from oomlint.base.ids import FILE_TOO_LARGE, SYNTAX_ERROR
+from oomlint.base.provenance import Loc
+from oomlint.parsers.lines import PragmaCollector, split_lines
 
 LONG_LINE_MAX = 1024 * 1024  # systemd's LONG_LINE_MAX
 # systemd's WHITESPACE: what strstrip() removes around lines, keys and values. Python's
 # str.strip() would also remove U+00A0, U+3000 ..., making "\u00a0MemoryMax=1G" look like
 # a limit that systemd ignores as an unknown key.
 WHITESPACE = " \t\n\r"
-SYNTAX_ERROR = "OOM005"
-FILE_TOO_LARGE = "OOM004"
-_TEMPLATE = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
 def utf8_len(text: str) -> int:
     """The length in bytes that systemd's limits count."""
     return len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))
-
-
-def is_templated(value: str) -> bool:
-    """True for a Jinja/Ansible expression such as ``{{ app_memory }}``."""
-    return bool(_TEMPLATE.search(value))
 
 
 @dataclass(frozen=True)
@@ -41,10 +33,6 @@ class Assignment:
     key: str
     value: str
     loc: Loc
-
-    @property
-    def templated(self) -> bool:
-        return is_templated(self.value)
 
 
 @dataclass

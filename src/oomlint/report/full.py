@@ -3,7 +3,7 @@ arithmetic under it, and a footer naming `oomlint rule ID` for each rule that fi
 
 from __future__ import annotations
 
-from oomlint.units import format_size
+from oomlint.base.grammar.host import format_size
 
 
 def _size(n):

@@ -19,11 +19,60 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from oomlint.budget import HostBudget, ServiceBudget
-from oomlint.findings import Term
+from oomlint.base.findings import Calc, Term
+from oomlint.base.grammar.c import GIB, KIB, MIB, PAGE_SIZE
+from oomlint.base.grammar.host import format_size
+from oomlint.base.grammar.systemd import MemoryLimit
+from oomlint.base.provenance import Loc
 from oomlint.model.host import TEMPLATED, Host, Unit, is_vendor_path
-from oomlint.provenance import Loc
-from oomlint.units import GIB, KIB, MIB, PAGE_SIZE, MemoryLimit, format_size
+
+
+@dataclass(frozen=True)
+class ServiceBudget:
+    """One service's worst case: `worst_case` is None when nothing bounds it."""
+
+    name: str
+    kind: str  # "mysql" | "postgresql" | "jvm" | "unit" | "slice"
+    worst_case: int | None
+    loc: Loc  # where a finding about this service points
+    terms: tuple[Term, ...] = ()
+    tiers: dict[str, int] = field(default_factory=dict)
+    limit: int | None = None  # effective MemoryMax (unit or slice), bytes
+    limit_loc: Loc | None = None
+    settings: dict[str, object] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+    unit: str | None = None
+    focus: Loc | None = None  # the line that drives the worst case: the first one to change
+
+
+@dataclass(frozen=True)
+class HostBudget:
+    name: str
+    ram: int | None
+    swap: int | None
+    services: tuple[ServiceBudget, ...]
+    hugepages: int = 0
+    hugepages_loc: Loc | None = None
+    commit_limit: int | None = None  # only when vm.overcommit_memory=2
+    hugepages_used: int = 0  # PostgreSQL shared memory that lives inside the pool
+
+    @property
+    def total(self) -> int:
+        """Sum of the bounded services' worst cases plus the reserved hugetlb pool, counting
+        shared memory that lives in the pool once."""
+        services = sum(s.worst_case for s in self.services if s.worst_case is not None)
+        return services + self.hugepages - self.hugepages_used
+
+    @property
+    def committed(self) -> int:
+        """What strict overcommit charges: hugetlb pages are not commit-accounted
+        (Documentation/mm/overcommit-accounting.rst), and CommitLimit already excludes the
+        pool."""
+        return self.total - self.hugepages
+
+    @property
+    def unbounded(self) -> tuple[ServiceBudget, ...]:
+        return tuple(s for s in self.services if s.worst_case is None)
 
 
 @dataclass(frozen=True)
@@ -343,3 +392,29 @@ def get_budget(host: Host) -> HostBudget:
     if host.budget_cache is None:
         host.budget_cache = host_budget(host, host.assumptions)
     return host.budget_cache
+
+
+# -- the arithmetic shown under a finding ------------------------------------------------
+
+
+def host_calc(b: HostBudget, limit: int | None, limit_label: str) -> Calc:
+    terms = [Term(f"{s.name} ({s.kind})", s.worst_case,
+                  s.limit_loc if s.kind in ("unit", "slice") else (s.loc if s.loc.line else None))
+             for s in b.services if s.worst_case is not None]
+    if b.hugepages:
+        terms.append(Term("hugetlb pool (vm.nr_hugepages)", b.hugepages, b.hugepages_loc))
+    return Calc(tuple(terms), total=b.total, total_label="worst-case total", limit=limit,
+                limit_label=limit_label)
+
+
+def service_calc(s: ServiceBudget, limit: int | None, limit_label: str) -> Calc:
+    return Calc(s.terms, total=s.worst_case, total_label="worst case", limit=limit,
+                limit_label=limit_label)
+
+
+def biggest_loc(s: ServiceBudget):
+    """The line of the largest term that has one: the first place to look."""
+    if s.focus is not None:
+        return s.focus
+    located = [t for t in s.terms if t.loc is not None and t.bytes]
+    return max(located, key=lambda t: t.bytes).loc if located else s.loc

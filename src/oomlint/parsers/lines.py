@@ -12,9 +12,9 @@ runs it, where paths and ExecStart= cannot tell (a `Pragma` with `unit` set and 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
-from oomlint.provenance import Loc
+from oomlint.base.findings import Pragma
+from oomlint.base.provenance import Loc
 
 _EOL = re.compile(r"\r\n|\n\r|\n|\r")
 
@@ -38,20 +38,6 @@ _UNIT_PRAGMA = re.compile(r"^[#;]\s*oomlint:\s*unit\s*=\s*([A-Za-z0-9:_.@\\-]+)\
 # polynomially, and one long comment line would stall the run.
 _PRAGMA = re.compile(r"[#;]\s*oomlint:\s*(disable-file|disable)\s*=(.*)", re.S)
 _RULE_LIST = re.compile(r"[A-Za-z0-9_,\s-]+")
-
-
-@dataclass
-class Pragma:
-    """One suppression comment: which rules, why, where, and the line it covers
-    (0 for a whole-file pragma; None while the next content line is not yet known)."""
-
-    rules: tuple[str, ...]
-    reason: str
-    loc: Loc
-    target_line: int | None
-    whole_file: bool = False
-    used: bool = False
-    unit: str | None = None  # `oomlint: unit=NAME`: the service this file configures
 
 
 def content_lines(text: str, pragmas: PragmaCollector, comments: str = "#"):

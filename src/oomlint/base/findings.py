@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import traceback
 from dataclasses import dataclass, field
 from enum import Enum
 
-from oomlint.provenance import Loc, Related
+from oomlint.base.provenance import Loc, Related
 
 
 class Severity(str, Enum):
@@ -68,6 +69,20 @@ class Suppressed:
 
 
 @dataclass
+class Pragma:
+    """One suppression comment: which rules, why, where, and the line it covers
+    (0 for a whole-file pragma; None while the next content line is not yet known)."""
+
+    rules: tuple[str, ...]
+    reason: str
+    loc: Loc
+    target_line: int | None
+    whole_file: bool = False
+    used: bool = False
+    unit: str | None = None  # `oomlint: unit=NAME`: the service this file configures
+
+
+@dataclass
 class Problems:
     """Input problems collected while reading (OOM0xx), as findings."""
 
@@ -75,3 +90,15 @@ class Problems:
 
     def add(self, rule: str, loc: Loc, message: str) -> None:
         self.items.append(Finding(rule, message, loc))
+
+
+def internal_error(what: str, exc: Exception, consequence: str = "") -> Finding:
+    """OOM099 for an exception inside oomlint (a model step or a check): where it failed,
+    without reading source files; the engine makes it exit code 2."""
+    from oomlint.base.ids import INTERNAL_ERROR
+
+    tb = traceback.StackSummary.extract(traceback.walk_tb(exc.__traceback__),
+                                        lookup_lines=False)[-1]
+    return Finding(INTERNAL_ERROR, f"{what} failed: {type(exc).__name__}: {exc} "
+                   f"({tb.filename.rsplit('/', 1)[-1]}:{tb.lineno}); "
+                   f"{consequence + '; ' if consequence else ''}please report this", Loc(".", 0))

@@ -1,6 +1,5 @@
-"""Swap sources: /etc/fstab swap lines, zram-generator.conf, /etc/dphys-swapfile.
-
-`.swap` units are unit files and go through parsers.systemd.
+"""zram-generator.conf: its INI syntax and its size expressions (fasteval), as
+zram-generator reads them.
 """
 
 from __future__ import annotations
@@ -9,66 +8,10 @@ import math
 import re
 from dataclasses import dataclass, field
 
-from oomlint.findings import Problems
-from oomlint.parsers.pragma import Pragma, PragmaCollector, content_lines
-from oomlint.provenance import Loc
-
-SYNTAX_ERROR = "OOM005"
-
-
-# -- fstab (fstab(5)) --------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class FstabSwap:
-    spec: str
-    options: tuple[str, ...]
-    loc: Loc
-
-    @property
-    def noauto(self) -> bool:
-        return "noauto" in self.options
-
-    @property
-    def priority(self) -> int | None:
-        for opt in self.options:
-            if opt.startswith("pri="):
-                try:
-                    return int(opt[4:])
-                except ValueError:
-                    return None
-        return None
-
-
-@dataclass
-class Fstab:
-    path: str
-    swaps: list[FstabSwap] = field(default_factory=list)
-    pragmas: list[Pragma] = field(default_factory=list)
-
-
-def _unescape_fstab(field_text: str) -> str:
-    return re.sub(r"\\([0-7]{3})", lambda m: chr(int(m.group(1), 8)), field_text)
-
-
-def parse_fstab(text: str, path: str, problems: Problems) -> Fstab:
-    out = Fstab(path)
-    pragmas = PragmaCollector(path)
-    for lineno, line in content_lines(text, pragmas):
-        fields = line.split()
-        if len(fields) < 3:
-            problems.add(SYNTAX_ERROR, Loc(path, lineno),
-                         f"fstab line has {len(fields)} field(s), at least 3 are needed")
-            continue
-        if fields[2] != "swap":
-            continue
-        opts = tuple(fields[3].split(",")) if len(fields) > 3 else ("defaults",)
-        out.swaps.append(FstabSwap(_unescape_fstab(fields[0]), opts, Loc(path, lineno)))
-    out.pragmas = pragmas.pragmas
-    return out
-
-
-# -- INI-style files used by zram-generator ----------------------------------------------
+from oomlint.base.findings import Pragma, Problems
+from oomlint.base.ids import SYNTAX_ERROR
+from oomlint.base.provenance import Loc
+from oomlint.parsers.lines import PragmaCollector, content_lines
 
 
 @dataclass(frozen=True)
@@ -251,44 +194,3 @@ class _ExprParser:
                 return float(_FUNCS[val](*args))
             raise ExprError(f"unknown name {val!r}")
         raise ExprError(f"unexpected {val!r}")
-
-
-# -- /etc/dphys-swapfile (sourced as POSIX shell) ----------------------------------------
-
-
-@dataclass(frozen=True)
-class ShellVar:
-    name: str
-    value: str
-    loc: Loc
-
-
-@dataclass
-class ShellVars:
-    path: str
-    vars: dict[str, ShellVar] = field(default_factory=dict)
-    pragmas: list[Pragma] = field(default_factory=list)
-
-
-_ASSIGN = re.compile(r"^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=(.*)$")
-
-
-def parse_shell_vars(text: str, path: str, problems: Problems) -> ShellVars:
-    """Plain ``NAME=value`` assignments of a sourced shell file (last one wins); other shell
-    constructs are ignored (oomlint never runs them)."""
-    out = ShellVars(path)
-    pragmas = PragmaCollector(path)
-    for lineno, line in content_lines(text, pragmas):
-        m = _ASSIGN.match(line)
-        if not m:
-            continue
-        value = m.group(2).strip()
-        if value and value[0] in "\"'":
-            q = value[0]
-            end = value.find(q, 1)
-            value = value[1:end] if end > 0 else value[1:]
-        else:
-            value = re.split(r"\s+#|\s", value, maxsplit=1)[0]
-        out.vars[m.group(1)] = ShellVar(m.group(1), value, Loc(path, lineno))
-    out.pragmas = pragmas.pragmas
-    return out

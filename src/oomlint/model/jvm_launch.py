@@ -1,0 +1,440 @@
+"""From a unit to the JVM it starts, and the flags that JVM gets.
+
+`load_jvm` follows a unit to its JVM: the environment systemd builds (``Environment=``,
+``EnvironmentFile=``), the ``ExecStart=`` command with its ``$VAR`` expansion, the launcher
+script's conventions (parsers/launchers.py: files it sources, variables it expands, its
+defaults, Elasticsearch's jvm.options and auto heap), ``@argfiles``, and the three
+environment variables the JVM reads itself; `collect_flags` applies them in the launcher's
+order and model/hotspot.py sizes the result. Nothing here opens a file except through the
+`Tree`, or raises.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import posixpath
+import re
+from dataclasses import dataclass, field
+from typing import Any, Mapping, Sequence, Union
+
+from oomlint.base.findings import Pragma, Problems
+from oomlint.base.grammar.c import GIB, MIB
+from oomlint.base.provenance import Loc, Setting
+from oomlint.model.hotspot import ES_SYSTEM_OPTIONS, JvmConfig, ergonomic_heap, resolve_jvm
+from oomlint.parsers.hotspot_flags import FlagSource, collect_flags
+from oomlint.parsers.java_args import (
+    TERMINAL_OPTIONS,
+    java_vm_options,
+    main_class_index,
+    parse_argfile,
+    split_env_options,
+)
+from oomlint.parsers.jvm_options import parse_jvm_options
+from oomlint.parsers.launchers import Found, Launcher, detect_launcher_located
+from oomlint.parsers.shell_words import expand_shell_vars, split_shell
+from oomlint.parsers.systemd_exec import (
+    JvmOption,
+    env_name_is_valid,
+    expand_exec_located,
+    parse_env_file,
+    split_environment,
+)
+from oomlint.sources.tree import Tree
+
+Env = dict[str, tuple[str, Loc]]
+
+
+@dataclass
+class _Ctx:
+    """What `load_jvm` accumulates: the tree, problems, files and variables read, and
+    refusals found before the flags are parsed."""
+
+    tree: Tree
+    problems: Problems
+    jdk_major: int
+    sources: list[str] = field(default_factory=list)
+    refused: list[tuple[Loc, str, str]] = field(default_factory=list)
+    pragmas: list[Pragma] = field(default_factory=list)
+
+    def parsed(self, parsed: list) -> list:
+        """Keep a parsed file's inline pragmas for the engine."""
+        self.pragmas.extend(getattr(parsed, "pragmas", []))
+        return parsed
+
+    def read(self, vpath: str) -> tuple[str, str] | None:
+        got = self.tree.read_text(vpath, self.problems)
+        if got is not None and got[0] not in self.sources:
+            self.sources.append(got[0])
+        return got
+
+
+def list_entries(setting: Setting | None) -> list[tuple[str, Loc]]:
+    """The entries of a list directive (``Environment=``, ``EnvironmentFile=``,
+    ``ExecStart=``) with the line each was written on: the assignment chain replayed, an
+    empty assignment resetting the list (model/build.py keeps the chain in `overrides`)."""
+    if setting is None:
+        return []
+    entries: list[tuple[str, Loc]] = []
+    for s in (*setting.overrides, setting):
+        if s.raw == "":
+            entries = []
+        else:
+            entries.append((s.raw, s.loc))
+    return entries
+
+
+def _env_files(ctx: _Ctx, raw: str, loc: Loc) -> list[str]:
+    """The files one ``EnvironmentFile=`` names: ``-`` makes a missing file fine, a glob
+    is expanded in the tree; a missing mandatory file stops the service from starting."""
+    optional = raw.startswith("-")
+    path = raw[1:] if optional else raw
+    if any(c in path for c in "*?["):
+        directory, pattern = posixpath.split(path)
+        names = [n for n in ctx.tree.listdir(directory) if fnmatch.fnmatchcase(n, pattern)]
+        return [posixpath.join(directory, n) for n in names]
+    if ctx.tree.lookup(path).kind == "missing":
+        if not optional:
+            ctx.refused.append((loc, f"EnvironmentFile={raw}", "the file does not exist: systemd "
+                                "refuses to start the service"))
+        return []
+    return [path]
+
+
+def unit_environment(ctx: _Ctx, settings: Mapping[str, Setting]) -> Env:
+    """The environment systemd gives the service: ``Environment=`` assignments in order,
+    then every ``EnvironmentFile=`` (later files and lines win, files over
+    ``Environment=``), each value with the line that set it."""
+    env: Env = {}
+    for raw, loc in list_entries(settings.get("Environment")):
+        for key, value in split_environment(raw):
+            env[key] = (value, loc)
+    for raw, loc in list_entries(settings.get("EnvironmentFile")):
+        for path in _env_files(ctx, raw, loc):
+            got = ctx.read(path)
+            if got is None:
+                continue
+            for a in ctx.parsed(parse_env_file(got[1], got[0], ctx.problems)):
+                if env_name_is_valid(a.key):
+                    env[a.key] = (a.value, a.loc)
+    return env
+
+
+def _source_shell_file(ctx: _Ctx, path: str, env: Env, exported: set[str]) -> None:
+    """Variables a launcher script gets by sourcing `path` (``. /etc/default/x``): plain
+    assignments, ``$VAR`` expanded in values that are not single-quoted."""
+    got = ctx.read(path)
+    if got is None:
+        return
+    plain = {k: v for k, (v, _) in env.items()}  # kept in step: a copy per line is quadratic
+    for a in ctx.parsed(parse_env_file(got[1], got[0], ctx.problems, shell=True)):
+        if not env_name_is_valid(a.key):
+            continue
+        value = a.value if a.quoted else expand_shell_vars(a.value, plain)
+        env[a.key] = (value, a.loc)
+        plain[a.key] = value
+        if a.exported:
+            exported.add(a.key)
+
+
+def _exec_entries(exec_words: Any, settings: Mapping[str, Setting], name: str
+                  ) -> list[tuple[Any, Loc]]:
+    if exec_words is None:
+        exec_words = settings.get("ExecStart")
+    if isinstance(exec_words, Setting):
+        return list_entries(exec_words)
+    loc = Loc(name or "ExecStart", 0)
+    if isinstance(exec_words, str):
+        return [(exec_words, loc)]
+    words = list(exec_words or ())
+    if words and all(isinstance(w, tuple) for w in words):
+        return words
+    return [(words, loc)] if words else []
+
+
+def _argfile(ctx: _Ctx, option: JvmOption) -> list[JvmOption]:
+    """The arguments of ``@file`` (JDK 9+), read through the tree; when it cannot be
+    opened the launcher exits ("could not open")."""
+    path = option.text[1:]
+    if ctx.tree.lookup(path).kind == "missing":
+        ctx.refused.append((option.loc, option.text, f"Error: could not open `{path}'"))
+        return []
+    got = ctx.read(path)
+    return list(ctx.parsed(parse_argfile(got[1], got[0], ctx.problems))) if got else []
+
+
+def _expand_argfiles(ctx: _Ctx, args: Sequence[JvmOption]) -> list[JvmOption]:
+    """args.c ``JLI_PreprocessArg``: until the main class is found, ``@file`` is replaced
+    by the file's arguments, ``@@x`` is the argument ``@x`` and ``--disable-@files`` stops
+    the expansion (JDK 9+; JDK 8 has no @argfiles)."""
+    out: list[JvmOption] = []
+    expanding = ctx.jdk_major >= 9
+    for arg in args:
+        text = arg.text
+        done = main_class_index([a.text for a in out]) is not None
+        if expanding and not done and text.startswith("@") and len(text) > 1:
+            out.extend([JvmOption(text[1:], arg.loc)] if text.startswith("@@") else _argfile(ctx, arg))
+            continue
+        expanding = expanding and text != "--disable-@files"
+        out.append(arg)
+    return out
+
+
+def _jdk_java_options(ctx: _Ctx, env: Env) -> list[JvmOption]:
+    """``JDK_JAVA_OPTIONS`` (JDK 9+, the java launcher only): split like the VM's variables,
+    @argfiles expanded, prepended to the command line; a main class or a terminal option
+    such as -jar in it makes the launcher exit (args.c ``expand``)."""
+    if ctx.jdk_major < 9 or "JDK_JAVA_OPTIONS" not in env:
+        return []
+    value, loc = env["JDK_JAVA_OPTIONS"]
+    words = split_env_options(value)
+    if words is None:
+        ctx.refused.append((loc, value, "Error: Unmatched quote in environment variable JDK_JAVA_OPTIONS"))
+        return []
+    ctx.sources.append("JDK_JAVA_OPTIONS")
+    args = _expand_argfiles(ctx, [JvmOption(w, loc) for w in words])
+    for arg in args:
+        if arg.text in TERMINAL_OPTIONS or arg.text.startswith("--module="):
+            ctx.refused.append((loc, arg.text, f"Error: Option {arg.text} is not allowed in "
+                                "environment variable JDK_JAVA_OPTIONS"))
+            return []
+    if main_class_index([a.text for a in args]) is not None:
+        ctx.refused.append((loc, value, "Error: Cannot specify main class in environment "
+                            "variable JDK_JAVA_OPTIONS"))
+        return []
+    return java_vm_options(args)
+
+
+def _vm_env_source(ctx: _Ctx, env: Env, var: str) -> FlagSource | None:
+    """JAVA_TOOL_OPTIONS / _JAVA_OPTIONS, read by HotSpot (``parse_options_buffer``): no
+    @argfiles, an unmatched quote stops the JVM."""
+    if var not in env:
+        return None
+    value, loc = env[var]
+    words = split_env_options(value)
+    if words is None:
+        ctx.refused.append((loc, value, f"Unmatched quote in {var}"))
+        return None
+    options = []
+    for w in words:
+        if w.startswith("@"):
+            ctx.refused.append((loc, w, f"Unrecognized option: {w}"))
+        else:
+            options.append(JvmOption(w, loc))
+    ctx.sources.append(var)
+    return FlagSource(var, options)
+
+
+def _script_words(launcher: Launcher, var: str, value: str, loc: Loc, env: Env) -> list[JvmOption]:
+    """A launcher variable's words as the script expands them."""
+    if launcher.split == "eval":
+        words = split_shell(value, {k: v for k, (v, _) in env.items()})
+    elif launcher.split == "java":
+        words = [w for w in re.split(r"[ \t\n\x0b\f\r]+", value) if w]
+    else:
+        words = value.split()
+    return [JvmOption(w, loc) for w in words]
+
+
+def _script_sources(ctx: _Ctx, launcher: Launcher, env: Env, exec_loc: Loc) -> list[FlagSource]:
+    """The options a start script puts on the java command line, in its order: each
+    variable (or the script's default when it is empty), with the line that set it."""
+    defaults = dict(launcher.defaults)
+    out = []
+    for var in launcher.variables:
+        value, loc = env.get(var, ("", exec_loc))
+        label = var
+        if launcher.kind == "zookeeper" and var == "ZK_SERVER_HEAP":
+            value, label = f"-Xmx{value or '1000'}m", "zkEnv.sh -Xmx${ZK_SERVER_HEAP:-1000}m"
+        elif not value and var in defaults:
+            value, loc, label = defaults[var], exec_loc, f"{var} (the launcher's default)"
+        if value:
+            out.append(FlagSource(label, _script_words(launcher, var, value, loc, env)))
+    return out
+
+
+def _jvm_options_files(ctx: _Ctx, launcher: Launcher, env: Env) -> list[FlagSource]:
+    """Elasticsearch/OpenSearch: ``jvm.options`` then ``jvm.options.d/*.options`` sorted by
+    name, in the configuration directory (ES_PATH_CONF / OPENSEARCH_PATH_CONF)."""
+    conf = env.get(launcher.conf_var, (launcher.conf_default, None))[0] or launcher.conf_default
+    paths = [f"{conf}/jvm.options"]
+    paths += [f"{conf}/jvm.options.d/{n}" for n in ctx.tree.listdir(f"{conf}/jvm.options.d")
+              if n.endswith(".options")]
+    out = []
+    for path in paths:
+        if ctx.tree.lookup(path).kind == "missing":
+            continue
+        got = ctx.read(path)  # a directory or a link loop is reported here
+        if got is None:
+            continue
+        parsed = ctx.parsed(parse_jvm_options(got[1], got[0], ctx.problems, ctx.jdk_major))
+        for bad in parsed.invalid:
+            ctx.refused.append((bad.loc, bad.text, "improperly formatted JVM option: "
+                                f"{launcher.kind} refuses to start"))
+        subst = {"ES_PATH_CONF": conf, "ES_TMPDIR": "${ES_TMPDIR}"}
+        options = [JvmOption(_substitute(o.text, subst), o.loc) for o in parsed]
+        out.append(FlagSource(got[0], options))
+    return out
+
+
+def _substitute(text: str, subst: Mapping[str, str]) -> str:
+    for key, value in subst.items():
+        text = text.replace("${" + key + "}", value)
+    return text
+
+
+def es_auto_heap_mib(memory: int) -> int:
+    """Elasticsearch's heap for a data (or unassigned-role) node, in MiB
+    (``MachineDependentHeap.MachineNodeRole.DATA``): 40% of memory (at least 128 MiB) below
+    1 GiB, else 50% up to 31 GiB."""
+    if memory < GIB:
+        return max(int(memory * 0.4), 128 * MIB) // MIB
+    return min(int(memory * 0.5), 31 * GIB) // MIB
+
+
+def _es_memory(sources: Sequence[FlagSource], visible_ram: int | None) -> int | None:
+    """``-Des.total_memory_bytes`` overrides the memory Elasticsearch sizes for."""
+    for source in sources:
+        for o in source.options:
+            if o.text.startswith("-Des.total_memory_bytes="):
+                try:
+                    visible_ram = int(o.text.split("=", 1)[1])
+                except ValueError:
+                    pass
+    return visible_ram
+
+
+def _es_ergonomics(ctx: _Ctx, launcher: Launcher, before: list[FlagSource], es: list[FlagSource],
+                   after: list[FlagSource], visible_ram: int | None, cpus: int | None,
+                   exec_loc: Loc) -> list[FlagSource]:
+    """Elasticsearch's own additions after the user's options: the auto heap (-Xms = -Xmx)
+    when no heap size is set anywhere, then ``-XX:MaxDirectMemorySize`` = heap / 2 when it
+    is 0 or unset (JvmErgonomics.java). OpenSearch is left without them."""
+    if launcher.kind != "elasticsearch":
+        return []
+    added: list[FlagSource] = []
+    flags = collect_flags([*before, *es, *after])
+    if not any(flags.explicit(n) for n in ("MaxHeapSize", "InitialHeapSize", "MinHeapSize")):
+        memory = _es_memory(es, visible_ram)
+        if memory is not None:
+            mib = es_auto_heap_mib(memory)
+            added.append(FlagSource("Elasticsearch auto heap (MachineDependentHeap, data node)",
+                                    [JvmOption(f"-Xms{mib}m", exec_loc), JvmOption(f"-Xmx{mib}m", exec_loc)]))
+    flags = collect_flags([*before, *es, *added, *after])
+    if not flags.value("MaxDirectMemorySize", 0):
+        heap = ergonomic_heap(visible_ram, flags, cpus=cpus, jdk_major=ctx.jdk_major).max_heap.bytes
+        if heap is not None:
+            added.append(FlagSource("Elasticsearch ergonomics (JvmErgonomics)",
+                                    [JvmOption(f"-XX:MaxDirectMemorySize={heap // 2}", exec_loc)]))
+    return added
+
+
+def _launcher_env(ctx: _Ctx, launcher: Launcher | None, script: str, env: Env,
+                  exported: set[str]) -> Env:
+    """The script's variables: the unit's environment plus the files the script sources."""
+    if launcher is None or not launcher.sourced:
+        return env
+    env = dict(env)
+    home = posixpath.dirname(posixpath.dirname(script)) if script.startswith("/") else ""
+    names = {"script": re.sub(r"^[SK][0-9]*", "", posixpath.basename(script)).removesuffix(".sh"),
+             "CATALINA_HOME": env.get("CATALINA_HOME", (home, None))[0] or home}
+    catalina_home = names["CATALINA_HOME"]
+    names["CATALINA_BASE"] = env.get("CATALINA_BASE", (catalina_home, None))[0] or catalina_home
+    for template in launcher.sourced:
+        path = template.format(**names)
+        if path.startswith("/") and ctx.tree.lookup(path).kind != "missing":  # else reported
+            _source_shell_file(ctx, path, env, exported)
+            if launcher.kind == "tomcat":
+                break  # catalina.sh sources CATALINA_BASE's setenv.sh, else CATALINA_HOME's
+    return env
+
+
+def _command_line(ctx: _Ctx, found: Found, env: Env, exec_loc: Loc) -> list[FlagSource]:
+    """The command-line part: java's own arguments (argfiles expanded, options before the
+    main class) or the launcher script's variables and files."""
+    script, launcher, args = found
+    if launcher is None:
+        return [FlagSource("command line", java_vm_options(_expand_argfiles(ctx, args[1:])))]
+    sources = _jvm_options_files(ctx, launcher, env) if launcher.conf_var else []
+    if launcher.kind == "elasticsearch":
+        sources.insert(0, FlagSource("Elasticsearch system options",
+                                     [JvmOption(o, Loc(exec_loc.path, 0))
+                                      for o in ES_SYSTEM_OPTIONS]))
+    return sources + _script_sources(ctx, launcher, env, exec_loc)
+
+
+def _find_jvm(entries: list[tuple[Any, Loc]], env: Env) -> tuple[Found, Loc] | None:
+    """The last ``ExecStart=`` command that starts a JVM, expanded."""
+    for raw, loc in reversed(entries):
+        found = detect_launcher_located(expand_exec_located(raw, env, loc), env)
+        if found is not None:
+            return found, loc
+    return None
+
+
+def load_jvm(tree: Tree, unit_env: Any, exec_words: Any, problems: Problems, jdk_major: int = 17,
+             visible_ram: int | None = None, *, name: str = "", cpus: int | None = None,
+             host_ram: int | None = None, arch: str = "x86_64",
+             ram_note: str = "the memory the JVM sees") -> JvmConfig | None:
+    """The JVM a unit starts, or None when its ``ExecStart=`` starts none.
+
+    `unit_env`: the unit's settings (``Unit.settings``, or the `Unit`), whose
+    ``Environment=``/``EnvironmentFile=`` entries keep their lines; `exec_words`: the
+    ``ExecStart`` `Setting` (None: taken from `unit_env`), or raw command lines. Files are
+    read through `tree` only (absolute paths inside it). Sources apply in the JVM's order:
+    JAVA_TOOL_OPTIONS, JDK_JAVA_OPTIONS, the command line (or the launcher's variables,
+    files and defaults), Elasticsearch's additions, _JAVA_OPTIONS. `visible_ram` is the
+    memory the JVM sees (see `ergonomic_heap`); `jdk_major` selects jvm.options lines and
+    the JDK 9+ launcher features (JDK_JAVA_OPTIONS, @argfiles).
+    """
+    settings = getattr(unit_env, "settings", unit_env) or {}
+    ctx = _Ctx(tree, problems, jdk_major)
+    env = unit_environment(ctx, settings)
+    hit = _find_jvm(_exec_entries(exec_words, settings, name), env)
+    if hit is None:
+        return None
+    return _build(ctx, hit[0], hit[1], env, visible_ram=visible_ram, cpus=cpus, host_ram=host_ram,
+                  arch=arch, ram_note=ram_note)
+
+
+def jvm_from_argv(tree: Tree, argv: Sequence[Union[str, JvmOption]],
+                  env: Mapping[str, Union[str, tuple[str, Loc]]], problems: Problems,
+                  jdk_major: int = 17, visible_ram: int | None = None, *, loc: Loc | None = None,
+                  cpus: int | None = None, host_ram: int | None = None, arch: str = "x86_64",
+                  ram_note: str = "the memory the JVM sees") -> JvmConfig | None:
+    """`load_jvm` for a command that is already known: `argv` (``java ...``, a launcher
+    script, ``sh -c ...``; no systemd expansion) and its environment. None when it starts
+    no JVM."""
+    start = loc or Loc("command line", 0)
+    located_env: Env = {k: (v if isinstance(v, tuple) else (v, start)) for k, v in env.items()}
+    args = [a if isinstance(a, JvmOption) else JvmOption(a, start) for a in argv]
+    found = detect_launcher_located(args, located_env)
+    if found is None:
+        return None
+    ctx = _Ctx(tree, problems, jdk_major)
+    return _build(ctx, found, start, located_env, visible_ram=visible_ram, cpus=cpus,
+                  host_ram=host_ram, arch=arch, ram_note=ram_note)
+
+
+def _build(ctx: _Ctx, found: Found, exec_loc: Loc, env: Env, *, visible_ram: int | None,
+           cpus: int | None, host_ram: int | None, arch: str, ram_note: str) -> JvmConfig:
+    """Sources in the JVM's order, collected and sized."""
+    exported = set(env)
+    script_env = _launcher_env(ctx, found[1], found[0], env, exported)
+    jvm_env = {k: v for k, v in script_env.items() if k in exported}
+    before = [src for src in (_vm_env_source(ctx, jvm_env, "JAVA_TOOL_OPTIONS"),) if src]
+    jdk_opts = _jdk_java_options(ctx, jvm_env)
+    if jdk_opts:
+        before.append(FlagSource("JDK_JAVA_OPTIONS", jdk_opts))
+    command = _command_line(ctx, found, script_env, exec_loc)
+    after = [src for src in (_vm_env_source(ctx, jvm_env, "_JAVA_OPTIONS"),) if src]
+    launcher = found[1]
+    extra = _es_ergonomics(ctx, launcher, before, command, after, visible_ram, cpus,
+                           exec_loc) if launcher else []
+    flags = collect_flags([*before, *command, *extra, *after])
+    config = resolve_jvm(flags, jdk_major=ctx.jdk_major, visible_ram=visible_ram, cpus=cpus,
+                         arch=arch, host_ram=host_ram, ram_note=ram_note, sources=ctx.sources,
+                         launcher=launcher.kind if launcher else "java", loc=exec_loc)
+    early = set(ctx.refused)  # a set: both lists can be long in a hostile unit
+    config.refused = ctx.refused + [r for r in config.refused if r not in early]
+    config.pragmas = ctx.pragmas
+    return config

@@ -1,0 +1,279 @@
+"""PostgreSQL configuration resolved into effective values, the way postgres does.
+
+`load_postgresql`: guc-file.l ``ParseConfigFile`` (includes, include_dir, nesting limit),
+then ``ProcessConfigFileInternal``: earlier lines with the *same spelling* of a name are
+superseded and never validated, every other value is parsed (base/grammar/postgres.py) and
+range-checked, and any error stops the server. Everything is read through the `Tree`;
+nothing here opens a file or raises.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from oomlint.base.findings import Problems
+from oomlint.base.grammar.c import KIB, MIB, GrammarError
+from oomlint.base.grammar.postgres import postgres_parse_int, postgres_parse_real
+from oomlint.base.provenance import Loc, Setting
+from oomlint.model.mysql import _version_tuple
+from oomlint.model.server_config import MAX_FILE_READS, MAX_INCLUDE_LEVEL, ConfReader, DatabaseConfig, Var
+from oomlint.parsers.postgresql_conf import PgConfFile, PgInclude, PgLine, parse_pg_conf
+from oomlint.sources.tree import Tree
+
+BLCKSZ = 8192
+XLOG_BLCKSZ = 8192
+WAL_SEGMENT_SIZE = 16 * MIB  # initdb's default; the real one lives in pg_control
+
+
+def _p(name, kind, default, minimum=0, maximum=0, unit=None, choices=(), source="verified"):
+    return Var(name, kind, default, minimum, maximum, unit=unit, choices=choices,
+               source=source)
+
+
+_MAX_KB = 2147483647  # MAX_KILOBYTES on 64-bit builds
+_MAX_BACKENDS = 262143
+# PostgreSQL 15.18: boot values, units and ranges from pg_settings. Memory defaults in bytes.
+_PG15 = {v.name: v for v in (
+    _p("shared_buffers", "size", 16384 * BLCKSZ, 16, 1073741823, BLCKSZ),
+    _p("wal_buffers", "size", -1, -1, 262143, XLOG_BLCKSZ),
+    _p("work_mem", "size", 4096 * KIB, 64, _MAX_KB, KIB),
+    _p("hash_mem_multiplier", "real", 2.0, 1.0, 1000.0),
+    _p("maintenance_work_mem", "size", 65536 * KIB, 1024, _MAX_KB, KIB),
+    _p("autovacuum_work_mem", "size", -1, -1, _MAX_KB, KIB),
+    _p("autovacuum_max_workers", "int", 3, 1, _MAX_BACKENDS),
+    _p("max_connections", "int", 100, 1, _MAX_BACKENDS),
+    _p("max_worker_processes", "int", 8, 0, _MAX_BACKENDS),
+    _p("max_parallel_workers", "int", 8, 0, 1024),
+    _p("max_parallel_workers_per_gather", "int", 2, 0, 1024),
+    _p("max_parallel_maintenance_workers", "int", 2, 0, 1024),
+    _p("temp_buffers", "size", 1024 * BLCKSZ, 100, 1073741823, BLCKSZ),
+    _p("max_wal_senders", "int", 10, 0, _MAX_BACKENDS),
+    _p("logical_decoding_work_mem", "size", 65536 * KIB, 64, _MAX_KB, KIB),
+    _p("huge_pages", "enum", "try", choices=("off", "on", "try")),
+    _p("max_locks_per_transaction", "int", 64, 10, 2147483647),
+    _p("max_prepared_transactions", "int", 0, 0, _MAX_BACKENDS),
+    _p("effective_cache_size", "size", 524288 * BLCKSZ, 1, 2147483647, BLCKSZ),
+    _p("data_directory", "string", None),
+)}
+# guc.c map_old_guc_names[]
+_PG_ALIASES = {"sort_mem": "work_mem", "vacuum_mem": "maintenance_work_mem"}
+# enum huge_pages: config_enum_lookup_by_name() also takes the hidden boolean spellings.
+_ASCII_NAME = re.compile(r"[a-z_][a-z0-9_]*")
+_PG_ENUM_HIDDEN = {"true": "on", "false": "off", "yes": "on", "no": "off", "1": "on", "0": "off"}
+
+
+def pg_variables(flavor: str) -> dict[str, Var]:
+    """PG 15 verified; 13-14 differ in hash_mem_multiplier (1.0); before 13 there is no
+    hash_mem_multiplier nor logical_decoding_work_mem; 16-17 keep 15's values [docs]."""
+    version = _version_tuple(flavor.rpartition("-")[2]) or (15,)
+    if version[0] == 15:
+        return dict(_PG15)
+    table = {k: Var(**{**v.__dict__, "source": "docs"}) for k, v in _PG15.items()}
+    if version[0] < 15:
+        table["hash_mem_multiplier"] = _p("hash_mem_multiplier", "real", 1.0, 1.0, 1000.0,
+                                          source="docs")
+    if version[0] < 13:
+        del table["hash_mem_multiplier"], table["logical_decoding_work_mem"]
+    return table
+
+
+def load_postgresql(tree: Tree, conf_path: str, flavor: str, problems: Problems,
+                    auto_conf_path: str | None = None) -> DatabaseConfig | None:
+    """Read postgresql.conf (its includes in place) and then `auto_conf_path`
+    (postgresql.auto.conf, ALTER SYSTEM's file, read last so it wins). None when the main
+    file cannot be read. postgres skips the auto file once the main one has errors; it is
+    read here anyway, since the server refuses to start in that case (`refused`) and its
+    values are still the ones the user meant."""
+    cfg = DatabaseConfig("postgresql", flavor, variables=pg_variables(flavor),
+                         aliases=dict(_PG_ALIASES),
+                         derive=lambda cfg, key, ram: _pg_derived(cfg, key))
+    reader = _PgReader(tree, cfg, problems)
+    main = posixpath.normpath("/" + conf_path.lstrip("/"))
+    if tree.lookup(main).kind not in ("file", "devnull") or reader.parse(main) is None:
+        return None
+    reader.parse_file(main, True, None, 0)
+    if auto_conf_path:
+        reader.parse_file(posixpath.normpath("/" + auto_conf_path.lstrip("/")), False, None, 0)
+    _pg_apply(cfg, reader.lines)
+    return cfg
+
+
+@dataclass(frozen=True)
+class _Caller:
+    """The file and line of an include directive (for relative paths and errors)."""
+
+    vpath: str
+    loc: Loc
+    written: str
+
+
+class _PgReader(ConfReader):
+    """ParseConfigFile / ParseConfigFp / ParseConfigDirectory (guc-file.l, PG 15)."""
+
+    parser = staticmethod(parse_pg_conf)
+
+    def __init__(self, tree: Tree, cfg: DatabaseConfig, problems: Problems):
+        self.tree, self.cfg, self.problems = tree, cfg, problems
+        self.parsed: dict[str, PgConfFile | None] = {}
+        self.lines: list[PgLine] = []
+        self.reads = 0
+
+    def error(self, caller: _Caller | None, reason: str) -> bool:
+        if caller is not None:
+            self.cfg.refuse(caller.loc, caller.written, reason)
+        return False
+
+    def parse_file(self, vpath: str, strict: bool, caller: _Caller | None, depth: int) -> bool:
+        """One file; False when the server reports an error (which is fatal at start)."""
+        if depth > MAX_INCLUDE_LEVEL:
+            return self.error(caller, f'could not open configuration file "{vpath}": '
+                              "maximum nesting depth exceeded")
+        if caller is not None and vpath == caller.vpath:
+            return self.error(caller, f'configuration file recursion in "{vpath}"')
+        entry = self.tree.lookup(vpath)
+        if entry.kind in ("loop", "other"):
+            self.tree.read_text(vpath, self.problems)  # reported: OOM006 / OOM001
+        if entry.kind not in ("file", "devnull"):
+            if not strict and entry.kind == "missing":
+                return True  # include_if_exists: "skipping missing configuration file"
+            why = "Is a directory" if entry.kind == "dir" else "No such file or directory"
+            return self.error(caller, f'could not open configuration file "{vpath}": {why}')
+        self.reads += 1
+        parsed = self.parse(vpath) if self.reads <= MAX_FILE_READS else None
+        if parsed is None:
+            return strict is False or self.error(caller, f'could not read "{vpath}"')
+        ok = True
+        for item in parsed.items:
+            if isinstance(item, PgInclude):
+                ok = self.include(item, vpath, depth) and ok
+            elif item.error is not None:
+                self.cfg.refuse(item.loc, item.written, item.error)
+                ok = False
+            else:
+                self.lines.append(item)
+        return ok
+
+    def include(self, inc: PgInclude, vpath: str, depth: int) -> bool:
+        """AbsoluteConfigLocation(): relative to the including file's directory."""
+        path = posixpath.normpath(posixpath.join(posixpath.dirname(vpath), inc.path))
+        caller = _Caller(vpath, inc.loc, f"{inc.kind} '{inc.path}'")
+        if inc.kind == "include_dir":
+            return self.parse_dir(path, caller, depth + 1)
+        return self.parse_file(path, inc.kind == "include", caller, depth + 1)
+
+    def parse_dir(self, path: str, caller: _Caller, depth: int) -> bool:
+        """Files named ``*.conf`` (at least 6 characters, not starting with ``.``), not
+        directories, in strcmp order; the first failing file stops the directory."""
+        if self.tree.lookup(path).kind != "dir":
+            return self.error(caller, f'could not open configuration directory "{path}": '
+                              "No such file or directory")
+        for name in self.tree.listdir(path):
+            if len(name) < 6 or name.startswith(".") or not name.endswith(".conf"):
+                continue
+            full = posixpath.join(path, name)
+            kind = self.tree.lookup(full).kind
+            if kind == "dir":
+                continue
+            if kind == "missing":
+                return self.error(caller, f'could not stat file "{full}"')
+            if not self.parse_file(full, True, caller, depth):
+                return False
+        return True
+
+
+def _pg_apply(cfg: DatabaseConfig, lines: list[PgLine]) -> None:
+    """ProcessConfigFileInternal(): an earlier line whose name is spelled *exactly* like a
+    later one is superseded and never validated (``Shared_Buffers`` or the old alias
+    ``sort_mem`` do not supersede ``shared_buffers``/``work_mem``: both are validated);
+    every other line is parsed and applied in order, and an invalid one stops the
+    server."""
+    last = {line.raw_name: i for i, line in enumerate(lines)}
+    ignored = [last[line.raw_name] != i for i, line in enumerate(lines)]
+    latest: dict[str, Setting] = {}
+    for line, superseded in zip(lines, ignored):
+        key = cfg.aliases.get(line.name, line.name)
+        var = cfg.variables.get(key)
+        if var is None:
+            if not _ASCII_NAME.fullmatch(line.name) and "." not in line.name:
+                # every built-in name is ASCII: e.g. a UTF-8 byte-order mark glued to it
+                cfg.refuse(line.loc, line.written, "unrecognized configuration parameter "
+                           f'"{line.raw_name}"')
+            continue
+        try:
+            value: Any = pg_value(var, line.value)
+        except GrammarError as exc:
+            value = None
+            if not superseded:
+                cfg.refuse(line.loc, line.written, str(exc))
+        s = Setting(key, line.raw, value, line.loc).overriding(latest.get(key))
+        latest[key] = s
+        if not superseded and value is not None:
+            cfg.settings[key] = s
+
+
+def pg_value(var: Var, text: str) -> Any:
+    """A value as set_config_option() checks it, in oomlint's units (bytes for memory)."""
+    name = var.name
+    if var.kind == "string":
+        return text
+    if var.kind == "enum":
+        t = text.lower()
+        t = _PG_ENUM_HIDDEN.get(t, t)
+        if t not in var.choices:
+            raise GrammarError(f'invalid value for parameter "{name}": "{text}" '
+                               f"(available values: {', '.join(var.choices)})")
+        return t
+    if var.kind == "real":
+        try:
+            val: float = postgres_parse_real(text)
+        except GrammarError:
+            raise GrammarError(f'invalid value for parameter "{name}": "{text}"') from None
+        _pg_range(var, val, text)
+        return val
+    try:
+        n = postgres_parse_int(text, var.unit)
+    except GrammarError as exc:
+        raise GrammarError(f'invalid value for parameter "{name}": "{text}" '
+                           f"({exc})") from None
+    _pg_range(var, n, text)
+    return _pg_hook(var, n) * (var.unit or 1) if n != -1 or var.unit is None else -1
+
+
+def _pg_range(var: Var, value: float, text: str) -> None:
+    if var.minimum <= value <= var.maximum:
+        return
+    unit = {BLCKSZ: " 8kB", KIB: " kB"}.get(var.unit or 0, "")
+    raise GrammarError(f'{_num(value)}{unit} is outside the valid range for parameter '
+                       f'"{var.name}" ({_num(var.minimum)} .. {_num(var.maximum)})')
+
+
+def _num(x: float) -> str:
+    """A number as postgres prints it in range errors (``1.5``, ``16``)."""
+    return f"{x:g}" if isinstance(x, float) and not x.is_integer() else str(int(x))
+
+
+def _pg_hook(var: Var, n: int) -> int:
+    """check_wal_buffers() raises 0-3 to 4 blocks; check_autovacuum_work_mem() raises a
+    set value below 1MB to 1MB (both verified with postgres -C)."""
+    if var.name == "wal_buffers" and 0 <= n < 4:
+        return 4
+    if var.name == "autovacuum_work_mem" and 0 <= n < 1024:
+        return 1024
+    return n
+
+
+def _pg_derived(cfg: DatabaseConfig, key: str) -> Any:
+    """wal_buffers = -1: XLOGChooseNumBuffers() = shared_buffers / 32 blocks, at most one
+    WAL segment (16MB), at least 8 blocks (64kB). autovacuum_work_mem = -1: the workers use
+    maintenance_work_mem."""
+    value = cfg.raw_get(key)
+    if key == "wal_buffers" and value == -1:
+        blocks = int(cfg.raw_get("shared_buffers")) // BLCKSZ // 32
+        blocks = max(min(blocks, WAL_SEGMENT_SIZE // XLOG_BLCKSZ), 8)
+        return blocks * XLOG_BLCKSZ
+    if key == "autovacuum_work_mem" and value == -1:
+        return cfg.raw_get("maintenance_work_mem")
+    return value

@@ -1,0 +1,188 @@
+"""Which unit runs which database server or JVM: the link from a service to its
+configuration files (option files, postgresql.conf, JVM flags).
+"""
+
+from __future__ import annotations
+
+import posixpath
+
+from oomlint.base.findings import Problems
+from oomlint.base.grammar.systemd import (
+    MemoryLimit,
+)
+from oomlint.base.provenance import Loc
+from oomlint.model.host import (
+    DatabaseInstance,
+    Host,
+    JvmInstance,
+    Unit,
+)
+from oomlint.model.reader import Reader
+from oomlint.parsers.systemd_exec import expand_exec, split_environment
+from oomlint.sources.tree import rel
+
+# -- databases ----------------------------------------------------------------------------
+
+MYSQL_BINARIES = {"mysqld", "mariadbd", "mysqld_safe", "mariadbd-safe", "mysqld-safe"}
+MYSQL_UNITS = ("mariadb.service", "mysql.service", "mysqld.service")
+PG_BINARIES = {"postgres", "postmaster", "pg_ctl", "pg_ctlcluster"}
+
+
+def _environment(unit: Unit) -> dict[str, str]:
+    """The unit's Environment= assignments, later ones winning (systemd.exec(5))."""
+    env: dict[str, str] = {}
+    s = unit.settings.get("Environment")
+    for value in (s.value or ()) if s is not None else ():
+        env.update(split_environment(value))
+    return env
+
+
+def _exec_argv(unit: Unit) -> list[str]:
+    """The last ExecStart= command line as systemd runs it: prefixes stripped from the
+    executable, $VAR and ${VAR} expanded from Environment=."""
+    s = unit.settings.get("ExecStart")
+    if s is None or not s.value:
+        return []
+    return expand_exec(s.value[-1], _environment(unit))
+
+
+def _flag(argv: list[str], *names: str) -> str | None:
+    value = None
+    for i, w in enumerate(argv):
+        for n in names:
+            if w.startswith(n + "="):
+                value = w.split("=", 1)[1]
+            elif w == n and i + 1 < len(argv):
+                value = argv[i + 1]
+    return value
+
+
+def load_databases(reader: Reader) -> None:
+    tree, host, problems = reader.tree, reader.host, reader.problems
+    from oomlint.model.mysql import load_mysql
+    from oomlint.model.postgresql import load_postgresql
+
+    used: set[str] = set()
+    # MySQL / MariaDB: units that run the server, else the distribution's default files.
+    mysql_units = [u for u in host.services if u.fragment is not None and (
+        u.name in MYSQL_UNITS or u.template in ("mariadb@.service", "mysqld@.service") or
+        any(posixpath.basename(w) in MYSQL_BINARIES for w in _exec_argv(u)[:1]))]
+    mariadb = tree.exists("/etc/mysql/mariadb.cnf") or tree.exists("/etc/mysql/mariadb.conf.d") \
+        or any("mariadb" in u.name or "mariadbd" in " ".join(_exec_argv(u)) for u in mysql_units)
+    flavor = host.db_flavors.get("mysql") or ("mariadb-10.11" if mariadb else "mysql-8.0")
+    for unit in mysql_units or [None]:
+        argv = _exec_argv(unit) if unit else []
+        defaults_file = _flag(argv, "--defaults-file")
+        start = [defaults_file] if defaults_file else ["/etc/my.cnf", "/etc/mysql/my.cnf"]
+        extra = _flag(argv, "--defaults-extra-file")
+        if extra and not defaults_file:
+            start.append(extra)
+        if not any(tree.exists(p) for p in start):
+            continue
+        cfg = load_mysql(tree, start, flavor, problems)
+        if cfg is None or not cfg.files:
+            continue
+        unit = _linked_unit(host, cfg) or unit
+        key = ",".join(cfg.files)
+        if key in used:
+            continue
+        used.add(key)
+        host.pragmas.extend(cfg.pragmas)
+        name = unit.name if unit else f"mysqld ({cfg.files[0]})"
+        host.databases.append(DatabaseInstance(name, cfg, unit, Loc(cfg.files[0], 0)))
+    # PostgreSQL: Debian clusters /etc/postgresql/VER/CLUSTER, then units naming a data dir.
+    for ver in tree.listdir("/etc/postgresql"):
+        for cluster in tree.listdir(f"/etc/postgresql/{ver}"):
+            conf = f"/etc/postgresql/{ver}/{cluster}/postgresql.conf"
+            kind = tree.lookup(conf).kind
+            if kind != "file":
+                if kind in ("dir", "loop", "other"):
+                    tree.read_text(conf, problems)  # reports why it cannot be read
+                continue
+            unit = host.units.get(f"postgresql@{ver}-{cluster}.service") or \
+                host.units.get("postgresql@.service")
+            _add_pg(tree, host, problems, conf, ver, unit, load_postgresql,
+                    f"/var/lib/postgresql/{ver}/{cluster}")
+    for unit in host.services:
+        argv = _exec_argv(unit)
+        if unit.fragment is None or not argv or posixpath.basename(argv[0]) not in PG_BINARIES:
+            continue
+        data = _flag(argv, "-D", "--pgdata") or _environment(unit).get("PGDATA")
+        conf_opt = next((w.split("=", 1)[1] for w in argv if w.startswith("config_file=")), None)
+        conf = conf_opt or (f"{data}/postgresql.conf" if data else None)
+        if conf and tree.lookup(conf).kind == "file" and not any(
+                d.config.files and d.config.files[0] == rel(conf) for d in host.databases):
+            _add_pg(tree, host, problems, conf, None, unit, load_postgresql, data)
+
+
+def _linked_unit(host: Host, cfg) -> Unit | None:
+    """The unit a configuration names with ``# oomlint: unit=NAME`` (last one wins)."""
+    names = [p.unit for p in cfg.pragmas if p.unit]
+    return host.units.get(names[-1]) if names else None
+
+
+def _add_pg(tree, host, problems, conf, ver, unit, load_postgresql, data_dir):
+    flavor = host.db_flavors.get("postgresql") or (f"postgresql-{ver}" if ver else "postgresql-15")
+    # postgres reads postgresql.auto.conf from data_directory (a setting of the main file,
+    # else the -D directory); read the main file once to learn it.
+    first = load_postgresql(tree, conf, flavor, Problems())
+    if first is not None and first.get("data_directory"):
+        data_dir = first.get("data_directory")
+    auto = f"{data_dir}/postgresql.auto.conf" if data_dir else None
+    if auto and tree.lookup(auto).kind != "file":
+        auto = None
+    cfg = load_postgresql(tree, conf, flavor, problems, auto_conf_path=auto)
+    if cfg is None:
+        return
+    unit = _linked_unit(host, cfg) or unit
+    host.pragmas.extend(cfg.pragmas)
+    name = unit.name if unit is not None and unit.template != unit.name else (
+        f"postgresql@{conf.split('/')[3]}-{conf.split('/')[4]}.service" if ver else
+        f"postgres ({rel(conf)})")
+    host.databases.append(DatabaseInstance(name, cfg, unit, Loc(rel(conf), 0)))
+
+
+# -- JVMs ---------------------------------------------------------------------------------
+
+
+def _own_limit(host: Host, unit: Unit) -> int | None:
+    s = unit.get("MemoryMax")
+    if s is None or not isinstance(s.value, MemoryLimit):
+        return None
+    return s.value.resolve(host.ram)
+
+
+def load_jvms(reader: Reader) -> None:
+    tree, host, problems = reader.tree, reader.host, reader.problems
+    """Every service whose ExecStart= starts a JVM (directly or through a known launcher).
+    With UseContainerSupport (JDK 11.0.16+/15+ on cgroup v2) the JVM sizes its heap from
+    the cgroup limit it runs under, i.e. the unit's binding MemoryMax; else from RAM."""
+    from oomlint.analysis.budget import binding_limit
+    from oomlint.model.jvm_launch import load_jvm
+
+    jdk = int(host.db_flavors.get("jdk", 17))
+    for unit in host.services:
+        if unit.fragment is None or "ExecStart" not in unit.settings:
+            continue
+        limit, limit_loc, owner = binding_limit(host, unit)
+        # JDK 11-23 read their own cgroup's memory.max only; limits on parent slices are
+        # seen from JDK 24 (JDK-8322420).
+        own = limit if owner is unit else _own_limit(host, unit)
+        visible = own if own is not None and jdk >= 11 else host.ram
+        if jdk >= 24 and limit is not None:
+            visible = limit
+        cfg = load_jvm(tree, unit.settings, None, problems, jdk, visible, name=unit.name,
+                       host_ram=host.ram,
+                       ram_note="the unit's MemoryMax" if visible is not None and
+                       visible != host.ram else "RAM")
+        if cfg is None:
+            continue
+        support = cfg.flags.get("UseContainerSupport")
+        if visible is not None and visible != host.ram and support is not None and \
+                support.value is False:
+            # -XX:-UseContainerSupport: the JVM ignores the cgroup and sizes from RAM
+            visible = host.ram
+            cfg = load_jvm(tree, unit.settings, None, Problems(), jdk, visible, name=unit.name,
+                           host_ram=host.ram, ram_note="RAM (-XX:-UseContainerSupport)")
+        host.pragmas.extend(cfg.pragmas)
+        host.jvms.append(JvmInstance(unit.name, cfg, unit, visible, limit, limit_loc))

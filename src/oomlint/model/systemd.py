@@ -1,0 +1,371 @@
+"""systemd units and system.conf, loaded the way systemd 252 loads them.
+
+The unit search path in priority order and masking, aliases, drop-ins merged across
+directories (same basename hides the lower one; survivors in byte order), template
+instances, slices and their own drop-ins; every effective value a typed `Setting` with the
+assignments it overrode. What systemd logs and ignores becomes an `Ignored` record.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+
+from oomlint.base.grammar.c import GrammarError
+from oomlint.base.grammar.systemd import (
+    systemd_parse_int,
+    systemd_parse_memory_limit,
+    systemd_parse_permyriad,
+    systemd_parse_timespan,
+)
+from oomlint.base.provenance import Chain, Setting
+from oomlint.model.host import (
+    MEMORY_KEYS,
+    TEMPLATED,
+    Host,
+    Ignored,
+    Unit,
+)
+from oomlint.model.reader import Reader
+from oomlint.model.systemd_keys import SECTIONS_BY_TYPE, UNIT_TYPES, is_known
+from oomlint.parsers.systemd_unit import Assignment, parse_unit
+from oomlint.sources.templates import is_templated, templated_value
+from oomlint.sources.tree import Tree
+
+UNIT_DIRS = (
+    "/etc/systemd/system.control",
+    "/run/systemd/system.control",
+    "/run/systemd/transient",
+    "/run/systemd/generator.early",
+    "/etc/systemd/system",
+    "/etc/systemd/system.attached",
+    "/run/systemd/system",
+    "/run/systemd/system.attached",
+    "/run/systemd/generator",
+    "/usr/local/lib/systemd/system",
+    "/lib/systemd/system",
+    "/usr/lib/systemd/system",
+    "/run/systemd/generator.late",
+)
+CONF_ROOTS = ("/etc/systemd", "/run/systemd", "/usr/local/lib/systemd", "/usr/lib/systemd",
+              "/lib/systemd")
+
+SERVICE_TYPES = {"simple", "exec", "forking", "oneshot", "dbus", "notify", "notify-reload", "idle"}
+RESTART_VALUES = {"no", "on-success", "on-failure", "on-abnormal", "on-watchdog", "on-abort",
+                  "always"}
+CHOICES = {
+    "OOMPolicy": {"continue", "stop", "kill"},
+    "ManagedOOMSwap": {"auto", "kill"},
+    "ManagedOOMMemoryPressure": {"auto", "kill"},
+    "ManagedOOMPreference": {"none", "avoid", "omit"},
+    "Restart": RESTART_VALUES,
+    "Type": SERVICE_TYPES,
+}
+BOOLEANS = {"1": True, "yes": True, "y": True, "true": True, "t": True, "on": True,
+            "0": False, "no": False, "n": False, "false": False, "f": False, "off": False}
+LIST_KEYS = {"ExecStart", "Environment", "EnvironmentFile"}
+TIME_KEYS = {"RestartSec", "StartLimitIntervalSec"}
+INT_KEYS = {"StartLimitBurst"}
+# Directives whose templated values matter to oomlint's rules (reported as OOM007).
+RELEVANT = set(MEMORY_KEYS) | {"OOMScoreAdjust", "OOMPolicy", "Restart", "RestartSec", "Slice",
+                               "StartLimitIntervalSec", "StartLimitInterval", "StartLimitBurst",
+                               "Type"}
+# -- systemd units ----------------------------------------------------------------------
+
+
+def _unit_type(name: str) -> str | None:
+    if "." not in name:
+        return None
+    t = name.rsplit(".", 1)[1]
+    return t if t in UNIT_TYPES else None
+
+
+def _load_dirs(tree: Tree) -> list[str]:
+    dirs, seen = [], set()
+    for d in UNIT_DIRS:
+        e = tree.lookup(d)
+        if e.kind == "dir" and e.target not in seen:
+            seen.add(e.target)
+            dirs.append(d)
+    return dirs
+
+
+def load_units(reader: Reader) -> None:
+    tree, host = reader.tree, reader.host
+    dirs = _load_dirs(tree)
+    dir_targets = {tree.lookup(d).target: d for d in dirs}
+    first: dict[str, str] = {}
+    dropin_names: set[str] = set()
+    instances: set[str] = set()
+    for d in dirs:
+        for n in tree.listdir(d):
+            if n.endswith(".d"):
+                dropin_names.add(n[:-2])
+            elif n.endswith((".wants", ".requires", ".upholds")):
+                for m in tree.listdir(f"{d}/{n}"):
+                    if "@" in m and not m.split("@", 1)[1].startswith("."):
+                        instances.add(m)
+            elif _unit_type(n):
+                first.setdefault(n, d)
+    aliases: dict[str, str] = {}
+    masked: set[str] = set()
+    fragments: dict[str, str] = {}
+    for n, d in sorted(first.items()):
+        vpath = f"{d}/{n}"
+        entry = tree.lookup(vpath)
+        if entry.kind == "devnull":
+            masked.add(n)
+            continue
+        if entry.is_link and entry.kind == "file":
+            target_dir = posixpath.dirname(entry.target)
+            base = posixpath.basename(entry.target)
+            if base != n and target_dir in dir_targets and _unit_type(base) == _unit_type(n):
+                aliases[n] = base
+                continue
+        fragments[n] = vpath
+    names = set(fragments) | masked
+    for n in dropin_names:
+        if _unit_type(n) and "@" in n and not n.split("@", 1)[1].startswith("."):
+            instances.add(n)
+        elif _unit_type(n) and n not in aliases and n not in names and \
+                n.rsplit(".", 1)[0] not in UNIT_TYPES and not _is_prefix_name(n):
+            names.add(n)  # drop-ins for a unit whose file is not in the tree
+    if "postgresql@.service" in fragments:
+        for ver in tree.listdir("/etc/postgresql"):
+            for cluster in tree.listdir(f"/etc/postgresql/{ver}"):
+                if tree.lookup(f"/etc/postgresql/{ver}/{cluster}/postgresql.conf").kind == "file":
+                    instances.add(f"postgresql@{ver}-{cluster}.service")
+    for inst in instances:
+        tmpl = _template_of(inst)
+        if tmpl and (tmpl in fragments or inst in fragments):
+            names.add(inst)
+    # Templates with known instances are checked through their instances.
+    instantiated = {_template_of(i) for i in instances if i in names}
+    def make(n: str) -> Unit:
+        alias_names = tuple(sorted(a for a, t in aliases.items() if t == n))
+        unit = Unit(n, None, masked=n in masked, aliases=alias_names, template=_template_of(n))
+        if unit.masked:
+            return unit
+        frag_path = fragments.get(n) or (fragments.get(unit.template) if unit.template else None)
+        sections = set(SECTIONS_BY_TYPE.get(_unit_type(n) or "", ()))
+        if frag_path:
+            unit.fragment = reader.parse(frag_path, "unit", parse_unit, sections)
+            if unit.fragment is not None and not unit.fragment.assignments and not \
+                    unit.fragment.sections and tree.lookup(frag_path).kind == "file":
+                unit.masked = True  # an empty unit file masks the unit
+        for dp in _dropin_paths(tree, dirs, n, alias_names, unit.template):
+            f = reader.parse(dp, "unit", parse_unit, sections)
+            if f is not None:
+                unit.dropins.append(f)
+        _resolve_unit(unit, host)
+        return unit
+
+    for n in sorted(names):
+        if n in instantiated and n not in masked:
+            continue
+        host.units[n] = make(n)
+    # Slices that are only named (Slice=, or a parent in the name) still get their prefix
+    # and type-level drop-ins (`apps-.slice.d/`, `slice.d/`), as systemd loads them.
+    pending = sorted({s for u in host.units.values() for s in u.slice_chain} - set(host.units))
+    while pending:
+        s = pending.pop(0)
+        if s in host.units:
+            continue
+        host.units[s] = make(s)
+        pending += [p for p in host.units[s].slice_chain if p not in host.units]
+
+
+def _is_prefix_name(name: str) -> bool:
+    """``app-.service`` names a prefix drop-in directory (for every ``app-*.service``)."""
+    stem = name.rsplit(".", 1)[0]
+    return stem.endswith("-") and stem != "-"
+
+
+def _template_of(name: str) -> str | None:
+    if "@" not in name:
+        return None
+    prefix, rest = name.split("@", 1)
+    return f"{prefix}@.{rest.rsplit('.', 1)[1]}" if "." in rest else None
+
+
+def _dropin_dirnames(name: str, template: str | None) -> list[str]:
+    stem, _, utype = name.rpartition(".")
+    out = [f"{name}.d"]
+    if template and template != name:
+        out.append(f"{template}.d")
+    base = stem.split("@", 1)[0]
+    for i in range(len(base) - 1, 0, -1):
+        if base[i] == "-" and i < len(base) - 1:
+            out.append(f"{base[: i + 1]}.{utype}.d")
+    seen, uniq = set(), []
+    for d in out:
+        if d not in seen:
+            seen.add(d)
+            uniq.append(d)
+    return uniq
+
+
+def _dropin_paths(tree: Tree, dirs: list[str], name: str, aliases: tuple[str, ...],
+                  template: str | None) -> list[str]:
+    """Drop-in files in the order systemd applies them: candidates from every load-path
+    directory (highest priority first; within one, the most specific name first, then
+    aliases, then the type-level `service.d/`), first of each basename wins, survivors
+    sorted by basename in byte order."""
+    utype = name.rsplit(".", 1)[1]
+    names = _dropin_dirnames(name, template)
+    for a in aliases:
+        names += [d for d in _dropin_dirnames(a, _template_of(a)) if d not in names]
+    names.append(f"{utype}.d")
+    chosen: dict[str, str] = {}
+    for d in dirs:
+        for dn in names:
+            for fn in tree.listdir(f"{d}/{dn}"):
+                if fn.endswith(".conf") and fn not in chosen:
+                    chosen[fn] = f"{d}/{dn}/{fn}"
+    return [chosen[k] for k in sorted(chosen, key=lambda s: s.encode("utf-8", "surrogateescape"))]
+
+
+def _slice_parents(slice_name: str) -> tuple[str, ...]:
+    """``a-b.slice`` -> (``a-b.slice``, ``a.slice``, ``-.slice``)."""
+    if slice_name == "-.slice":
+        return ("-.slice",)
+    stem = slice_name[: -len(".slice")]
+    chain = [slice_name]
+    while "-" in stem:
+        stem = stem.rsplit("-", 1)[0]
+        chain.append(f"{stem}.slice")
+    chain.append("-.slice")
+    return tuple(chain)
+
+
+def _escape_prefix(prefix: str) -> str:
+    return "".join(c if c.isalnum() or c in ":_." else f"\\x{ord(c):02x}" for c in prefix)
+
+
+def _resolve_unit(unit: Unit, host: Host) -> None:
+    """Walk the fragment and drop-ins in order and keep the effective value of every
+    directive oomlint reasons about, as systemd would."""
+    sections = SECTIONS_BY_TYPE.get(unit.type, ())
+    for f in unit.files:
+        if not f.loaded:
+            continue
+        for a in f.assignments:
+            if a.section not in sections or not is_known(a.section, a.key):
+                continue  # systemd ignores unknown keys and other unit types' sections
+            _apply(unit, a, host)
+    if unit.type == "service":
+        slice_setting = unit.get("Slice")
+        if slice_setting is not None and slice_setting.value is not TEMPLATED:
+            sl = slice_setting.value
+        elif unit.template:
+            sl = f"system-{_escape_prefix(unit.name.split('@', 1)[0])}.slice"
+        else:
+            sl = "system.slice"
+        unit.slice_chain = _slice_parents(sl)
+    elif unit.type == "slice":
+        unit.slice_chain = _slice_parents(unit.name)[1:]
+
+
+SAME_FIELD = {"StartLimitInterval": "StartLimitIntervalSec"}
+
+
+def _apply(unit: Unit, a: Assignment, host: Host) -> None:
+    key, raw = SAME_FIELD.get(a.key, a.key), a.value
+    prev = unit.settings.get(key)
+    if key in LIST_KEYS:
+        kept = () if raw == "" or prev is None or prev.value is None else prev.value
+        values = kept if isinstance(kept, Chain) else Chain(kept)  # O(1) per entry
+        unit.settings[key] = Setting(key, raw, values.plus(raw) if raw else values,
+                                     a.loc).overriding(prev)
+        return
+    if raw == "":
+        if key in ("OOMPolicy", "Restart"):  # systemd 252 refuses the empty value here
+            unit.ignored.append(Ignored(a, "the empty value is not accepted"))
+            return
+        unit.settings[key] = Setting(key, raw, None, a.loc).overriding(prev)
+        return
+    if is_templated(raw):
+        if key in RELEVANT:
+            host.problems.append(templated_value(a.key, a.value, a.loc))
+        unit.settings[key] = Setting(key, raw, TEMPLATED, a.loc).overriding(prev)
+        return
+    if key == "Type" and a.section != "Service":
+        unit.settings[key] = Setting(key, raw, raw, a.loc).overriding(prev)
+        return
+    try:
+        value = _convert(key, raw)
+    except GrammarError as exc:
+        unit.ignored.append(Ignored(a, str(exc)))
+        return
+    unit.settings[key] = Setting(key, raw, value, a.loc).overriding(prev)
+
+
+def _convert(key: str, raw: str):
+    if key in MEMORY_KEYS:
+        return systemd_parse_memory_limit(key, raw)
+    if key == "OOMScoreAdjust":
+        v = systemd_parse_int(raw)
+        if not -1000 <= v <= 1000:
+            raise GrammarError(f"{v} is outside -1000..1000")
+        return v
+    if key == "ManagedOOMMemoryPressureLimit":
+        return systemd_parse_permyriad(raw)
+    if key in CHOICES:
+        if raw not in CHOICES[key]:
+            lowered = raw.lower()
+            hint = f" (values are case-sensitive: {lowered!r})" if lowered in CHOICES[key] else ""
+            raise GrammarError(
+                f"{raw!r} is not one of {', '.join(sorted(CHOICES[key]))}{hint}"
+            )
+        return raw
+    if key in TIME_KEYS:
+        return systemd_parse_timespan(raw)
+    if key in INT_KEYS:
+        if not re.fullmatch(r"[0-9]+", raw):
+            raise GrammarError(f"{raw!r} is not a non-negative integer")
+        if len(raw.lstrip("0")) > 10 or int(raw) > 2**32 - 1:  # safe_atou(): ERANGE
+            raise GrammarError(f"{raw[:40]!r} is out of range")
+        return int(raw)
+    if key == "RemainAfterExit":
+        if raw.lower() not in BOOLEANS:
+            raise GrammarError(f"{raw!r} is not a boolean")
+        return BOOLEANS[raw.lower()]
+    if key == "Slice":
+        if not raw.endswith(".slice"):
+            raise GrammarError(f"{raw!r} is not a slice name")
+        return raw
+    return raw
+
+
+# -- system.conf --------------------------------------------------------------------------
+
+
+def conf_files(tree: Tree, main_name: str, roots=CONF_ROOTS) -> list[str]:
+    """A systemd-style configuration: the main file (first found, /etc first) and then
+    `<main>.d/*.conf` from every root, same basename masking, sorted by basename."""
+    out = []
+    for r in roots:
+        p = f"{r}/{main_name}"
+        if tree.lookup(p).kind != "missing":  # what cannot be read is reported when read
+            out.append(p)
+            break
+    chosen: dict[str, str] = {}
+    for r in roots:
+        for fn in tree.listdir(f"{r}/{main_name}.d"):
+            if fn.endswith(".conf") and fn not in chosen:
+                chosen[fn] = f"{r}/{main_name}.d/{fn}"
+    out += [chosen[k] for k in sorted(chosen)]
+    return out
+
+
+def load_manager(reader: Reader) -> None:
+    tree, host = reader.tree, reader.host
+    for path in conf_files(tree, "system.conf"):
+        f = reader.parse(path, "unit", parse_unit, {"Manager"})
+        if f is None:
+            continue
+        host.manager_files.append(f)
+        for a in f.assignments:
+            if a.section == "Manager" and is_known("Manager", a.key):
+                prev = host.manager.get(a.key)
+                host.manager[a.key] = Setting(a.key, a.value, a.value, a.loc).overriding(prev)

@@ -1,0 +1,30 @@
+"""`oomlint budget --format json`: the budget records as a versioned document."""
+
+from __future__ import annotations
+
+import json
+
+
+def render(budgets, **_) -> str:
+    hosts = []
+    for b in budgets:
+        hosts.append({
+            "name": b.name, "ram_bytes": b.ram, "swap_bytes": b.swap,
+            "commit_limit_bytes": b.commit_limit, "hugepages_bytes": b.hugepages,
+            "services": [{
+                "name": s.name, "kind": s.kind, "unit": s.unit,
+                "worst_case_bytes": s.worst_case,
+                "tiers": {k: v for k, v in s.tiers.items()},
+                "limit_bytes": s.limit,
+                "limit": ({"path": s.limit_loc.path, "line": s.limit_loc.line}
+                          if s.limit_loc else None),
+                "settings": s.settings,
+                "terms": [{"label": t.label, "bytes": t.bytes,
+                           "path": t.loc.path if t.loc else None,
+                           "line": t.loc.line if t.loc else None} for t in s.terms],
+                "notes": list(s.notes),
+            } for s in b.services],
+            "total_worst_case_bytes": b.total,
+            "unbounded": [s.name for s in b.unbounded],
+        })
+    return json.dumps({"version": 1, "hosts": hosts}, indent=2, ensure_ascii=False) + "\n"
