@@ -8,7 +8,7 @@ from pathlib import Path
 from click.testing import CliRunner
 from conftest import write_tree
 
-from oomlint.analysis.budget import get_budget
+from oomlint.analysis.budget import host_budget
 from oomlint.cli import main
 from oomlint.model.build import build_host
 from oomlint.sources.tree import Tree
@@ -56,7 +56,7 @@ def test_terms_carry_file_and_line(tree):
         "lib/systemd/system/mariadb.service": "[Service]\nExecStart=/usr/sbin/mariadbd\n",
         "etc/mysql/my.cnf": "[mysqld]\nmax_connections = 10\n\n[mysqld]\nsort_buffer_size = 8M\n",
     })
-    b = get_budget(build_host(Tree(root=root), ".", ram=8 * G))
+    b = host_budget(build_host(Tree(root=root), ".", ram=8 * G))
     s = b.services[0]
     sort = next(t for t in s.terms if "sort_buffer_size" in t.label)
     assert (sort.loc.path, sort.loc.line, sort.bytes) == ("etc/mysql/my.cnf", 5, 10 * 8 * M)
@@ -68,7 +68,7 @@ def test_postgresql_tiers_by_hand(tree):
             "shared_buffers = 2GB\nwork_mem = 16MB\nmax_connections = 200\n"
             "maintenance_work_mem = 512MB\n",
     })
-    b = get_budget(build_host(Tree(root=root), ".", ram=16 * G))
+    b = host_budget(build_host(Tree(root=root), ".", ram=16 * G))
     s = b.services[0]
     assert s.kind == "postgresql" and s.name == "postgresql@15-main.service"
     sb, wal = 2 * G, 16 * M  # wal_buffers = -1: shared_buffers / 32, capped at 16 MB
@@ -89,7 +89,7 @@ def test_slice_cap_counted_once(tree):
         "etc/systemd/system/b.service": svc,
         "etc/systemd/system/batch.slice": "[Slice]\nMemoryMax=1G\n",
     })
-    b = get_budget(build_host(Tree(root=root), ".", ram=8 * G))
+    b = host_budget(build_host(Tree(root=root), ".", ram=8 * G))
     assert [(s.name, s.kind, s.worst_case) for s in b.services] == [("batch.slice", "slice", G)]
     assert b.total == G
 
@@ -126,7 +126,7 @@ def test_config_file_names_its_unit(tree):
         "etc/mysql/my.cnf": "# oomlint: unit=reporting-db.service\n[mysqld]\n"
                             "innodb_buffer_pool_size = 2G\n",
     })
-    b = get_budget(build_host(Tree(root=root), ".", ram=8 * G))
+    b = host_budget(build_host(Tree(root=root), ".", ram=8 * G))
     db = next(s for s in b.services if s.kind == "mysql")
     assert db.name == "reporting-db.service" and db.limit == G
     assert [s.name for s in b.services if s.kind == "unit"] == []  # counted once, as the db

@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from oomlint import __version__
-from oomlint.analysis.budget import get_budget
+from oomlint.analysis.budget import host_budget
 from oomlint.base.grammar.c import GrammarError
 from oomlint.base.grammar.host import parse_host_size
 from oomlint.base.ids import INTERNAL_ERROR
@@ -46,7 +46,6 @@ def _hosts(paths, ram, swap, cfg: Config):
     hosts = []
     for src in discover_hosts(paths, _warn):
         host = build_host(src.tree, src.name, loose=src.loose, **facts)
-        host.assumptions = cfg.assumptions
         hosts.append((host, src.display))
     return hosts
 
@@ -116,7 +115,7 @@ def budget(paths, ram, swap, fmt, config_path):
     for host, display in _hosts(paths, ram, swap, cfg):
         internal = [f for f in host.problems if f.rule == INTERNAL_ERROR]
         try:
-            budgets.append(relocate_budget(get_budget(host), display))
+            budgets.append(relocate_budget(host_budget(host, cfg.assumptions), display))
         except Exception as exc:  # one host's failure must not hide the others' budgets
             internal.append(f"computing the budget failed: {type(exc).__name__}: {exc}")
         for problem in internal:

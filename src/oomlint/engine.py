@@ -9,6 +9,7 @@ from typing import Callable
 
 from oomlint import suppress
 from oomlint.analysis.budget import HostBudget
+from oomlint.analysis.context import Context
 from oomlint.base.findings import Finding, Severity, Suppressed
 from oomlint.base.ids import INTERNAL_ERROR
 from oomlint.base.provenance import Loc, Related
@@ -52,13 +53,14 @@ def run(hosts: list[tuple[Host, Callable[[str], str]]], catalog: dict[str, RuleM
         findings = [f for f in host.problems if f.rule in selected or f.rule == INTERNAL_ERROR]
         if any(f.rule == INTERNAL_ERROR for f in host.problems):
             result.internal_error = True
+        ctx = Context(host, config.assumptions)
         for module in CHECKS:
             rule = module.RULE
             if rule not in selected or rule not in catalog:
                 continue
             opts = rule_options(catalog[rule], config)
             try:
-                findings.extend(module.check(host, opts))
+                findings.extend(module.check(ctx, opts))
             except Exception as exc:  # a broken check must not stop the others
                 result.internal_error = True
                 # Where it failed, without reading source files (lookup_lines=False).

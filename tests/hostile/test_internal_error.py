@@ -109,9 +109,9 @@ def test_oom099_from_the_model_survives_a_narrow_selection(cwd, monkeypatch):
 def test_crashing_budget_is_exit_2_and_other_hosts_still_print(cwd, monkeypatch):
     write_tree(cwd / "a", TREE)
     write_tree(cwd / "b", TREE)
-    real = cli_module.get_budget
-    monkeypatch.setattr(cli_module, "get_budget",
-                        lambda host: _boom() if host.name == "a" else real(host))
+    real = cli_module.host_budget
+    monkeypatch.setattr(cli_module, "host_budget",
+                        lambda host, a: _boom() if host.name == "a" else real(host, a))
     r = oomlint("budget", "a", "b", "--ram", "8G", "--format", "json")
     assert r.exit_code == 2
     assert [h["name"] for h in r.doc["hosts"]] == ["b"]

@@ -387,13 +387,6 @@ def host_budget(host: Host, a: Assumptions | None = None) -> HostBudget:
     )
 
 
-def get_budget(host: Host) -> HostBudget:
-    """The host's budget, computed once per host (several rules read it)."""
-    if host.budget_cache is None:
-        host.budget_cache = host_budget(host, host.assumptions)
-    return host.budget_cache
-
-
 # -- the arithmetic shown under a finding ------------------------------------------------
 
 

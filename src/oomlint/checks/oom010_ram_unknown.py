@@ -26,7 +26,8 @@ def _needs(host) -> str | None:
     return None
 
 
-def check(host, opts):
+def check(ctx, opts):
+    host = ctx.host
     if host.ram is not None or host.loose:
         return
     reason = _needs(host)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from oomlint.analysis.budget import get_budget, host_calc
+from oomlint.analysis.budget import host_calc
 from oomlint.base.findings import Finding
 from oomlint.base.grammar.host import format_size
 from oomlint.checks._common import host_loc, unbounded_note
@@ -10,10 +10,11 @@ from oomlint.checks._common import host_loc, unbounded_note
 RULE = "OOM101"
 
 
-def check(host, opts):
+def check(ctx, opts):
+    host = ctx.host
     if host.ram is None:
         return
-    b = get_budget(host)
+    b = ctx.budget
     if b.total <= host.ram:
         return
     swap = b.swap

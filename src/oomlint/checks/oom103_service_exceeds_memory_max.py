@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from oomlint.analysis.budget import get_budget, service_calc
+from oomlint.analysis.budget import service_calc
 from oomlint.base.findings import Finding
 from oomlint.base.grammar.host import format_size
 from oomlint.base.provenance import Related
@@ -10,8 +10,8 @@ from oomlint.base.provenance import Related
 RULE = "OOM103"
 
 
-def check(host, opts):
-    for s in get_budget(host).services:
+def check(ctx, opts):
+    for s in ctx.budget.services:
         if s.kind not in ("mysql", "postgresql"):
             continue  # JVMs have their own rules (OOM501, OOM502) with the heap split out
         if s.limit is None or s.worst_case is None or s.worst_case <= s.limit:

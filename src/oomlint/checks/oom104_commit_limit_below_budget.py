@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from oomlint.analysis.budget import get_budget, host_calc
+from oomlint.analysis.budget import host_calc
 from oomlint.base.findings import Finding
 from oomlint.base.grammar.host import format_size
 
 RULE = "OOM104"
 
 
-def check(host, opts):
-    b = get_budget(host)
+def check(ctx, opts):
+    host = ctx.host
+    b = ctx.budget
     if b.commit_limit is None or b.committed <= b.commit_limit:
         return
     mode = host.sysctl_int("vm.overcommit_memory")

@@ -8,7 +8,8 @@ from oomlint.checks._common import CORE_DAEMONS, admin_setting, unit_matches
 RULE = "OOM201"
 
 
-def check(host, opts):
+def check(ctx, opts):
+    host = ctx.host
     seen = set()
     for svc in host.services:
         adj = svc.get("OOMScoreAdjust")

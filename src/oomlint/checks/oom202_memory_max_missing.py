@@ -16,7 +16,8 @@ from oomlint.model.host import TEMPLATED
 RULE = "OOM202"
 
 
-def check(host, opts):
+def check(ctx, opts):
+    host = ctx.host
     for svc in host.services:
         if not svc.admin_owned or svc.fragment is None:
             continue

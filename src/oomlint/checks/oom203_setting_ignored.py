@@ -18,7 +18,8 @@ _CONSEQUENCE = {
 }
 
 
-def check(host, opts):
+def check(ctx, opts):
+    host = ctx.host
     seen = set()
     for name, unit in sorted(host.units.items()):
         if unit.masked:

@@ -10,7 +10,8 @@ _UNIFIED = ("MemoryMax", "MemoryHigh", "MemorySwapMax", "MemoryZSwapMax", "Memor
             "MemoryLow")
 
 
-def check(host, opts):
+def check(ctx, opts):
+    host = ctx.host
     seen = set()
     for name, unit in sorted(host.units.items()):
         lim = unit.get("MemoryLimit")

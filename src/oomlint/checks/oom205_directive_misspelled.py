@@ -102,7 +102,8 @@ def _unit_findings(unit_name: str, f, utype: str):
                           f"you mean {guess}={place}?", a.loc)
 
 
-def check(host, opts):
+def check(ctx, opts):
+    host = ctx.host
     seen = set()
     for name, unit in sorted(host.units.items()):
         for f in unit.admin_files:

@@ -9,7 +9,8 @@ from oomlint.checks._common import admin_setting, limit_bytes
 RULE = "OOM206"
 
 
-def check(host, opts):
+def check(ctx, opts):
+    host = ctx.host
     if host.ram is None:
         return
     seen = set()

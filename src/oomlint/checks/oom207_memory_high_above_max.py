@@ -20,7 +20,8 @@ def _compare(high: MemoryLimit, mx: MemoryLimit, ram):
     return None if h is None or m is None else h - m
 
 
-def check(host, opts):
+def check(ctx, opts):
+    host = ctx.host
     for name, unit in sorted(host.units.items()):
         high, mx = unit.get("MemoryHigh"), unit.get("MemoryMax")
         if unit.masked or high is None or mx is None:

@@ -8,7 +8,8 @@ from oomlint.model.host import MEMORY_KEYS
 RULE = "OOM208"
 
 
-def check(host, opts):
+def check(ctx, opts):
+    host = ctx.host
     root = host.units.get("-.slice")
     if root is None:
         return

@@ -29,7 +29,8 @@ def _value(svc, keys):
     return None
 
 
-def check(host, opts):
+def check(ctx, opts):
+    host = ctx.host
     d_interval = _manager_default(host, "DefaultStartLimitIntervalSec", 10.0,
                                   systemd_parse_timespan)
     d_burst = _manager_default(host, "DefaultStartLimitBurst", 5, int)

@@ -9,7 +9,8 @@ from oomlint.checks._common import host_loc
 RULE = "OOM301"
 
 
-def check(host, opts):
+def check(ctx, opts):
+    host = ctx.host
     if host.loose or host.swap_configured:
         return
     inactive = [s for s in host.swaps if not s.active]

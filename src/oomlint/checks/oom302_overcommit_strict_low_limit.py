@@ -10,7 +10,8 @@ from oomlint.base.grammar.systemd import systemd_parse_size
 RULE = "OOM302"
 
 
-def check(host, opts):
+def check(ctx, opts):
+    host = ctx.host
     mode = host.sysctl_int("vm.overcommit_memory")
     if mode is None or mode.value != 2:
         return

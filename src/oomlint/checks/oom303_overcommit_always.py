@@ -7,7 +7,8 @@ from oomlint.base.findings import Finding
 RULE = "OOM303"
 
 
-def check(host, opts):
+def check(ctx, opts):
+    host = ctx.host
     mode = host.sysctl_int("vm.overcommit_memory")
     if mode is None or mode.value != 1:
         return

@@ -8,7 +8,8 @@ from oomlint.base.provenance import Related
 RULE = "OOM304"
 
 
-def check(host, opts):
+def check(ctx, opts):
+    host = ctx.host
     p = host.sysctl_int("vm.panic_on_oom")
     if p is None or p.value == 0:
         return

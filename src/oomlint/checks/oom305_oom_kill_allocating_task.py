@@ -7,7 +7,8 @@ from oomlint.base.findings import Finding
 RULE = "OOM305"
 
 
-def check(host, opts):
+def check(ctx, opts):
+    host = ctx.host
     s = host.sysctl_int("vm.oom_kill_allocating_task")
     if s is None or s.value == 0:
         return

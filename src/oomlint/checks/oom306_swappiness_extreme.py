@@ -7,7 +7,8 @@ from oomlint.base.findings import Finding
 RULE = "OOM306"
 
 
-def check(host, opts):
+def check(ctx, opts):
+    host = ctx.host
     s = host.sysctl_int("vm.swappiness")
     if s is None:
         return

@@ -9,7 +9,8 @@ from oomlint.base.grammar.systemd import systemd_parse_size
 RULE = "OOM307"
 
 
-def check(host, opts):
+def check(ctx, opts):
+    host = ctx.host
     n = host.sysctl_int("vm.nr_hugepages")
     if n is None or n.value <= 0 or host.ram is None:
         return

@@ -7,7 +7,8 @@ from oomlint.base.findings import Finding
 RULE = "OOM308"
 
 
-def check(host, opts):
+def check(ctx, opts):
+    host = ctx.host
     for ig in host.sysctl_ignored:
         a = ig.assignment
         prev = host.sysctl.get(a.key)

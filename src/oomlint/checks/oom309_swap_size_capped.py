@@ -13,7 +13,8 @@ RULE = "OOM309"
 _NUMBER = re.compile(r"[0-9]{1,18}")
 
 
-def check(host, opts):
+def check(ctx, opts):
+    host = ctx.host
     size = host.dphys.get("CONF_SWAPSIZE")
     if size is None or not _NUMBER.fullmatch(size.value):
         return

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from oomlint.analysis.budget import biggest_loc, get_budget, service_calc
+from oomlint.analysis.budget import biggest_loc, service_calc
 from oomlint.base.findings import Finding
 from oomlint.base.grammar.host import format_size
 
@@ -10,10 +10,11 @@ RULE = "OOM401"
 KIND = "mysql"
 
 
-def check(host, opts):
+def check(ctx, opts):
+    host = ctx.host
     if host.ram is None:
         return
-    for s in get_budget(host).services:
+    for s in ctx.budget.services:
         if s.kind != KIND or s.worst_case is None or s.worst_case <= host.ram:
             continue
         yield Finding(

@@ -7,5 +7,6 @@ from oomlint.checks._common import refusals
 RULE = "OOM402"
 
 
-def check(host, opts):
+def check(ctx, opts):
+    host = ctx.host
     yield from refusals(host, RULE, "mysql", "mysqld")

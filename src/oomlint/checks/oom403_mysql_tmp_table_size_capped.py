@@ -9,7 +9,8 @@ from oomlint.base.provenance import Related
 RULE = "OOM403"
 
 
-def check(host, opts):
+def check(ctx, opts):
+    host = ctx.host
     for db in host.databases:
         cfg = db.config
         if cfg.kind != "mysql":

@@ -8,7 +8,8 @@ from oomlint.base.grammar.host import format_size
 RULE = "OOM453"
 
 
-def check(host, opts):
+def check(ctx, opts):
+    host = ctx.host
     if host.ram is None:
         return
     for db in host.databases:

@@ -10,7 +10,8 @@ from oomlint.base.grammar.host import format_size
 RULE = "OOM455"
 
 
-def check(host, opts):
+def check(ctx, opts):
+    host = ctx.host
     for db in host.databases:
         cfg = db.config
         if cfg.kind != "postgresql":

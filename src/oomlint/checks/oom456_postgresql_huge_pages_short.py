@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from oomlint.analysis.budget import get_budget
 from oomlint.base.findings import Finding
 from oomlint.base.grammar.host import format_size
 from oomlint.base.provenance import Related
@@ -10,8 +9,9 @@ from oomlint.base.provenance import Related
 RULE = "OOM456"
 
 
-def check(host, opts):
-    b = get_budget(host)
+def check(ctx, opts):
+    host = ctx.host
+    b = ctx.budget
     for db, s in ((d, next((x for x in b.services if x.name == d.name), None))
                   for d in host.databases):
         cfg = db.config

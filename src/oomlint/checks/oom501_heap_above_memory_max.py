@@ -9,7 +9,8 @@ from oomlint.base.provenance import Related
 RULE = "OOM501"
 
 
-def check(host, opts):
+def check(ctx, opts):
+    host = ctx.host
     for j in host.jvms:
         heap = j.config.max_heap
         if j.limit is None or heap.bytes is None or heap.bytes < j.limit:

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from oomlint.analysis.budget import get_budget
 from oomlint.base.findings import Calc, Finding
 from oomlint.base.grammar.host import format_size
 
 RULE = "OOM502"
 
 
-def check(host, opts):
-    budgets = {s.name: s for s in get_budget(host).services if s.kind == "jvm"}
+def check(ctx, opts):
+    host = ctx.host
+    budgets = {s.name: s for s in ctx.budget.services if s.kind == "jvm"}
     for j in host.jvms:
         s = budgets.get(j.name)
         heap = j.config.max_heap.bytes

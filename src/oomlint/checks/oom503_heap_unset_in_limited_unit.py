@@ -11,7 +11,8 @@ HEAP_FLAGS = ("MaxHeapSize", "MaxRAMPercentage", "MaxRAMFraction", "MaxRAM",
               "ErgoHeapSizeLimit")
 
 
-def check(host, opts):
+def check(ctx, opts):
+    host = ctx.host
     for j in host.jvms:
         c = j.config
         if j.limit is None or c.refused or any(f in c.flags for f in HEAP_FLAGS):

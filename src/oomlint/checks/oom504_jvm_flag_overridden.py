@@ -11,7 +11,8 @@ MEMORY_FLAGS = ("MaxHeapSize", "InitialHeapSize", "MaxRAMPercentage", "InitialRA
                 "ThreadStackSize", "MaxDirectMemorySize", "UseContainerSupport")
 
 
-def check(host, opts):
+def check(ctx, opts):
+    host = ctx.host
     seen = set()
     for j in host.jvms:
         for name in MEMORY_FLAGS:

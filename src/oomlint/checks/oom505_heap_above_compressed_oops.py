@@ -9,7 +9,8 @@ from oomlint.base.grammar.host import format_size
 RULE = "OOM505"
 
 
-def check(host, opts):
+def check(ctx, opts):
+    host = ctx.host
     for j in host.jvms:
         c = j.config
         heap = c.max_heap.bytes

@@ -8,7 +8,8 @@ from oomlint.base.grammar.host import format_size
 RULE = "OOM506"
 
 
-def check(host, opts):
+def check(ctx, opts):
+    host = ctx.host
     for j in host.jvms:
         c = j.config
         memory = j.visible_ram

@@ -7,7 +7,8 @@ from oomlint.base.findings import Finding
 RULE = "OOM507"
 
 
-def check(host, opts):
+def check(ctx, opts):
+    host = ctx.host
     seen = set()
     for j in host.jvms:
         for loc, written, reason in j.config.refused:

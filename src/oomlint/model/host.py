@@ -150,8 +150,6 @@ class Host:
     databases: list[DatabaseInstance] = field(default_factory=list)
     jvms: list[JvmInstance] = field(default_factory=list)
     db_flavors: dict[str, str] = field(default_factory=dict)  # assumed server versions
-    assumptions: object = None  # model.budget.Assumptions; None means the defaults
-    budget_cache: object = field(default=None, repr=False)
 
     # -- derived facts used by several checks ---------------------------------------------
 
