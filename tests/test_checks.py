@@ -26,6 +26,9 @@ def test_fixture(case: Path):
     cfg = parse_config({"rules": {rule: exp["options"]}} if exp.get("options") else {},
                        load_catalog())
     result = lint_tree(case, {rule}, ram=exp.get("ram"), swap=exp.get("swap"), config=cfg)
+    # A check that raised is an OOM099, not a quiet case: no fixture may pass that way.
+    crashed = [f.message for f in result.findings if f.rule == "OOM099"]
+    assert not result.internal_error and crashed == []
     want = sorted((e["rule"], e["path"], e["line"]) for e in exp.get("expected") or [])
     got = [t for t in triples(result) if t[0] == rule]
     assert got == want

@@ -7,15 +7,6 @@ import errno
 import os
 
 from conftest import lint_tree, triples
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
-from oomlint.base.findings import Problems
-from oomlint.parsers.fstab import parse_fstab
-from oomlint.parsers.shell_vars import parse_shell_vars
-from oomlint.parsers.sysctl import parse_sysctl
-from oomlint.parsers.systemd_unit import parse_unit
-from oomlint.parsers.zram import eval_zram_expr, parse_ini
 
 IMMORTAL = "[Service]\nExecStart=/bin/x\nOOMScoreAdjust=-1000\nMemoryMax=1G\n"
 UNIT_DIR = "etc/systemd/system"
@@ -120,46 +111,3 @@ def test_malformed_lines(tree):
     assert triples(lint_tree(root, {"OOM005"})) == sorted([
         ("OOM005", f"{UNIT_DIR}/a.service", 1), ("OOM005", f"{UNIT_DIR}/a.service", 4),
         ("OOM005", "etc/fstab", 1), ("OOM005", "etc/sysctl.d/a.conf", 1)])
-
-
-TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=400)
-UNITISH = st.lists(st.sampled_from([
-    "[Service]", "[Unit]", "[service]", "MemoryMax=1G", "MemoryMax=2GB", "MemoryMax=", "\\",
-    "OOMScoreAdjust=-1000", "# oomlint: disable=OOM201", "=", "[", "Restart=always", "x",
-    "MemoryMax={{ m }}", "vm.swappiness = 300", "/swapfile none swap sw 0 0", "[zram0]",
-    "zram-size = ram / (2 - 2)", "CONF_SWAPSIZE='1", ";", "  ", "\ufeff",
-]), max_size=30).map("\n".join)
-
-
-@settings(max_examples=300, deadline=None)
-@given(st.one_of(TEXT, UNITISH))
-def test_parsers_never_raise(text):
-    p = Problems()
-    parse_unit(text, "x.service", p, {"Unit", "Service", "Install"})
-    parse_sysctl(text, "x.conf", p)
-    parse_fstab(text, "fstab", p)
-    parse_ini(text, "zram.conf", p)
-    parse_shell_vars(text, "dphys", p)
-
-
-@settings(max_examples=300, deadline=None)
-@given(st.one_of(TEXT, st.from_regex(r"[0-9a-z+\-*/%^(), .]{0,40}", fullmatch=True)))
-def test_zram_expressions_never_raise_unexpectedly(text):
-    from oomlint.parsers.zram import ExprError
-
-    try:
-        eval_zram_expr(text, 8192)
-    except (ExprError, OverflowError, ValueError, ZeroDivisionError, RecursionError):
-        pass
-
-
-@settings(max_examples=100, deadline=None)
-@given(UNITISH)
-def test_whole_pipeline_never_raises(tmp_path_factory, text):
-    root = tmp_path_factory.mktemp("h")
-    for rel in (f"{UNIT_DIR}/a.service", "etc/sysctl.d/a.conf", "etc/fstab",
-                "etc/systemd/zram-generator.conf", "etc/dphys-swapfile"):
-        (root / rel).parent.mkdir(parents=True, exist_ok=True)
-        (root / rel).write_text(text)
-    result = lint_tree(root, ram="8G")
-    assert not result.internal_error, [f.message for f in result.findings if f.rule == "OOM099"]

@@ -1,0 +1,2 @@
+"""The ground floor: provenance, findings, rule ids and the grammar of each owning
+program."""

@@ -1,0 +1,1 @@
+"""Value grammars, one module per owning program."""

@@ -1,0 +1,2 @@
+"""The only code that touches the operating system: the confining Tree, host discovery,
+template detection."""
