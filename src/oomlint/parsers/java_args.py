@@ -8,7 +8,7 @@ from typing import Sequence
 
 from oomlint.base.findings import Problems
 from oomlint.base.provenance import Loc
-from oomlint.parsers.lines import PragmaCollector
+from oomlint.parsers.lines import file_pragmas
 from oomlint.parsers.systemd_exec import (  # noqa: F401  (re-exported: the JVM reader's API)
     _C_SPACE,
     EnvAssignment,
@@ -99,14 +99,7 @@ def parse_argfile(text: str, path: str, problems: Problems) -> Parsed:
             line += 1
     if st.state in ("IN_TOKEN", "IN_QUOTE") and (st.parts or st.current):
         tokens.append(("".join(st.parts + st.current), st.token_line))
-    pragmas = PragmaCollector(path)
-    for lineno, raw in enumerate(text.split("\n"), start=1):
-        stripped = raw.strip()
-        if stripped.startswith("#"):
-            pragmas.comment(stripped, lineno)
-        elif stripped:
-            pragmas.content(lineno)
-    return Parsed((JvmOption(t, Loc(path, ln)) for t, ln in tokens), pragmas.pragmas)
+    return Parsed((JvmOption(t, Loc(path, ln)) for t, ln in tokens), file_pragmas(text, path, "#"))
 
 
 def split_env_options(value: str) -> list[str] | None:

@@ -12,8 +12,10 @@ runs it, where paths and ExecStart= cannot tell (a `Pragma` with `unit` set and 
 from __future__ import annotations
 
 import re
+from typing import Callable
 
 from oomlint.base.findings import Pragma
+from oomlint.base.grammar.c import C_SPACE
 from oomlint.base.provenance import Loc
 
 _EOL = re.compile(r"\r\n|\n\r|\n|\r")
@@ -40,18 +42,41 @@ _PRAGMA = re.compile(r"[#;]\s*oomlint:\s*(disable-file|disable)\s*=(.*)", re.S)
 _RULE_LIST = re.compile(r"[A-Za-z0-9_,\s-]+")
 
 
-def content_lines(text: str, pragmas: PragmaCollector, comments: str = "#"):
-    """(line number, stripped line) for every content line of a line-oriented file, feeding
-    comment lines (those starting with one of `comments`) to `pragmas`."""
-    for lineno, raw in enumerate(split_lines(text), start=1):
-        line = raw.strip(" \t\n\r\v\f")  # C isspace(), not Unicode whitespace
+def split_newline(text: str) -> list[str]:
+    """Lines as fgets() ends them: at \\n only (mysqld's option files)."""
+    return text.split("\n")
+
+
+def scan_lines(text: str, pragmas: PragmaCollector, comments: str = "#", *,
+               split: Callable[[str], list[str]] = split_lines, space: str | None = C_SPACE):
+    """(line number, raw line, stripped line) for every content line of a line-oriented
+    file, feeding comment lines (those starting with one of `comments`) to `pragmas`.
+    `split` ends lines as the owning program does, `space` is what it strips around them."""
+    for lineno, raw in enumerate(split(text), start=1):
+        line = raw.strip(space)
         if not line:
             continue
         if line[0] in comments:
             pragmas.comment(line, lineno)
             continue
         pragmas.content(lineno)
+        yield lineno, raw, line
+
+
+def content_lines(text: str, pragmas: PragmaCollector, comments: str = "#"):
+    """(line number, stripped line) for every content line (`scan_lines` with the
+    programs' usual line ends and C whitespace)."""
+    for lineno, _, line in scan_lines(text, pragmas, comments):
         yield lineno, line
+
+
+def file_pragmas(text: str, path: str, comments: str) -> list[Pragma]:
+    """The pragmas of a file whose content is read by a character-level parser (environment
+    files, @argfiles): lines split at \\n, Python's whitespace stripped."""
+    pragmas = PragmaCollector(path)
+    for _ in scan_lines(text, pragmas, comments, split=split_newline, space=None):
+        pass
+    return pragmas.pragmas
 
 
 class PragmaCollector:

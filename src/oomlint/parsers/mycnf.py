@@ -33,7 +33,7 @@ from oomlint.base.findings import Pragma, Problems
 from oomlint.base.grammar.c import C_SPACE
 from oomlint.base.ids import SYNTAX_ERROR
 from oomlint.base.provenance import Loc
-from oomlint.parsers.lines import PragmaCollector
+from oomlint.parsers.lines import PragmaCollector, scan_lines, split_newline
 
 LINE_BUFFER = 4096 - 2  # fgets(buff, sizeof(buff) - 1): longer lines are split by the server
 # my_getopt.c special_opt_prefix[], in the order handle_options() tries them. MySQL has no
@@ -135,13 +135,8 @@ def parse_mycnf(text: str, path: str, problems: Problems) -> MyCnfFile:
     OOM005 problems; a line that stops the server's reading is `MyCnfFile.stop`."""
     st = _State(path, problems)
     pragmas = PragmaCollector(path)
-    for lineno, raw in enumerate(text.split("\n"), start=1):
+    for lineno, raw, _ in scan_lines(text, pragmas, "#;", split=split_newline):
         line = raw.lstrip(C_SPACE)
-        if not line or line[0] in "#;":
-            if line:
-                pragmas.comment(line.rstrip(C_SPACE), lineno)
-            continue
-        pragmas.content(lineno)
         loc = Loc(path, lineno)
         if len(raw.encode("utf-8", "surrogatepass")) > LINE_BUFFER:
             problems.add(SYNTAX_ERROR, loc, f"line longer than {LINE_BUFFER} bytes: mysqld "

@@ -13,7 +13,7 @@ from typing import Iterable, Mapping, Sequence
 from oomlint.base.findings import Pragma, Problems
 from oomlint.base.ids import SYNTAX_ERROR
 from oomlint.base.provenance import Loc
-from oomlint.parsers.lines import PragmaCollector
+from oomlint.parsers.lines import file_pragmas
 
 
 @dataclass(frozen=True)
@@ -193,17 +193,6 @@ _ENV_HANDLERS = {
 }
 
 
-def _env_pragmas(text: str, path: str) -> list[Pragma]:
-    collector = PragmaCollector(path)
-    for lineno, raw in enumerate(text.split("\n"), start=1):
-        stripped = raw.strip()
-        if stripped[:1] in ("#", ";"):
-            collector.comment(stripped, lineno)
-        elif stripped:
-            collector.content(lineno)
-    return collector.pragmas
-
-
 def parse_env_file(text: str, path: str, problems: Problems, *, shell: bool = False) -> Parsed:
     """Assignments of an ``EnvironmentFile=`` as systemd reads it (``env-file.c``
     ``parse_env_file_internal``): ``KEY=VALUE`` lines, ``#``/``;`` comment lines, '…'
@@ -224,7 +213,7 @@ def parse_env_file(text: str, path: str, problems: Problems, *, shell: bool = Fa
             st.line += 1
     if st.state in ("PRE_VALUE", "VALUE", "VALUE_ESCAPE", "SINGLE", "DOUBLE", "DOUBLE_ESCAPE"):
         st.push(trim_value=st.state == "VALUE")
-    out = Parsed(pragmas=_env_pragmas(text, path))
+    out = Parsed(pragmas=file_pragmas(text, path, "#;"))
     for key, value, line, quoted in st.out:
         out.append(_env_record(key, value, Loc(path, line), quoted, shell, problems))
     return out
