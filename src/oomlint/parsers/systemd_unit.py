@@ -22,6 +22,7 @@ LONG_LINE_MAX = 1024 * 1024  # systemd's LONG_LINE_MAX
 # str.strip() would also remove U+00A0, U+3000 ..., making "\u00a0MemoryMax=1G" look like
 # a limit that systemd ignores as an unknown key.
 WHITESPACE = " \t\n\r"
+BOM = "\ufeff"  # UTF-8 byte-order mark, as decoded
 def utf8_len(text: str) -> int:
     """The length in bytes that systemd's limits count."""
     return len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))
@@ -68,8 +69,14 @@ def parse_unit(text: str, path: str, problems: Problems, known_sections=None) ->
             unit.loaded = False
             break
         stripped = raw.strip(WHITESPACE)
-        if lineno == 1 and stripped.startswith("\ufeff"):
-            stripped = stripped[1:].strip(WHITESPACE)
+        bom = lineno == 1 and raw.startswith(BOM)
+        if bom:
+            # config_parse() looks for a comment first, then drops a UTF-8 byte-order mark
+            # that starts the file: "\ufeff[Unit]" is a header, "\ufeff# x" is no comment.
+            raw = raw[len(BOM):]
+            stripped = raw.strip(WHITESPACE)
+            if not stripped:
+                continue
         if pending:
             if stripped[:1] in ("#", ";"):
                 continue
@@ -81,7 +88,7 @@ def parse_unit(text: str, path: str, problems: Problems, known_sections=None) ->
                 unit.loaded = False
                 pending = ""
                 break
-        elif not stripped or stripped[:1] in ("#", ";"):
+        elif not bom and (not stripped or stripped[:1] in ("#", ";")):
             if stripped:
                 pragmas.comment(stripped, lineno)
             continue
