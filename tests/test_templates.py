@@ -1,15 +1,87 @@
-"""The one "is this value templated?" test (sources/templates.py)."""
+"""Template expressions are unknown values in every format: one OOM007 at the line, the
+setting treated as unset (its default), never a refusal (OOM402 / OOM452 / OOM507).
+
+Regressions for my.cnf, postgresql.conf and JVM options, through the command line and
+asserting (rule, path, line); then the one test itself (sources/templates.py)."""
 
 from __future__ import annotations
 
+import json
 import re
 import time
 
 import pytest
+from click.testing import CliRunner
+from conftest import write_tree
 from hypothesis import given
 from hypothesis import strategies as st
 
+from oomlint.base.grammar.c import MIB
+from oomlint.cli import main
+from oomlint.model.build import build_host
 from oomlint.sources.templates import is_templated, template_spans, templated_runs
+from oomlint.sources.tree import Tree
+
+UNITS = "etc/systemd/system"
+CNF = "etc/mysql/my.cnf"
+PG = "etc/postgresql/15/main/postgresql.conf"
+REFUSALS = {"OOM402", "OOM452", "OOM507"}
+
+
+@pytest.fixture
+def run(tmp_path, monkeypatch):
+    """`oomlint check --ram 8G --format json h` on a tree `h` made of {path: text};
+    returns the sorted (rule, path, line) of every finding."""
+    monkeypatch.chdir(tmp_path)
+
+    def invoke(files: dict[str, str]) -> list[tuple[str, str, int]]:
+        write_tree(tmp_path / "h", files)
+        r = CliRunner().invoke(main, ["check", "--ram", "8G", "--format", "json", "h"],
+                               catch_exceptions=False)
+        assert r.exit_code in (0, 1), r.output
+        doc = json.loads(r.stdout)
+        return sorted((f["rule"], f["path"], f["line"]) for f in doc["findings"])
+
+    return invoke
+
+
+def _only(got, rules=("OOM007", *REFUSALS)):
+    return [t for t in got if t[0] in rules]
+
+
+def _host(tmp_path):
+    return build_host(Tree(root=tmp_path / "h"), "h", ram=8 * 1024 * MIB)
+
+
+# -- my.cnf ------------------------------------------------------------------------------
+
+
+def test_mysql_templated_value_is_unknown_not_refused(run, tmp_path):
+    got = run({CNF: "[mysqld]\ninnodb_buffer_pool_size = {{ pool }}\nmax_connections = 100\n"})
+    assert _only(got) == [("OOM007", f"h/{CNF}", 2)]
+    cfg = _host(tmp_path).databases[0].config
+    assert cfg.get("innodb_buffer_pool_size") == 128 * MIB  # the default, as if unset
+    assert cfg.source("innodb_buffer_pool_size") is None and cfg.refused == []
+
+
+def test_mysql_templated_value_overrides_an_earlier_one(run, tmp_path):
+    """The later line wins in mysqld; once it is unknown, the default is what is counted."""
+    got = run({CNF: "[mysqld]\nkey_buffer_size = 4G\n!includedir /etc/mysql/conf.d/\n",
+               "etc/mysql/conf.d/pool.cnf": "[mysqld]\nkey_buffer_size = \"{{ kb }}\"\n"
+                                            "loose-innodb_buffer_pool_size={{ pool }}\n"
+                                            "performance_schema = {{ ps }}\n"})
+    assert _only(got) == [("OOM007", "h/etc/mysql/conf.d/pool.cnf", 2),
+                          ("OOM007", "h/etc/mysql/conf.d/pool.cnf", 3),
+                          ("OOM007", "h/etc/mysql/conf.d/pool.cnf", 4)]
+    cfg = _host(tmp_path).databases[0].config
+    assert cfg.get("key_buffer_size") == 8 * MIB  # MySQL 8.0's default, not the 4G line
+    assert cfg.get("innodb_buffer_pool_size") == 128 * MIB  # not 0, as loose- errors give
+
+
+def test_mysql_value_without_template_is_still_refused(run):
+    got = run({CNF: "[mysqld]\ninnodb_buffer_pool_size = { pool }\n"})
+    assert _only(got) == [("OOM402", f"h/{CNF}", 2)]
+
 
 # -- the one test --------------------------------------------------------------------------
 
