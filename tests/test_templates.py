@@ -83,6 +83,36 @@ def test_mysql_value_without_template_is_still_refused(run):
     assert _only(got) == [("OOM402", f"h/{CNF}", 2)]
 
 
+# -- postgresql.conf ---------------------------------------------------------------------
+
+
+def test_postgresql_templated_value_is_unknown_not_refused(run, tmp_path):
+    got = run({PG: "shared_buffers = {{ sb }}\nmax_connections = 100\n"
+                   "work_mem = '{{ wm }}'\nhuge_pages = {{ hp }}\n"})
+    assert _only(got) == [("OOM007", f"h/{PG}", 1), ("OOM007", f"h/{PG}", 3),
+                          ("OOM007", f"h/{PG}", 4)]
+    cfg = _host(tmp_path).databases[0].config
+    assert cfg.refused == []
+    assert cfg.get("shared_buffers") == 128 * MIB and cfg.get("work_mem") == 4 * MIB
+    assert cfg.get("huge_pages") == "try" and cfg.get("max_connections") == 100
+
+
+def test_postgresql_templated_line_superseded_or_superseding(run, tmp_path):
+    """postgres never looks at a line superseded by a later one of the same spelling: a
+    superseded template is not reported; a template that supersedes leaves the default."""
+    got = run({PG: "work_mem = {{ wm }}\nwork_mem = 8MB\n"
+                   "Shared_Buffers = 1GB\nshared_buffers = 2GB\nshared_buffers = {{ sb }}\n"})
+    assert _only(got) == [("OOM007", f"h/{PG}", 5)]
+    cfg = _host(tmp_path).databases[0].config
+    assert cfg.get("work_mem") == 8 * MIB and cfg.source("work_mem").loc.line == 2
+    assert cfg.get("shared_buffers") == 128 * MIB  # Shared_Buffers = 1GB applied, then unknown
+
+
+def test_postgresql_syntax_error_without_template_is_still_refused(run):
+    got = run({PG: "shared_buffers = 1 GB\nwork_mem = {{ wm\n"})
+    assert _only(got) == [("OOM452", f"h/{PG}", 1), ("OOM452", f"h/{PG}", 2)]
+
+
 # -- the one test --------------------------------------------------------------------------
 
 _REGEX = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
