@@ -113,6 +113,51 @@ def test_postgresql_syntax_error_without_template_is_still_refused(run):
     assert _only(got) == [("OOM452", f"h/{PG}", 1), ("OOM452", f"h/{PG}", 2)]
 
 
+# -- JVM options -------------------------------------------------------------------------
+
+
+def _jvm(tmp_path):
+    (jvm,) = _host(tmp_path).jvms
+    return jvm.config
+
+
+def test_jvm_templated_heap_on_the_command_line(run, tmp_path):
+    got = run({f"{UNITS}/app.service": "[Service]\nExecStart=/usr/bin/java -Xmx{{ heap }} "
+               "-XX:MaxMetaspaceSize=256m -jar /opt/app.jar\nMemoryMax=2G\n"})
+    assert _only(got) == [("OOM007", f"h/{UNITS}/app.service", 2)]
+    c = _jvm(tmp_path)
+    assert c.refused == [] and "MaxHeapSize" not in c.flags
+    assert c.max_heap.bytes == 512 * MIB  # ergonomic: 25% of the unit's 2G, as if unset
+    assert c.metaspace.bytes == 256 * MIB  # the words after the template are still options
+
+
+def test_jvm_templated_heap_in_environment(run, tmp_path):
+    got = run({f"{UNITS}/app.service":
+               '[Service]\nEnvironment="JAVA_OPTS=-Xms512m -Xmx{{ heap }}m"\n'
+               "ExecStart=/usr/bin/java $JAVA_OPTS -jar /opt/app.jar\nMemoryMax=2G\n"})
+    assert _only(got) == [("OOM007", f"h/{UNITS}/app.service", 2)]
+    c = _jvm(tmp_path)
+    assert c.refused == [] and c.initial_heap.bytes == 512 * MIB
+
+
+def test_jvm_templated_options_in_the_jvm_variables(run, tmp_path):
+    got = run({f"{UNITS}/app.service":
+               "[Service]\nEnvironment=\"JAVA_TOOL_OPTIONS=-XX:MaxRAMPercentage={{ pct }}\"\n"
+               "Environment=\"JDK_JAVA_OPTIONS=-Xss{{ stack | default('1m') }}\"\n"
+               "Environment=\"_JAVA_OPTIONS=-Dapp.name={{ name }}\"\n"
+               "ExecStart=/usr/bin/java -jar /opt/app.jar\nMemoryMax=2G\n"})
+    # -Dapp.name is no memory option: its template does not matter
+    assert _only(got) == [("OOM007", f"h/{UNITS}/app.service", 2),
+                          ("OOM007", f"h/{UNITS}/app.service", 3)]
+    assert _jvm(tmp_path).refused == []
+
+
+def test_jvm_option_without_template_is_still_refused(run):
+    got = run({f"{UNITS}/app.service":
+               "[Service]\nExecStart=/usr/bin/java -Xmx{ heap } -jar /opt/app.jar\n"})
+    assert _only(got) == [("OOM507", f"h/{UNITS}/app.service", 2)]
+
+
 # -- the one test --------------------------------------------------------------------------
 
 _REGEX = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
