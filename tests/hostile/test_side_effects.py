@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 import oomlint
-from oomlint.sources import tree as source
+from oomlint.sources import fs as backends
 
 from .helpers import IMMORTAL, UNIT_DIR, check, snapshot, write_tree
 from .helpers import oomlint as run_oomlint
@@ -94,12 +94,13 @@ def test_sealed_really_refuses(cwd):
 
 
 def test_the_audit_sees_a_read_outside_the_tree(cwd, outside, monkeypatch):
-    """The detector every run goes through works: break the tree's confinement and the
-    run is caught reading the sentinel next to the tree."""
+    """The detector every run goes through works: break the tree's confinement (the
+    directory back-end maps one host path outside its root) and the run is caught reading
+    the sentinel next to the tree."""
     write_tree(cwd / "h", {f"{UNIT_DIR}/control.service": IMMORTAL,
                            "etc/sysctl.d/x.conf": "vm.swappiness = 1\n"})
-    real = source.Tree._real
-    monkeypatch.setattr(source.Tree, "_real", lambda self, vpath: (
+    real = backends.DirectoryFS._real
+    monkeypatch.setattr(backends.DirectoryFS, "_real", lambda self, vpath: (
         outside / "sentinel.conf" if vpath.endswith("x.conf") else real(self, vpath)))
     with pytest.raises(AssertionError, match="outside the checked paths"):
         check("h")
@@ -163,5 +164,23 @@ def test_source_neither_executes_nor_fetches():
 
 
 def test_files_are_opened_read_only_and_without_following_the_last_link():
+    """The back-ends read host files through one function, with these flags; the other
+    back-ends open nothing themselves."""
+    text = (SRC / "sources" / "fs.py").read_text()
+    flags = "os.O_RDONLY | getattr(os, \"O_NOFOLLOW\", 0) | getattr(os, \"O_NONBLOCK\", 0)"
+    assert text.count(flags) == 1
+    opens = [node for node in ast.walk(ast.parse(text)) if isinstance(node, ast.Call) and
+             isinstance(node.func, ast.Attribute) and node.func.attr == "open"]
+    assert len(opens) == 1 and ast.unparse(opens[0]) == "os.open(real, flags)"
+    assert "open(" not in text.replace("os.open(real, flags)", "")
+
+
+def test_only_the_back_ends_touch_the_os():
+    """Tree confines paths over a back-end: tree.py calls no os function and opens nothing,
+    so every read goes through sources/fs.py."""
     text = (SRC / "sources" / "tree.py").read_text()
-    assert "os.O_RDONLY | getattr(os, \"O_NOFOLLOW\", 0) | getattr(os, \"O_NONBLOCK\", 0)" in text
+    calls = [ast.unparse(node.func) for node in ast.walk(ast.parse(text))
+             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and
+             isinstance(node.func.value, ast.Name) and node.func.value.id in ("os", "stat")]
+    assert calls == []
+    assert "import os" not in text and "open(" not in text

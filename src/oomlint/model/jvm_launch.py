@@ -21,7 +21,7 @@ from oomlint.base.findings import Pragma, Problems
 from oomlint.base.grammar.c import GIB, MIB
 from oomlint.base.provenance import Loc, Setting
 from oomlint.model.hotspot import ES_SYSTEM_OPTIONS, JvmConfig, ergonomic_heap, resolve_jvm
-from oomlint.parsers.hotspot_flags import FlagSource, collect_flags
+from oomlint.parsers.hotspot_flags import FlagSource, collect_flags, join_templated
 from oomlint.parsers.java_args import (
     TERMINAL_OPTIONS,
     java_vm_options,
@@ -39,6 +39,7 @@ from oomlint.parsers.systemd_exec import (
     parse_env_file,
     split_environment,
 )
+from oomlint.sources.templates import templated_runs, templated_setting
 from oomlint.sources.tree import Tree
 
 Env = dict[str, tuple[str, Loc]]
@@ -191,7 +192,8 @@ def _jdk_java_options(ctx: _Ctx, env: Env) -> list[JvmOption]:
         ctx.refused.append((loc, value, "Error: Unmatched quote in environment variable JDK_JAVA_OPTIONS"))
         return []
     ctx.sources.append("JDK_JAVA_OPTIONS")
-    args = _expand_argfiles(ctx, [JvmOption(w, loc) for w in words])
+    args = _expand_argfiles(ctx, join_templated([JvmOption(w, loc) for w in words],
+                                                templated_runs))
     for arg in args:
         if arg.text in TERMINAL_OPTIONS or arg.text.startswith("--module="):
             ctx.refused.append((loc, arg.text, f"Error: Option {arg.text} is not allowed in "
@@ -365,7 +367,8 @@ def _command_line(ctx: _Ctx, found: Found, env: Env, exec_loc: Loc) -> list[Flag
 def _find_jvm(entries: list[tuple[Any, Loc]], env: Env) -> tuple[Found, Loc] | None:
     """The last ``ExecStart=`` command that starts a JVM, expanded."""
     for raw, loc in reversed(entries):
-        found = detect_launcher_located(expand_exec_located(raw, env, loc), env)
+        words = join_templated(expand_exec_located(raw, env, loc), templated_runs)
+        found = detect_launcher_located(words, env)
         if found is not None:
             return found, loc
     return None
@@ -430,7 +433,8 @@ def _build(ctx: _Ctx, found: Found, exec_loc: Loc, env: Env, *, visible_ram: int
     launcher = found[1]
     extra = _es_ergonomics(ctx, launcher, before, command, after, visible_ram, cpus,
                            exec_loc) if launcher else []
-    flags = collect_flags([*before, *command, *extra, *after])
+    flags = collect_flags([*before, *command, *extra, *after], templated_runs)
+    ctx.problems.items.extend(templated_setting(t.raw, t.loc) for t in flags.templated)
     config = resolve_jvm(flags, jdk_major=ctx.jdk_major, visible_ram=visible_ram, cpus=cpus,
                          arch=arch, host_ram=host_ram, ram_note=ram_note, sources=ctx.sources,
                          launcher=launcher.kind if launcher else "java", loc=exec_loc)

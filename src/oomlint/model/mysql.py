@@ -29,6 +29,7 @@ from oomlint.model.server_config import (
     Var,
 )
 from oomlint.parsers.mycnf import MyCnfFile, MyDirective, MyOption
+from oomlint.sources.templates import is_templated, templated_value
 from oomlint.sources.tree import Tree
 
 _U32 = UINT32_MAX
@@ -261,7 +262,19 @@ class _MySqlReader(ConfReader):
         if var is None:
             self.unknown(opt, loose)
             return
+        if opt.value is not None and is_templated(opt.value):
+            self.templated(opt, var)
+            return
         self.apply(opt, self.cfg.variables[var], action, loose)
+
+    def templated(self, opt: MyOption, var: str) -> None:
+        """A template expression (``{{ pool }}``) is no value the server would see: the
+        variable is unknown, and counts as unset (its default) from this line on."""
+        finding = templated_value(opt.raw_name, opt.raw or "", opt.loc)
+        if (opt.loc, finding.message) not in self.reported:
+            self.reported.add((opt.loc, finding.message))
+            self.problems.items.append(finding)
+        self.cfg.settings.pop(var, None)
 
     def find(self, name: str) -> str | None:
         """my_getopt findopt(): the exact name, an alias, or (MariaDB) a unique prefix."""

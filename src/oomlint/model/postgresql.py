@@ -9,6 +9,7 @@ nothing here opens a file or raises.
 
 from __future__ import annotations
 
+import dataclasses
 import posixpath
 import re
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from oomlint.base.provenance import Loc, Setting
 from oomlint.model.mysql import _version_tuple
 from oomlint.model.server_config import MAX_FILE_READS, MAX_INCLUDE_LEVEL, ConfReader, DatabaseConfig, Var
 from oomlint.parsers.postgresql_conf import PgConfFile, PgInclude, PgLine, parse_pg_conf
+from oomlint.sources.templates import is_templated, templated_value
 from oomlint.sources.tree import Tree
 
 BLCKSZ = 8192
@@ -97,7 +99,7 @@ def load_postgresql(tree: Tree, conf_path: str, flavor: str, problems: Problems,
     reader.parse_file(main, True, None, 0)
     if auto_conf_path:
         reader.parse_file(posixpath.normpath("/" + auto_conf_path.lstrip("/")), False, None, 0)
-    _pg_apply(cfg, reader.lines)
+    _pg_apply(cfg, reader.lines, problems)
     return cfg
 
 
@@ -149,6 +151,10 @@ class _PgReader(ConfReader):
         for item in parsed.items:
             if isinstance(item, PgInclude):
                 ok = self.include(item, vpath, depth) and ok
+            elif item.error is not None and item.raw_name and is_templated(item.value):
+                # ``shared_buffers = {{ sb }}``: no syntax error once rendered; the value
+                # is judged (as unknown) with the others
+                self.lines.append(dataclasses.replace(item, raw=item.value, error=None))
             elif item.error is not None:
                 self.cfg.refuse(item.loc, item.written, item.error)
                 ok = False
@@ -184,12 +190,14 @@ class _PgReader(ConfReader):
         return True
 
 
-def _pg_apply(cfg: DatabaseConfig, lines: list[PgLine]) -> None:
+def _pg_apply(cfg: DatabaseConfig, lines: list[PgLine], problems: Problems) -> None:
     """ProcessConfigFileInternal(): an earlier line whose name is spelled *exactly* like a
     later one is superseded and never validated (``Shared_Buffers`` or the old alias
     ``sort_mem`` do not supersede ``shared_buffers``/``work_mem``: both are validated);
     every other line is parsed and applied in order, and an invalid one stops the
-    server."""
+    server. A value written as a template expression (``{{ sb }}``, quoted or not) is
+    unknown: reported (OOM007) unless superseded, and the parameter counts as unset (its
+    default) from that line on."""
     last = {line.raw_name: i for i, line in enumerate(lines)}
     ignored = [last[line.raw_name] != i for i, line in enumerate(lines)]
     latest: dict[str, Setting] = {}
@@ -201,6 +209,12 @@ def _pg_apply(cfg: DatabaseConfig, lines: list[PgLine]) -> None:
                 # every built-in name is ASCII: e.g. a UTF-8 byte-order mark glued to it
                 cfg.refuse(line.loc, line.written, "unrecognized configuration parameter "
                            f'"{line.raw_name}"')
+            continue
+        if is_templated(line.value):
+            latest[key] = Setting(key, line.raw, None, line.loc).overriding(latest.get(key))
+            if not superseded:
+                problems.items.append(templated_value(line.raw_name, line.raw, line.loc))
+                cfg.settings.pop(key, None)
             continue
         try:
             value: Any = pg_value(var, line.value)

@@ -4,7 +4,6 @@ zram-generator.conf and /etc/dphys-swapfile, each sized as its owning program si
 
 from __future__ import annotations
 
-import os
 import re
 
 from oomlint.base.grammar.c import MIB
@@ -24,13 +23,7 @@ from oomlint.sources.tree import Tree, rel
 
 
 def _file_size(tree: Tree, vpath: str) -> int | None:
-    e = tree.lookup(vpath)
-    if e.kind != "file" or e.real is None:
-        return None
-    try:
-        return os.stat(e.real).st_size or None
-    except OSError:
-        return None
+    return tree.size(vpath) or None
 
 
 def load_swap(reader: Reader) -> None:

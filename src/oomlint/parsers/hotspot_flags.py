@@ -5,12 +5,17 @@
 applies sources in the launcher's order (JAVA_TOOL_OPTIONS, then the command line with
 JDK_JAVA_OPTIONS in front of it, then _JAVA_OPTIONS; verified with OpenJDK 17.0.15,
 tests/data/jvm/expected.yaml), last occurrence wins.
+
+A modelled option written as a template expression (``-Xmx{{ heap }}``) is a
+`TemplatedOption`: unknown, neither a flag nor a refusal. Which words are templated is the
+caller's to say (sources/templates.py ``templated_runs``, passed in as `Runs`): this module
+stays a pure reader of options.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Sequence, Union
+from typing import Callable, Sequence, Union
 
 from oomlint.base.grammar.c import GrammarError
 from oomlint.base.grammar.hotspot import (
@@ -58,6 +63,18 @@ class Refusal:
     reason: str
 
 
+@dataclass(frozen=True)
+class TemplatedOption:
+    """A modelled option whose value is a template expression: its value is unknown."""
+
+    loc: Loc
+    raw: str
+
+
+# The runs of words that template expressions span: [first, last + 1) indices into the
+# texts given (sources/templates.py ``templated_runs``).
+Runs = Callable[[Sequence[str]], Sequence[tuple[int, int]]]
+
 # Flags oomlint models: HotSpot 17 type and allowed range (globals.hpp, gc_globals.hpp,
 # globals_x86.hpp; ranges as printed by "is outside the allowed range").
 _UINT64_MAX = 2**64 - 1
@@ -103,14 +120,52 @@ _SIZE_OPTIONS = (
 _XSS_MAX = 1024 * 1048576  # parse_xss(): max_ThreadStackSize (1M) * K
 MODES = {"-Xint": "int", "-Xcomp": "comp", "-Xmixed": "mixed"}
 
-OptionResult = Union[list[JvmFlag], Refusal]
+OptionResult = Union[list[JvmFlag], Refusal, TemplatedOption]
 
 
-def parse_option(text: str, loc: Loc, source: str) -> OptionResult:
+def parse_option(text: str, loc: Loc, source: str, templated: bool = False) -> OptionResult:
     """The flags one JVM option sets, as ``parse_each_vm_init_arg()`` reads it; [] for an
     option oomlint does not model; a `Refusal` with HotSpot's message when the JVM would
     exit. Covers -Xmx -Xms -Xmn -Xss -Xint -Xcomp -Xmixed and ``-XX:`` flags in `_FLAGS`
-    and `BOOL_FLAGS` (``+``/``-`` for booleans, ``Name=value`` for the others)."""
+    and `BOOL_FLAGS` (``+``/``-`` for booleans, ``Name=value`` for the others). A
+    `templated` option (a template expression, not yet rendered) that oomlint models is a
+    `TemplatedOption`, whatever its value."""
+    result = _parse_option(text, loc, source)
+    if templated and result != []:
+        return TemplatedOption(loc, text)
+    return result
+
+
+def join_templated(options: Sequence[JvmOption], runs: Runs) -> list[JvmOption]:
+    """`options` with the words one template expression spans joined into one option
+    (``-Xmx{{ heap }}`` split at whitespace before it was rendered), so that a launcher
+    judges it as one argument; only words from the same line are joined."""
+    return [option for option, _ in _template_groups(options, runs)]
+
+
+def _template_groups(options: Sequence[JvmOption], runs: Runs
+                     ) -> list[tuple[JvmOption, bool]]:
+    """Each option, or run of options one template expression spans (joined by a space),
+    with whether it is templated."""
+    out: list[tuple[JvmOption, bool]] = []
+    i = 0
+    while i < len(options):
+        j = i + 1
+        while j < len(options) and options[j].loc == options[i].loc:
+            j += 1
+        line = options[i:j]
+        at = 0
+        for first, end in runs([o.text for o in line]):
+            out += [(o, False) for o in line[at:first]]
+            out.append((JvmOption(" ".join(o.text for o in line[first:end]), line[first].loc),
+                        True))
+            at = end
+        out += [(o, False) for o in line[at:]]
+        i = j
+    return out
+
+
+def _parse_option(text: str, loc: Loc, source: str) -> list[JvmFlag] | Refusal:
     for prefix, names, minimum in _SIZE_OPTIONS:
         if text.startswith(prefix):
             return _size_option(text, text[len(prefix):], names, minimum, loc, source)
@@ -221,11 +276,13 @@ class FlagSource:
 class JvmFlags:
     """The effective value of every modelled flag (`settings`, by flag name: a `Setting`
     whose raw is the option as written and whose overrides are the options it beat), every
-    flag in application order, the refused options, and each effective flag's source."""
+    flag in application order, the refused options, the templated ones (unknown, as if not
+    given), and each effective flag's source."""
 
     settings: dict[str, Setting] = field(default_factory=dict)
     flags: list[JvmFlag] = field(default_factory=list)
     refused: list[Refusal] = field(default_factory=list)
+    templated: list[TemplatedOption] = field(default_factory=list)
     source_of: dict[str, str] = field(default_factory=dict)
 
     def value(self, name: str, default: object = None) -> object:
@@ -236,19 +293,26 @@ class JvmFlags:
         return name in self.settings
 
 
-def collect_flags(sources: Sequence[FlagSource]) -> JvmFlags:
+def collect_flags(sources: Sequence[FlagSource], templates: Runs | None = None) -> JvmFlags:
     """Apply `sources` in order, the last occurrence of a flag winning: pass them as the
     JVM applies them (JAVA_TOOL_OPTIONS, JDK_JAVA_OPTIONS, the command line, _JAVA_OPTIONS;
     verified with OpenJDK 17: tests/data/jvm/expected.yaml ``precedence-*``). Every
     effective flag is a `Setting` that keeps the options it overrode
     (``Setting.overriding``); ``-Xmx`` and ``-XX:MaxHeapSize=`` are the same flag, as are
-    ``-Xss`` and ``-XX:ThreadStackSize=``."""
+    ``-Xss`` and ``-XX:ThreadStackSize=``. With `templates`, the words of a line that a
+    template expression spans are one option, and a modelled one is left unset (recorded
+    in `templated`)."""
     out = JvmFlags()
     ignore_unrecognized = any(o.text == "-XX:+IgnoreUnrecognizedVMOptions"
                               for s in sources for o in s.options)
     for source in sources:
-        for option in source.options:
-            result = parse_option(option.text, option.loc, source.label)
+        options = _template_groups(source.options, templates) if templates else \
+            [(o, False) for o in source.options]
+        for option, templated in options:
+            result = parse_option(option.text, option.loc, source.label, templated)
+            if isinstance(result, TemplatedOption):
+                out.templated.append(result)
+                continue
             if isinstance(result, Refusal):
                 if ignore_unrecognized and result.reason.startswith("Unrecognized VM option"):
                     continue  # -XX:+IgnoreUnrecognizedVMOptions (arguments.cpp)

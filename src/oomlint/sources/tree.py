@@ -4,27 +4,37 @@
 symlink target or include path is taken relative to the tree root, and ``..`` stops at the
 root. oomlint therefore never reads the machine it runs on when it checks a tree, cannot be
 led out of it by a hostile link, and detects link loops instead of hanging on them.
-Files are opened without following links, never blocking (FIFOs), and read up to a size
-limit; binary and non-UTF-8 content is reported, not raised.
+Files are read up to a size limit, through one back-end (sources/fs.py: a directory, loose
+files, an overlay) that opens them without following links and never blocks (FIFOs);
+binary and non-UTF-8 content is reported, not raised.
 """
 
 from __future__ import annotations
 
 import errno
-import os
 import posixpath
-import stat
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Mapping
 
 from oomlint.base.findings import Problems
 from oomlint.base.ids import FILE_BINARY, FILE_ENCODING, FILE_TOO_LARGE, FILE_UNREADABLE, LINK_LOOP
 from oomlint.base.provenance import Loc
+from oomlint.sources.fs import (
+    CHARDEV,
+    DIR,
+    FILE,
+    LINK,
+    DirectoryFS,
+    FileSystem,
+    LooseFilesFS,
+    NotRegularFile,
+    ReadError,
+)
 
 MAX_FILE_BYTES = 16 * 1024 * 1024
 MAX_LINK_HOPS = 40  # the kernel's MAXSYMLINKS
 DEVNULL = "/dev/null"
-
 
 
 @dataclass(frozen=True)
@@ -37,7 +47,6 @@ class Entry:
     vpath: str
     target: str
     kind: str
-    real: Path | str | None = None
     is_link: bool = False
 
 
@@ -47,33 +56,23 @@ def rel(vpath: str) -> str:
 
 
 class Tree:
-    """A read-only view of a host's files, rooted at a directory or made of loose files."""
+    """A read-only, confined view of a host's files over one back-end (sources/fs.py):
+    `fs`, or a directory laid out like / (`root`), or loose files placed at their host
+    paths (`files`: host path -> file)."""
 
-    def __init__(self, root: Path | None = None, files: dict[str, Path] | None = None):
-        self.root = root
-        self._root_str = os.fspath(root) if root is not None else ""
+    def __init__(self, root: Path | None = None, files: Mapping[str, Path] | None = None,
+                 fs: FileSystem | None = None):
+        if fs is None:
+            fs = DirectoryFS(root) if root is not None else LooseFilesFS(files or {})
+        self.fs = fs
         self._lookups: dict[str, Entry] = {}  # a run reads a snapshot: resolve each path once
-        self.files = dict(files or {})
-        self._dirs: set[str] = set()
         # Links found looping, in the order met, and those already reported by read_text():
         # a looping directory is only ever looked up, never read, and would otherwise
         # silently hide everything under it.
         self.loops: dict[str, None] = {}
         self.reported_loops: set[str] = set()
-        for vp in self.files:
-            parent = posixpath.dirname(vp)
-            while parent not in self._dirs:
-                self._dirs.add(parent)
-                if parent == "/":
-                    break
-                parent = posixpath.dirname(parent)
 
     # -- lookups ---------------------------------------------------------------------------
-
-    def _real(self, vpath: str) -> Path | str | None:
-        if self.root is not None:
-            return self._root_str + vpath if vpath != "/" else self._root_str
-        return self.files.get(vpath)
 
     def lookup(self, vpath: str) -> Entry:
         """Follow links in every component of `vpath`, inside the tree."""
@@ -84,12 +83,6 @@ class Tree:
         return hit
 
     def _lookup(self, vpath: str) -> Entry:
-        if self.root is None:
-            if vpath in self.files:
-                return self._classify(vpath, vpath, self.files[vpath], False)
-            if vpath in self._dirs:
-                return Entry(vpath, vpath, "dir")
-            return Entry(vpath, vpath, "missing")
         parts = [p for p in vpath.split("/") if p]
         current = "/"
         hops = 0
@@ -102,20 +95,17 @@ class Tree:
                 current = posixpath.dirname(current) or "/"
                 continue
             candidate = posixpath.join(current, name)
-            real = self._real(candidate)
-            try:
-                st = os.lstat(real)
-            except OSError:
+            kind = self.fs.lstat(candidate)
+            if kind is None:
                 return Entry(vpath, posixpath.join(candidate, *parts), "missing")
-            if stat.S_ISLNK(st.st_mode):
+            if kind == LINK:
                 linked = True
                 hops += 1
                 if hops > MAX_LINK_HOPS:
                     self.loops.setdefault(candidate)
                     return Entry(vpath, candidate, "loop", is_link=True)
-                try:
-                    target = os.readlink(real)
-                except OSError:
+                target = self.fs.readlink(candidate)
+                if target is None:
                     return Entry(vpath, candidate, "missing", is_link=True)
                 if posixpath.normpath(target) == DEVNULL and not parts:
                     return Entry(vpath, DEVNULL, "devnull", is_link=True)
@@ -124,46 +114,31 @@ class Tree:
                 current = base
                 continue
             current = candidate
-        real = self._real(current)
-        return self._classify(vpath, current, real, linked)
+        return self._classify(vpath, current, linked)
 
-    def _classify(self, vpath: str, target: str, real: Path | None, linked: bool) -> Entry:
+    def _classify(self, vpath: str, target: str, linked: bool) -> Entry:
         if target == DEVNULL:
             return Entry(vpath, target, "devnull", is_link=linked)
-        try:
-            st = os.stat(real) if real is not None else None
-        except OSError:
-            st = None
-        if st is None:
-            return Entry(vpath, target, "missing", real, linked)
-        if stat.S_ISDIR(st.st_mode):
-            kind = "dir"
-        elif stat.S_ISREG(st.st_mode):
-            kind = "file"
-        elif stat.S_ISCHR(st.st_mode) and target == DEVNULL:
+        kind = self.fs.stat(target)
+        if kind is None:
+            return Entry(vpath, target, "missing", linked)
+        if kind in (DIR, FILE):
+            pass
+        elif kind == CHARDEV and target == DEVNULL:
             kind = "devnull"
         else:
             kind = "other"
-        return Entry(vpath, target, kind, real, linked)
+        return Entry(vpath, target, kind, linked)
 
     def listdir(self, vdir: str) -> list[str]:
         """Names in a directory, sorted by bytes (strcmp order), or [] when it is absent."""
         entry = self.lookup(vdir)
         if entry.kind != "dir":
             return []
-        if self.root is None:
-            prefix = entry.target.rstrip("/") + "/"
-            names = {
-                vp[len(prefix):].split("/", 1)[0]
-                for vp in (*self.files, *self._dirs)
-                if vp.startswith(prefix) and len(vp) > len(prefix)
-            }
-        else:
-            try:
-                names = set(os.listdir(entry.real))
-            except OSError:
-                return []
-        return sorted(names, key=lambda n: n.encode("utf-8", "surrogateescape"))
+        names = self.fs.listdir(entry.target)
+        if names is None:
+            return []
+        return sorted(set(names), key=lambda n: n.encode("utf-8", "surrogateescape"))
 
     def exists(self, vpath: str) -> bool:
         return self.lookup(vpath).kind != "missing"
@@ -171,13 +146,14 @@ class Tree:
     def readlink(self, vpath: str) -> str | None:
         """The raw target of a symlink at `vpath` (its parent's links followed)."""
         parent = self.lookup(posixpath.dirname(vpath))
-        if parent.kind != "dir" or self.root is None:
+        if parent.kind != "dir":
             return None
-        real = self._real(posixpath.join(parent.target, posixpath.basename(vpath)))
-        try:
-            return os.readlink(real)
-        except OSError:
-            return None
+        return self.fs.readlink(posixpath.join(parent.target, posixpath.basename(vpath)))
+
+    def size(self, vpath: str) -> int | None:
+        """The size in bytes of the regular file at `vpath` (links followed), else None."""
+        entry = self.lookup(vpath)
+        return self.fs.size(entry.target) if entry.kind == "file" else None
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -201,35 +177,17 @@ class Tree:
         if entry.kind != "file":
             problems.add(FILE_UNREADABLE, Loc(shown), "not a regular file")
             return None
-        return self._read_regular(entry.real, shown, problems)
-
-    @staticmethod
-    def _read_regular(real: Path, shown: str, problems: Problems) -> tuple[str, str] | None:
-        flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
         try:
-            fd = os.open(real, flags)
+            data = self.fs.read(entry.target, MAX_FILE_BYTES + 1)
+        except NotRegularFile:
+            problems.add(FILE_UNREADABLE, Loc(shown), "not a regular file")
+            return None
+        except ReadError as exc:
+            problems.add(FILE_UNREADABLE, Loc(shown), _reason(exc, "read error"))
+            return None
         except OSError as exc:
             problems.add(FILE_UNREADABLE, Loc(shown), _reason(exc, "cannot open"))
             return None
-        try:
-            st = os.fstat(fd)
-            if not stat.S_ISREG(st.st_mode):
-                problems.add(FILE_UNREADABLE, Loc(shown), "not a regular file")
-                return None
-            chunks = []
-            remaining = MAX_FILE_BYTES + 1
-            while remaining > 0:
-                chunk = os.read(fd, min(remaining, 1 << 20))
-                if not chunk:
-                    break
-                chunks.append(chunk)
-                remaining -= len(chunk)
-            data = b"".join(chunks)
-        except OSError as exc:
-            problems.add(FILE_UNREADABLE, Loc(shown), _reason(exc, "read error"))
-            return None
-        finally:
-            os.close(fd)
         text = decode(data, shown, problems)
         return None if text is None else (shown, text)
 
