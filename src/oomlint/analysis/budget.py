@@ -22,9 +22,8 @@ from dataclasses import dataclass, field
 from oomlint.base.findings import Calc, Term
 from oomlint.base.grammar.c import GIB, KIB, MIB, PAGE_SIZE
 from oomlint.base.grammar.host import format_size
-from oomlint.base.grammar.systemd import MemoryLimit
 from oomlint.base.provenance import Loc
-from oomlint.model.host import TEMPLATED, Host, Unit, is_vendor_path
+from oomlint.model.host import Host, Unit, is_vendor_path
 
 
 @dataclass(frozen=True)
@@ -88,26 +87,9 @@ class Assumptions:
     jvm_native_overhead: int = 64 * MIB  # JIT arenas, symbols, malloc arenas
 
 
-def binding_limit(host: Host, unit: Unit | None) -> tuple[int | None, Loc | None, Unit | None]:
-    """The smallest MemoryMax on the unit and its slices: bytes, where it is set, and the
-    unit (the service itself or a slice) that carries it."""
-    best: tuple[int | None, Loc | None, Unit | None] = (None, None, None)
-    if unit is None:
-        return best
-    chain = [unit] + [host.units[s] for s in unit.slice_chain if s in host.units and s != "-.slice"]
-    for u in chain:
-        s = u.get("MemoryMax")
-        if s is None or s.value is TEMPLATED or not isinstance(s.value, MemoryLimit):
-            continue
-        b = s.value.resolve(host.ram)
-        if b is not None and (best[0] is None or b < best[0]):
-            best = (b, s.loc, u)
-    return best
-
-
-def unit_limit(host: Host, unit: Unit | None) -> tuple[int | None, Loc | None]:
-    limit, loc, _ = binding_limit(host, unit)
-    return limit, loc
+def _cap(host: Host, unit: Unit | None) -> tuple[int | None, Loc | None]:
+    cap = host.memory_cap(unit)
+    return (cap.bytes, cap.loc) if cap is not None else (None, None)
 
 
 def _term(cfg, name: str, label: str | None = None, factor: int = 1) -> Term:
@@ -187,7 +169,7 @@ def mysql_budget(db, host: Host) -> ServiceBudget:
                 ["max_connections", "tmp_table_size", "max_heap_table_size"]}
     if temptable:
         settings["temptable_max_ram"] = cfg.get("temptable_max_ram", ram)
-    limit, limit_loc = unit_limit(host, db.unit)
+    limit, limit_loc = _cap(host, db.unit)
     return ServiceBudget(
         name=db.name, kind="mysql", worst_case=total, loc=db.loc, terms=tuple(terms), focus=focus,
         limit=limit, limit_loc=limit_loc, settings=settings, unit=db.unit.name if db.unit else None,
@@ -248,7 +230,7 @@ def postgresql_budget(db, host: Host, a: Assumptions) -> ServiceBudget:
         "maintenance_work_mem", "autovacuum_work_mem", "autovacuum_max_workers", "max_connections",
         "max_worker_processes", "max_parallel_workers", "temp_buffers", "max_wal_senders",
         "huge_pages")}
-    limit, limit_loc = unit_limit(host, db.unit)
+    limit, limit_loc = _cap(host, db.unit)
     return ServiceBudget(
         name=db.name, kind="postgresql", worst_case=plausible, loc=db.loc, terms=tuple(terms),
         tiers={"shared_floor": floor, "plausible_peak": plausible, "stress": stress},
@@ -313,7 +295,7 @@ def jvm_budget(j, host: Host, a: Assumptions) -> ServiceBudget:
 
 
 def unit_budget(host: Host, unit: Unit) -> ServiceBudget:
-    limit, limit_loc = unit_limit(host, unit)
+    limit, limit_loc = _cap(host, unit)
     terms = (Term("MemoryMax", limit, limit_loc),) if limit is not None else ()
     return ServiceBudget(
         name=unit.name, kind="unit", worst_case=limit, loc=unit.service_header(), terms=terms,
@@ -355,17 +337,17 @@ def host_budget(host: Host, a: Assumptions | None = None) -> HostBudget:
         stype = svc.get("Type")
         if stype is not None and stype.value == "oneshot":
             continue
-        limit, loc, owner = binding_limit(host, svc)
+        cap = host.memory_cap(svc)
         vendor_only = all(is_vendor_path(f.path) for f in svc.files)
-        if limit is None and vendor_only:
+        if cap is None and vendor_only:
             continue  # stock daemons without caps are the distribution's business
-        if owner is not None and owner is not svc:
-            slices.setdefault(owner.name, []).append(svc.name)  # one cap for all members
+        if cap is not None and cap.owner is not svc:
+            slices.setdefault(cap.owner.name, []).append(svc.name)  # one cap for all members
             continue
         services.append(unit_budget(host, svc))
     for name, members in sorted(slices.items()):
         sl = host.units[name]
-        limit, loc, _ = binding_limit(host, sl)
+        limit, loc = _cap(host, sl)
         services.append(ServiceBudget(
             name=name, kind="slice", worst_case=limit, loc=loc, unit=name,
             terms=(Term("MemoryMax (shared by the slice)", limit, loc),), limit=limit,

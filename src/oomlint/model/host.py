@@ -74,6 +74,20 @@ class Unit:
     def memory(self, key: str) -> Setting[MemoryLimit | Templated] | None:
         return self.get(key)
 
+    def memory_limit(self, key: str) -> MemoryLimit | None:
+        """The effective Memory*= value; None when unset, reset, templated or infinity."""
+        s = self.get(key)
+        return s.value if s is not None and isinstance(s.value, MemoryLimit) and \
+            not s.value.infinity else None
+
+    def caps_memory(self) -> bool:
+        """MemoryMax= or MemoryHigh= with a real limit (or a template expression)."""
+        for key in ("MemoryMax", "MemoryHigh"):
+            s = self.get(key)
+            if s is not None and (s.value is TEMPLATED or not s.value.infinity):
+                return True
+        return False
+
     def service_header(self) -> Loc:
         """The `[Service]` header of the file that should carry a missing directive: the
         unit file when the admin owns it, else the admin's last drop-in."""
@@ -93,6 +107,15 @@ class Unit:
 def is_vendor_path(path: str) -> bool:
     p = "/" + path.lstrip("/")
     return p.startswith(VENDOR_UNIT_DIRS) and not p.startswith("/usr/local/lib/systemd/")
+
+
+@dataclass(frozen=True)
+class Cap:
+    """A unit's binding memory cap: the smallest MemoryMax= on the unit and its slices."""
+
+    bytes: int
+    loc: Loc  # the MemoryMax= line
+    owner: Unit  # the unit itself or the slice that carries it
 
 
 @dataclass(frozen=True)
@@ -125,8 +148,15 @@ class JvmInstance:
     config: object
     unit: Unit
     visible_ram: int | None  # the memory its heap ergonomics saw
-    limit: int | None  # the unit's binding MemoryMax (unit or slice)
-    limit_loc: Loc | None
+    cap: Cap | None  # the unit's binding MemoryMax (unit or slice), `Host.memory_cap`
+
+    @property
+    def limit(self) -> int | None:
+        return self.cap.bytes if self.cap is not None else None
+
+    @property
+    def limit_loc(self) -> Loc | None:
+        return self.cap.loc if self.cap is not None else None
 
 
 @dataclass
@@ -159,6 +189,31 @@ class Host:
 
     def slice(self, name: str) -> Unit | None:
         return self.units.get(name)
+
+    def memory_cap(self, unit: Unit | None, *, slices: bool = True) -> Cap | None:
+        """The smallest MemoryMax= on the unit and (unless `slices` is False) its slices
+        other than the root slice, which systemd never caps; percentages resolved against
+        RAM. None when nothing caps the unit (unset, infinity, templated, unknown RAM)."""
+        if unit is None:
+            return None
+        chain = [unit]
+        if slices:
+            chain += [self.units[s] for s in unit.slice_chain if s in self.units and s != "-.slice"]
+        best: Cap | None = None
+        for u in chain:
+            limit = u.memory_limit("MemoryMax")
+            b = limit.resolve(self.ram) if limit is not None else None
+            if b is not None and (best is None or b < best.bytes):
+                best = Cap(b, u.get("MemoryMax").loc, u)
+        return best
+
+    def capping_slice(self, unit: Unit) -> Unit | None:
+        """The nearest slice above the unit (not the root slice) that caps its memory."""
+        for name in unit.slice_chain:
+            sl = self.units.get(name)
+            if sl is not None and name != "-.slice" and sl.caps_memory():
+                return sl
+        return None
 
     @property
     def swap_configured(self) -> bool:

@@ -7,9 +7,6 @@ from __future__ import annotations
 import posixpath
 
 from oomlint.base.findings import Problems
-from oomlint.base.grammar.systemd import (
-    MemoryLimit,
-)
 from oomlint.base.provenance import Loc
 from oomlint.model.host import (
     DatabaseInstance,
@@ -145,29 +142,23 @@ def _add_pg(tree, host, problems, conf, ver, unit, load_postgresql, data_dir):
 # -- JVMs ---------------------------------------------------------------------------------
 
 
-def _own_limit(host: Host, unit: Unit) -> int | None:
-    s = unit.get("MemoryMax")
-    if s is None or not isinstance(s.value, MemoryLimit):
-        return None
-    return s.value.resolve(host.ram)
-
-
 def load_jvms(reader: Reader) -> None:
     tree, host, problems = reader.tree, reader.host, reader.problems
     """Every service whose ExecStart= starts a JVM (directly or through a known launcher).
     With UseContainerSupport (JDK 11.0.16+/15+ on cgroup v2) the JVM sizes its heap from
     the cgroup limit it runs under, i.e. the unit's binding MemoryMax; else from RAM."""
-    from oomlint.analysis.budget import binding_limit
     from oomlint.model.jvm_launch import load_jvm
 
     jdk = int(host.db_flavors.get("jdk", 17))
     for unit in host.services:
         if unit.fragment is None or "ExecStart" not in unit.settings:
             continue
-        limit, limit_loc, owner = binding_limit(host, unit)
+        cap = host.memory_cap(unit)
+        limit = cap.bytes if cap is not None else None
         # JDK 11-23 read their own cgroup's memory.max only; limits on parent slices are
         # seen from JDK 24 (JDK-8322420).
-        own = limit if owner is unit else _own_limit(host, unit)
+        own_cap = host.memory_cap(unit, slices=False)
+        own = own_cap.bytes if own_cap is not None else None
         visible = own if own is not None and jdk >= 11 else host.ram
         if jdk >= 24 and limit is not None:
             visible = limit
@@ -185,4 +176,4 @@ def load_jvms(reader: Reader) -> None:
             cfg = load_jvm(tree, unit.settings, None, Problems(), jdk, visible, name=unit.name,
                            host_ram=host.ram, ram_note="RAM (-XX:-UseContainerSupport)")
         host.pragmas.extend(cfg.pragmas)
-        host.jvms.append(JvmInstance(unit.name, cfg, unit, visible, limit, limit_loc))
+        host.jvms.append(JvmInstance(unit.name, cfg, unit, visible, cap))
