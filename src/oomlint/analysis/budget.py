@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from oomlint.base.findings import Calc, Term
-from oomlint.base.grammar.c import GIB, KIB, MIB, PAGE_SIZE
+from oomlint.base.grammar.c import GIB, KIB, MIB
 from oomlint.base.grammar.host import format_size
 from oomlint.base.provenance import Loc
 from oomlint.model.host import Host, Unit, is_vendor_path
@@ -80,6 +80,8 @@ class Assumptions:
 
     pg_nodes_per_query: int = 3
     pg_backend_baseline: int = 5 * MIB
+    # Hugepagesize of the default pool: the one value the budget, OOM302 and OOM307 read
+    # ([budget] hugepage_size, or those rules' hugepage_size option: config.py).
     hugepage_size: int = 2 * MIB
     jvm_threads: int = 250  # as the Cloud Foundry and Paketo memory calculators assume
     jvm_threads_by_unit: dict = field(default_factory=dict)  # per-unit overrides
@@ -304,19 +306,6 @@ def unit_budget(host: Host, unit: Unit) -> ServiceBudget:
     )
 
 
-def commit_limit(host: Host, hugepages: int) -> int | None:
-    mode = host.sysctl_int("vm.overcommit_memory")
-    if mode is None or mode.value != 2 or host.ram is None or host.swap_bytes is None:
-        return None
-    ratio = host.sysctl_int("vm.overcommit_ratio")
-    kbytes = host.sysctl_int("vm.overcommit_kbytes")
-    swap_pages = host.swap_bytes // PAGE_SIZE
-    if kbytes is not None and kbytes.value:
-        return (kbytes.value * 1024 // PAGE_SIZE + swap_pages) * PAGE_SIZE
-    r = ratio.value if ratio is not None else 50
-    return ((host.ram // PAGE_SIZE - hugepages // PAGE_SIZE) * r // 100 + swap_pages) * PAGE_SIZE
-
-
 def host_budget(host: Host, a: Assumptions | None = None) -> HostBudget:
     a = a or Assumptions()
     services: list[ServiceBudget] = []
@@ -353,19 +342,20 @@ def host_budget(host: Host, a: Assumptions | None = None) -> HostBudget:
             terms=(Term("MemoryMax (shared by the slice)", limit, loc),), limit=limit,
             limit_loc=loc, notes=(f"caps {', '.join(sorted(members))} together",)))
     hp = host.sysctl_int("vm.nr_hugepages")
-    huge = hp.value * a.hugepage_size if hp is not None and hp.value > 0 else 0
+    huge = host.hugepage_pool(a.hugepage_size)
     used = 0
     for db, s in zip(getattr(host, "databases", []), services):
         floor = s.tiers.get("shared_floor")
         if s.kind == "postgresql" and floor and str(db.config.get("huge_pages")) in ("on", "try") \
                 and used + floor <= huge:
             used += floor  # its shared memory is mapped from the pool, not on top of it
+    commit = host.commit_limit(huge)
     return HostBudget(
         hugepages_used=used,
         name=host.name, ram=host.ram, swap=host.swap_bytes,
         services=tuple(sorted(services, key=lambda s: s.name)),
         hugepages=huge, hugepages_loc=hp.loc if hp is not None and huge else None,
-        commit_limit=commit_limit(host, huge),
+        commit_limit=commit.bytes if commit is not None else None,
     )
 
 

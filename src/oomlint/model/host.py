@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from oomlint.base.findings import Finding, Pragma
+from oomlint.base.grammar.c import PAGE_SIZE
 from oomlint.base.grammar.systemd import MemoryLimit
 from oomlint.base.provenance import Loc, Setting
 from oomlint.parsers.systemd_unit import Assignment, UnitFile
@@ -119,6 +120,18 @@ class Cap:
 
 
 @dataclass(frozen=True)
+class CommitLimit:
+    """CommitLimit under vm.overcommit_memory=2, with the values it is computed from."""
+
+    bytes: int
+    ram: int
+    swap: int
+    hugepages: int  # the hugetlb pool taken off RAM, bytes
+    ratio: int  # vm.overcommit_ratio, percent (50 when unset)
+    kbytes: int  # vm.overcommit_kbytes; when non-zero it replaces the share of RAM
+
+
+@dataclass(frozen=True)
 class SwapSource:
     """One configured swap area: fstab line, .swap unit, zram device or dphys-swapfile."""
 
@@ -229,6 +242,30 @@ class Host:
         if any(s.size is None for s in active):
             return None
         return sum(s.size or 0 for s in active)
+
+    def hugepage_pool(self, page_size: int) -> int:
+        """Bytes reserved by vm.nr_hugepages pages of `page_size` (0 when unset)."""
+        n = self.sysctl_int("vm.nr_hugepages")
+        return n.value * page_size if n is not None and n.value > 0 else 0
+
+    def commit_limit(self, hugepages: int) -> CommitLimit | None:
+        """mm/util.c ``vm_commit_limit()``: vm.overcommit_kbytes, else (RAM - the hugetlb
+        pool of `hugepages` bytes) × vm.overcommit_ratio%, plus swap, counted in pages. None
+        unless vm.overcommit_memory=2, or when RAM or the swap size is unknown."""
+        mode = self.sysctl_int("vm.overcommit_memory")
+        swap = self.swap_bytes
+        if mode is None or mode.value != 2 or self.ram is None or swap is None:
+            return None
+        ratio_s = self.sysctl_int("vm.overcommit_ratio")
+        kbytes_s = self.sysctl_int("vm.overcommit_kbytes")
+        ratio = ratio_s.value if ratio_s is not None else 50
+        kbytes = kbytes_s.value if kbytes_s is not None else 0
+        swap_pages = swap // PAGE_SIZE
+        if kbytes:
+            pages = kbytes * 1024 // PAGE_SIZE + swap_pages
+        else:
+            pages = (self.ram // PAGE_SIZE - hugepages // PAGE_SIZE) * ratio // 100 + swap_pages
+        return CommitLimit(pages * PAGE_SIZE, self.ram, swap, hugepages, ratio, kbytes)
 
     def sysctl_int(self, key: str) -> Setting[int] | None:
         """An effective integer sysctl; None when unset or not an integer."""
