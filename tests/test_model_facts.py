@@ -5,9 +5,11 @@ share."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from click.testing import CliRunner
-from conftest import lint_tree
+from conftest import lint_tree, write_tree
 
 from oomlint.analysis.budget import host_budget
 from oomlint.catalog import load_catalog
@@ -104,3 +106,65 @@ def test_disagreeing_hugepage_sizes_are_a_config_error():
                       "rules": {"OOM307": {"hugepage_size": "1G"}}}, load_catalog())
     with pytest.raises(ConfigError, match="OOM302.hugepage_size"):
         parse_config({"rules": {"OOM302": {"hugepage_size": "lots"}}}, load_catalog())
+
+
+# -- a service's environment and command line -----------------------------------------------
+
+
+def test_environment_and_argv_follow_systemd(tree):
+    root = tree({
+        f"{UNITS}/app.service": "[Service]\nType=oneshot\nEnvironment=A=1 B=2\n"
+                                "EnvironmentFile=-/etc/default/app\n"
+                                "EnvironmentFile=-/etc/default/absent\n"
+                                "EnvironmentFile=/etc/app.d/*.env\n"
+                                "ExecStart=/bin/true\nExecStart=/bin/app $A ${B} $C\n",
+        "etc/default/app": "# oomlint: disable=OOM201 -- read by two units, collected once\n"
+                           "B=from-file\nC=x y\n",
+        "etc/app.d/1.env": "C=glob\n",
+        f"{UNITS}/other.service": "[Service]\nEnvironmentFile=/etc/default/app\n"
+                                  "EnvironmentFile=/etc/missing\nExecStart=/bin/other $C\n",
+    })
+    host = _host(root)
+    app, other = host.units["app.service"], host.units["other.service"]
+    assert {k: (v, loc.path, loc.line) for k, (v, loc) in app.env.variables.items()} == {
+        "A": ("1", f"{UNITS}/app.service", 3),
+        "B": ("from-file", "etc/default/app", 2),
+        "C": ("glob", "etc/app.d/1.env", 1),
+    }
+    assert app.env.files == ("etc/default/app", "etc/app.d/1.env") and app.env.refused == ()
+    assert len(app.commands) == 2 and app.exec_argv() == ["/bin/app", "1", "from-file", "glob"]
+    assert other.exec_argv() == ["/bin/other", "x", "y"]
+    (loc, written, reason), = other.env.refused
+    assert (loc.path, loc.line, written) == (f"{UNITS}/other.service", 3,
+                                             "EnvironmentFile=/etc/missing")
+    assert [p.loc.path for p in host.pragmas].count("etc/default/app") == 1
+
+
+MARIADB = "[Service]\n{env}\nExecStart=/usr/sbin/mariadbd $MYSQLD_OPTS\n"
+CUSTOM = "etc/custom/my.cnf"
+
+
+@pytest.mark.parametrize("env, files", [
+    ("Environment=MYSQLD_OPTS=--defaults-file=/etc/custom/my.cnf", {}),
+    ("EnvironmentFile=-/etc/default/mariadb",
+     {"etc/default/mariadb": "MYSQLD_OPTS=--defaults-file=/etc/custom/my.cnf\n"}),
+])
+def test_mariadb_options_from_either_environment_link_its_option_file(tmp_path, env, files,
+                                                                    monkeypatch):
+    write_tree(tmp_path / "h", {
+        f"{UNITS}/mariadb.service": MARIADB.format(env=env),
+        CUSTOM: "[mysqld]\ninnodb_buffer_pool_size = 12G\n",
+        "etc/mysql/my.cnf": "[mysqld]\ninnodb_buffer_pool_size = 1G\n",  # the default, not read
+        **files,
+    })
+    monkeypatch.chdir(tmp_path)
+    r = _cli("budget", "h", "--ram", "8G", "--format", "json")
+    (svc,) = json.loads(r.output)["hosts"][0]["services"]
+    assert (svc["name"], svc["kind"], svc["unit"]) == ("mariadb.service", "mysql", "mariadb.service")
+    pool = svc["terms"][0]
+    assert (pool["label"], pool["bytes"], pool["path"], pool["line"]) == (
+        "innodb_buffer_pool_size", 12 * G, f"h/{CUSTOM}", 2)
+    r = _cli("check", "h", "--ram", "8G", "--select", "OOM401", "--format", "json")
+    assert r.exit_code == 1
+    found = [(f["rule"], f["path"], f["line"]) for f in json.loads(r.output)["findings"]]
+    assert found == [("OOM401", f"h/{CUSTOM}", 2)]

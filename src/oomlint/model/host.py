@@ -9,6 +9,7 @@ from oomlint.base.findings import Finding, Pragma
 from oomlint.base.grammar.c import PAGE_SIZE
 from oomlint.base.grammar.systemd import MemoryLimit
 from oomlint.base.provenance import Loc, Setting
+from oomlint.parsers.systemd_exec import JvmOption
 from oomlint.parsers.systemd_unit import Assignment, UnitFile
 
 VENDOR_UNIT_DIRS = ("/usr/lib/systemd/", "/lib/systemd/", "/usr/local/lib/systemd/")
@@ -35,6 +36,42 @@ class Ignored:
     hint: str = ""
 
 
+Env = dict[str, tuple[str, Loc]]  # variable -> (value, the line that set it)
+Command = tuple[tuple[JvmOption, ...], Loc]  # an expanded command line and its ExecStart= line
+
+
+@dataclass(frozen=True)
+class Environment:
+    """The environment systemd gives a service's processes (systemd.exec(5)):
+    ``Environment=`` assignments in order, then every ``EnvironmentFile=`` (later files and
+    lines win, files over ``Environment=``), each value with the line that set it. Built
+    once per unit by model/systemd.py `load_exec`."""
+
+    variables: Env = field(default_factory=dict)
+    files: tuple[str, ...] = ()  # the environment files read, tree-relative, in order
+    # A missing mandatory EnvironmentFile=: (line, what is written, why the unit does not start).
+    refused: tuple[tuple[Loc, str, str], ...] = ()
+
+    def get(self, name: str) -> str | None:
+        got = self.variables.get(name)
+        return got[0] if got is not None else None
+
+
+def list_entries(setting: Setting | None) -> list[tuple[str, Loc]]:
+    """The entries of a list directive (``Environment=``, ``EnvironmentFile=``,
+    ``ExecStart=``) with the line each was written on: the assignment chain replayed, an
+    empty assignment resetting the list (model/systemd.py keeps the chain in `overrides`)."""
+    if setting is None:
+        return []
+    entries: list[tuple[str, Loc]] = []
+    for s in (*setting.overrides, setting):
+        if s.raw == "":
+            entries = []
+        else:
+            entries.append((s.raw, s.loc))
+    return entries
+
+
 @dataclass
 class Unit:
     """One loaded unit: its fragment, drop-ins, and the effective values of the directives
@@ -50,6 +87,8 @@ class Unit:
     settings: dict[str, Setting] = field(default_factory=dict)
     ignored: list[Ignored] = field(default_factory=list)
     slice_chain: tuple[str, ...] = ()  # nearest first, ending with "-.slice"
+    env: Environment = field(default_factory=Environment)  # services with a unit file
+    commands: tuple[Command, ...] = ()  # every ExecStart=, expanded with `env`
 
     @property
     def type(self) -> str:
@@ -74,6 +113,11 @@ class Unit:
 
     def memory(self, key: str) -> Setting[MemoryLimit | Templated] | None:
         return self.get(key)
+
+    def exec_argv(self) -> list[str]:
+        """The last ExecStart= command line as systemd runs it: prefixes stripped from the
+        executable, ``$VAR`` and ``${VAR}`` expanded from the unit's environment."""
+        return [w.text for w in self.commands[-1][0]] if self.commands else []
 
     def memory_limit(self, key: str) -> MemoryLimit | None:
         """The effective Memory*= value; None when unset, reset, templated or infinity."""
