@@ -187,6 +187,27 @@ class SwapSource:
     note: str = ""
 
 
+@dataclass(frozen=True)
+class ManagerDefaults:
+    """system.conf's ``[Manager]`` defaults for units (systemd-system.conf(5)): the
+    built-in value where a setting is unset or cannot be parsed."""
+
+    start_limit_interval: float = 10.0  # DefaultStartLimitIntervalSec=, seconds
+    start_limit_burst: int = 5  # DefaultStartLimitBurst=
+    restart_sec: float = 0.1  # DefaultRestartSec=, seconds
+
+
+@dataclass(frozen=True)
+class DphysSwapfile:
+    """/etc/dphys-swapfile as dphys-swapfile sizes its swap file, in MiB."""
+
+    requested_mib: int | None  # CONF_SWAPSIZE, else RAM × CONF_SWAPFACTOR; None: unknown
+    requested: Setting[str] | None  # the CONF_SWAPSIZE line, when it asks for a number
+    cap_mib: int | None  # CONF_MAXSWAP (2048 when unset); None: set empty, no cap
+    cap: Setting[str] | None  # the CONF_MAXSWAP line
+    size_mib: int | None  # what it creates: the request, capped
+
+
 @dataclass
 class DatabaseInstance:
     """A database server's configuration, tied to the unit that runs it (None: standalone)."""
@@ -230,8 +251,10 @@ class Host:
     sysctl_ignored: list[Ignored] = field(default_factory=list)
     manager: dict[str, Setting[str]] = field(default_factory=dict)
     manager_files: list[UnitFile] = field(default_factory=list)
+    manager_defaults: ManagerDefaults = field(default_factory=ManagerDefaults)
     swaps: list[SwapSource] = field(default_factory=list)
-    dphys: dict[str, Setting[str]] = field(default_factory=dict)
+    dphys: dict[str, Setting[str]] = field(default_factory=dict)  # CONF_* as written
+    dphys_swapfile: DphysSwapfile | None = None
     problems: list[Finding] = field(default_factory=list)
     pragmas: list[Pragma] = field(default_factory=list)
     databases: list[DatabaseInstance] = field(default_factory=list)

@@ -33,6 +33,7 @@ from oomlint.model.host import (
     Environment,
     Host,
     Ignored,
+    ManagerDefaults,
     Unit,
     list_entries,
 )
@@ -467,3 +468,24 @@ def load_manager(reader: Reader) -> None:
             if a.section == "Manager" and is_known("Manager", a.key):
                 prev = host.manager.get(a.key)
                 host.manager[a.key] = Setting(a.key, a.value, a.value, a.loc).overriding(prev)
+    builtin = ManagerDefaults()
+    host.manager_defaults = ManagerDefaults(
+        start_limit_interval=_manager_value(host, "DefaultStartLimitIntervalSec",
+                                            builtin.start_limit_interval, systemd_parse_timespan),
+        start_limit_burst=_manager_value(host, "DefaultStartLimitBurst",
+                                         builtin.start_limit_burst, int),
+        restart_sec=_manager_value(host, "DefaultRestartSec", builtin.restart_sec,
+                                   systemd_parse_timespan),
+    )
+
+
+def _manager_value(host: Host, key: str, default, parse):
+    """The effective (last) assignment of a manager default, parsed; `default` when unset
+    or when it cannot be parsed."""
+    s = host.manager.get(key)
+    if s is None:
+        return default
+    try:
+        return parse(s.value)
+    except (GrammarError, ValueError):
+        return default
