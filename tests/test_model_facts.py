@@ -9,12 +9,13 @@ import json
 
 import pytest
 from click.testing import CliRunner
-from conftest import lint_tree, write_tree
+from conftest import lint_tree, triples, write_tree
 
 from oomlint.analysis.budget import host_budget
 from oomlint.catalog import load_catalog
 from oomlint.cli import main
 from oomlint.config import ConfigError, parse_config
+from oomlint.engine import run
 from oomlint.model.build import build_host
 from oomlint.sources.tree import Tree
 
@@ -168,3 +169,72 @@ def test_mariadb_options_from_either_environment_link_its_option_file(tmp_path, 
     assert r.exit_code == 1
     found = [(f["rule"], f["path"], f["line"]) for f in json.loads(r.output)["findings"]]
     assert found == [("OOM401", f"h/{CUSTOM}", 2)]
+
+
+# -- dphys-swapfile, system.conf -------------------------------------------------------------
+
+
+def test_dphys_swapfile_request_cap_and_size(tmp_path):
+    def host_of(name, text, **kw):
+        return _host(write_tree(tmp_path / name, {"etc/dphys-swapfile": text}), **kw)
+
+    host = host_of("capped", "CONF_SWAPSIZE=4096\nCONF_MAXSWAP=2048\n")
+    d = host.dphys_swapfile
+    assert (d.requested_mib, d.requested.loc.line, d.cap_mib, d.cap.loc.line, d.size_mib) == (
+        4096, 1, 2048, 2, 2048)
+    assert host.swap_bytes == 2048 * M
+    assert triples(lint_tree(tmp_path / "capped", {"OOM309"})) == [
+        ("OOM309", "etc/dphys-swapfile", 1)]
+    d = host_of("default-cap", "CONF_SWAPSIZE=4096\n").dphys_swapfile
+    assert (d.cap_mib, d.cap, d.size_mib) == (2048, None, 2048)
+    # From RAM, with no cap: nothing explicit to report.
+    d = host_of("from-ram", "CONF_SWAPFACTOR=2\nCONF_MAXSWAP=\n", ram=G).dphys_swapfile
+    assert (d.requested_mib, d.requested, d.cap_mib, d.size_mib) == ((1024 + 10) * 2, None,
+                                                                    None, (1024 + 10) * 2)
+    assert triples(lint_tree(tmp_path / "from-ram", {"OOM309"}, ram="1G")) == []
+
+
+def test_manager_defaults_are_parsed_once(tree, tmp_path):
+    root = tree({"etc/systemd/system.conf": "[Manager]\nDefaultStartLimitIntervalSec=1min\n"
+                                            "DefaultStartLimitBurst=oops\nDefaultRestartSec=5s\n"})
+    d = _host(root).manager_defaults
+    assert (d.start_limit_interval, d.start_limit_burst, d.restart_sec) == (60.0, 5, 5.0)
+    d = _host(write_tree(tmp_path / "none", {"etc/hostname": "h\n"})).manager_defaults
+    assert (d.start_limit_interval, d.start_limit_burst, d.restart_sec) == (10.0, 5, 0.1)
+
+
+# -- the database rules the budget and the checks share ------------------------------------------
+
+PG = "etc/postgresql/15/main/postgresql.conf"
+
+
+@pytest.mark.parametrize("version, per_worker, fires", [("15", G, True), ("17", 2 * G, False)])
+def test_autovacuum_memory_is_one_rule(tree, version, per_worker, fires):
+    root = tree({PG: "autovacuum_work_mem = 2GB\n"})
+    host = _host(root, ram=64 * G, db_flavors={"postgresql": f"postgresql-{version}"})
+    (db,) = host.databases
+    vacuum = db.config.autovacuum_memory()
+    assert (vacuum.setting, vacuum.configured, vacuum.used) == ("autovacuum_work_mem", 2 * G,
+                                                                per_worker)
+    (svc,) = host_budget(host).services
+    (term,) = [t for t in svc.terms if "autovacuum workers" in t.label]
+    assert (term.bytes, term.loc.path, term.loc.line) == (3 * per_worker, PG, 1)
+    cfg = parse_config({"budget": {"postgresql_version": version}}, load_catalog())
+    host = build_host(Tree(root=root), ".", ram=64 * G, db_flavors=cfg.flavors)
+    result = run([(host, lambda p: p)], load_catalog(), cfg, {"OOM455"})
+    assert triples(result) == ([("OOM455", PG, 1)] if fires else [])
+
+
+@pytest.mark.parametrize("engine, temptable", [("", True), ("MEMORY", False)])
+def test_mysql_temptable_is_one_rule(tree, engine, temptable):
+    cnf = "[mysqld]\ntmp_table_size = 64M\nmax_heap_table_size = 16M\n"
+    if engine:
+        cnf += f"internal_tmp_mem_storage_engine = {engine}\n"
+    root = tree({"etc/mysql/my.cnf": cnf})
+    host = _host(root, ram=64 * G, db_flavors={"mysql": "mysql-8.0"})
+    (db,) = host.databases
+    assert db.config.uses_temptable() is temptable
+    (svc,) = host_budget(host).services
+    assert any(t.label.startswith("min(temptable_max_ram") for t in svc.terms) is temptable
+    result = lint_tree(root, {"OOM403"}, ram="64G")
+    assert triples(result) == ([] if temptable else [("OOM403", "etc/mysql/my.cnf", 2)])

@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from oomlint.base.findings import Calc, Term
-from oomlint.base.grammar.c import GIB, KIB, MIB
+from oomlint.base.grammar.c import KIB, MIB
 from oomlint.base.grammar.host import format_size
 from oomlint.base.provenance import Loc
 from oomlint.model.host import Host, Unit, is_vendor_path
@@ -135,9 +135,7 @@ def mysql_budget(db, host: Host) -> ServiceBudget:
         t = _term(cfg, n)
         terms.append(Term(f"{conns} × {t.label}", (t.bytes or 0) * conns, t.loc))
     tsrc = cfg.source(tmp_name)
-    temptable = (cfg.flavor.startswith("mysql-") and
-                 str(cfg.get("internal_tmp_mem_storage_engine") or "TempTable") == "TempTable"
-                 and cfg.get("temptable_max_ram", ram) is not None)
+    temptable = cfg.uses_temptable() and cfg.get("temptable_max_ram", ram) is not None
     if temptable:
         pool = int(cfg.get("temptable_max_ram", ram))
         tmp_total = min(pool, tmp * conns)
@@ -201,14 +199,10 @@ def postgresql_budget(db, host: Host, a: Assumptions) -> ServiceBudget:
     work_mem = int(cfg.get("work_mem"))
     maint = int(cfg.get("maintenance_work_mem"))
     av_workers = int(cfg.get("autovacuum_max_workers"))
-    avwm = int(cfg.get("autovacuum_work_mem"))
-    if avwm < 0:
-        avwm = maint
-    version = pg_major(cfg.flavor)
-    if version is not None and version < 17:
-        avwm = min(avwm, GIB)
+    vacuum = cfg.autovacuum_memory()
+    vacuum_src = cfg.source(vacuum.setting)
     per_backend = a.pg_backend_baseline + work_mem
-    av = av_workers * avwm
+    av = av_workers * vacuum.used
     plausible = floor + conns * per_backend + av + maint
     wm = _term(cfg, "work_mem")
     csrc = cfg.source("max_connections")
@@ -217,8 +211,7 @@ def postgresql_budget(db, host: Host, a: Assumptions) -> ServiceBudget:
              "baseline)", conns * per_backend,
              wm.loc if wm.loc is not None else (csrc.loc if csrc else None)),
         Term(f"{av_workers} autovacuum workers × autovacuum memory", av,
-             (cfg.source("autovacuum_work_mem") or cfg.source("maintenance_work_mem") or
-              _none()).loc),
+             vacuum_src.loc if vacuum_src is not None else None),
         _term(cfg, "maintenance_work_mem", "one maintenance operation (maintenance_work_mem)"),
     ]
     hmm = float(cfg.get("hash_mem_multiplier") or 1.0)
@@ -245,19 +238,6 @@ def postgresql_budget(db, host: Host, a: Assumptions) -> ServiceBudget:
                f"{parallel} parallel workers, temp_buffers; a plan can use more, so the true "
                "bound is unbounded"),
     )
-
-
-def _none():
-    class _N:
-        loc = None
-    return _N()
-
-
-def pg_major(flavor: str) -> int | None:
-    try:
-        return int(flavor.rsplit("-", 1)[1].split(".")[0])
-    except (IndexError, ValueError):
-        return None
 
 
 def jvm_budget(j, host: Host, a: Assumptions) -> ServiceBudget:
