@@ -1,5 +1,8 @@
 """What oomlint knows about a host once its files are read the way the real programs read
-them. Checks read only this; they never open files."""
+them. Checks read only this; they never open files. Each fact has one home here: a unit's
+environment and command lines (`Unit.env`, `Unit.commands`), its memory cap
+(`Host.memory_cap`), CommitLimit (`Host.commit_limit`), the hugetlb pool, dphys-swapfile's
+sizes and system.conf's unit defaults."""
 
 from __future__ import annotations
 

@@ -1,7 +1,8 @@
 """From a unit to the JVM it starts, and the flags that JVM gets.
 
 `load_jvm` follows a unit to its JVM: the environment systemd builds (``Environment=``,
-``EnvironmentFile=``), the ``ExecStart=`` command with its ``$VAR`` expansion, the launcher
+``EnvironmentFile=``) and the ``ExecStart=`` commands with their ``$VAR`` expansion, both as
+model/systemd.py put them on the `Unit`, the launcher
 script's conventions (parsers/launchers.py: files it sources, variables it expands, its
 defaults, Elasticsearch's jvm.options and auto heap), ``@argfiles``, and the three
 environment variables the JVM reads itself; `collect_flags` applies them in the launcher's
