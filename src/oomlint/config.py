@@ -22,6 +22,7 @@ allow_units = ["vpn-*.service"]
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +31,7 @@ from oomlint.analysis.budget import Assumptions
 from oomlint.base.findings import Severity
 from oomlint.base.grammar.c import GrammarError
 from oomlint.base.grammar.host import parse_host_size
+from oomlint.base.grammar.systemd import systemd_parse_size
 from oomlint.catalog import RuleMeta, resolve_selector
 
 if sys.version_info >= (3, 11):
@@ -51,6 +53,10 @@ BUDGET_KEYS = {
     "jvm_threads_by_unit": "dict[str,int]",  # the same, per unit: {"app.service" = 800}
     "jvm_metaspace": "size",          # metaspace assumed when MaxMetaspaceSize is unset
 }
+
+# Rules whose `hugepage_size` option is another spelling of [budget] hugepage_size: a host
+# has one hugepage size, which the budget, OOM302 and OOM307 all read.
+HUGEPAGE_SIZE_RULES = ("OOM302", "OOM307")
 
 # The [budget] keys that are analysis assumptions; the others name server versions.
 ASSUMED = ("pg_nodes_per_query", "pg_backend_baseline", "hugepage_size", "jvm_threads",
@@ -198,7 +204,31 @@ def parse_config(data: dict, catalog: dict[str, RuleMeta], source: str = "",
             if schema is None:
                 raise ConfigError(f"{k}: unknown option {opt!r}")
             cfg.options.setdefault(rid, {})[opt] = validate_option(value, schema["type"], f"{k}.{opt}")
+    _hugepage_size(cfg, values, prefix)
     return cfg
+
+
+def _hugepage_size(cfg: Config, budget: dict, prefix: str) -> None:
+    """The one hugepage size of the host, in `cfg.assumptions`: [budget] hugepage_size, or
+    the `hugepage_size` option of OOM302/OOM307 (kept for compatibility), which must agree."""
+    given = {}
+    if "hugepage_size" in budget:
+        given[f"{prefix}budget.hugepage_size"] = budget["hugepage_size"]
+    for rid in HUGEPAGE_SIZE_RULES:
+        raw = cfg.options.get(rid, {}).get("hugepage_size")
+        if raw is None:
+            continue
+        key = f"{prefix}rules.{rid}.hugepage_size"
+        try:
+            given[key] = systemd_parse_size(raw)
+        except GrammarError as exc:
+            raise ConfigError(f"{key}: {exc}") from None
+    if len(set(given.values())) > 1:
+        raise ConfigError(f"{' and '.join(given)} disagree: a host has one hugepage size "
+                          "(set [budget] hugepage_size)")
+    if given:
+        size = next(iter(given.values()))
+        cfg.assumptions = dataclasses.replace(cfg.assumptions, hugepage_size=size)
 
 
 def validate_option(value, type_name: str, key: str):

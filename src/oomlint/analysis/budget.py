@@ -20,11 +20,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from oomlint.base.findings import Calc, Term
-from oomlint.base.grammar.c import GIB, KIB, MIB, PAGE_SIZE
+from oomlint.base.grammar.c import KIB, MIB
 from oomlint.base.grammar.host import format_size
-from oomlint.base.grammar.systemd import MemoryLimit
 from oomlint.base.provenance import Loc
-from oomlint.model.host import TEMPLATED, Host, Unit, is_vendor_path
+from oomlint.model.host import Host, Unit, is_vendor_path
 
 
 @dataclass(frozen=True)
@@ -81,6 +80,8 @@ class Assumptions:
 
     pg_nodes_per_query: int = 3
     pg_backend_baseline: int = 5 * MIB
+    # Hugepagesize of the default pool: the one value the budget, OOM302 and OOM307 read
+    # ([budget] hugepage_size, or those rules' hugepage_size option: config.py).
     hugepage_size: int = 2 * MIB
     jvm_threads: int = 250  # as the Cloud Foundry and Paketo memory calculators assume
     jvm_threads_by_unit: dict = field(default_factory=dict)  # per-unit overrides
@@ -88,26 +89,9 @@ class Assumptions:
     jvm_native_overhead: int = 64 * MIB  # JIT arenas, symbols, malloc arenas
 
 
-def binding_limit(host: Host, unit: Unit | None) -> tuple[int | None, Loc | None, Unit | None]:
-    """The smallest MemoryMax on the unit and its slices: bytes, where it is set, and the
-    unit (the service itself or a slice) that carries it."""
-    best: tuple[int | None, Loc | None, Unit | None] = (None, None, None)
-    if unit is None:
-        return best
-    chain = [unit] + [host.units[s] for s in unit.slice_chain if s in host.units and s != "-.slice"]
-    for u in chain:
-        s = u.get("MemoryMax")
-        if s is None or s.value is TEMPLATED or not isinstance(s.value, MemoryLimit):
-            continue
-        b = s.value.resolve(host.ram)
-        if b is not None and (best[0] is None or b < best[0]):
-            best = (b, s.loc, u)
-    return best
-
-
-def unit_limit(host: Host, unit: Unit | None) -> tuple[int | None, Loc | None]:
-    limit, loc, _ = binding_limit(host, unit)
-    return limit, loc
+def _cap(host: Host, unit: Unit | None) -> tuple[int | None, Loc | None]:
+    cap = host.memory_cap(unit)
+    return (cap.bytes, cap.loc) if cap is not None else (None, None)
 
 
 def _term(cfg, name: str, label: str | None = None, factor: int = 1) -> Term:
@@ -151,9 +135,7 @@ def mysql_budget(db, host: Host) -> ServiceBudget:
         t = _term(cfg, n)
         terms.append(Term(f"{conns} × {t.label}", (t.bytes or 0) * conns, t.loc))
     tsrc = cfg.source(tmp_name)
-    temptable = (cfg.flavor.startswith("mysql-") and
-                 str(cfg.get("internal_tmp_mem_storage_engine") or "TempTable") == "TempTable"
-                 and cfg.get("temptable_max_ram", ram) is not None)
+    temptable = cfg.uses_temptable() and cfg.get("temptable_max_ram", ram) is not None
     if temptable:
         pool = int(cfg.get("temptable_max_ram", ram))
         tmp_total = min(pool, tmp * conns)
@@ -187,7 +169,7 @@ def mysql_budget(db, host: Host) -> ServiceBudget:
                 ["max_connections", "tmp_table_size", "max_heap_table_size"]}
     if temptable:
         settings["temptable_max_ram"] = cfg.get("temptable_max_ram", ram)
-    limit, limit_loc = unit_limit(host, db.unit)
+    limit, limit_loc = _cap(host, db.unit)
     return ServiceBudget(
         name=db.name, kind="mysql", worst_case=total, loc=db.loc, terms=tuple(terms), focus=focus,
         limit=limit, limit_loc=limit_loc, settings=settings, unit=db.unit.name if db.unit else None,
@@ -217,14 +199,10 @@ def postgresql_budget(db, host: Host, a: Assumptions) -> ServiceBudget:
     work_mem = int(cfg.get("work_mem"))
     maint = int(cfg.get("maintenance_work_mem"))
     av_workers = int(cfg.get("autovacuum_max_workers"))
-    avwm = int(cfg.get("autovacuum_work_mem"))
-    if avwm < 0:
-        avwm = maint
-    version = pg_major(cfg.flavor)
-    if version is not None and version < 17:
-        avwm = min(avwm, GIB)
+    vacuum = cfg.autovacuum_memory()
+    vacuum_src = cfg.source(vacuum.setting)
     per_backend = a.pg_backend_baseline + work_mem
-    av = av_workers * avwm
+    av = av_workers * vacuum.used
     plausible = floor + conns * per_backend + av + maint
     wm = _term(cfg, "work_mem")
     csrc = cfg.source("max_connections")
@@ -233,8 +211,7 @@ def postgresql_budget(db, host: Host, a: Assumptions) -> ServiceBudget:
              "baseline)", conns * per_backend,
              wm.loc if wm.loc is not None else (csrc.loc if csrc else None)),
         Term(f"{av_workers} autovacuum workers × autovacuum memory", av,
-             (cfg.source("autovacuum_work_mem") or cfg.source("maintenance_work_mem") or
-              _none()).loc),
+             vacuum_src.loc if vacuum_src is not None else None),
         _term(cfg, "maintenance_work_mem", "one maintenance operation (maintenance_work_mem)"),
     ]
     hmm = float(cfg.get("hash_mem_multiplier") or 1.0)
@@ -248,7 +225,7 @@ def postgresql_budget(db, host: Host, a: Assumptions) -> ServiceBudget:
         "maintenance_work_mem", "autovacuum_work_mem", "autovacuum_max_workers", "max_connections",
         "max_worker_processes", "max_parallel_workers", "temp_buffers", "max_wal_senders",
         "huge_pages")}
-    limit, limit_loc = unit_limit(host, db.unit)
+    limit, limit_loc = _cap(host, db.unit)
     return ServiceBudget(
         name=db.name, kind="postgresql", worst_case=plausible, loc=db.loc, terms=tuple(terms),
         tiers={"shared_floor": floor, "plausible_peak": plausible, "stress": stress},
@@ -261,19 +238,6 @@ def postgresql_budget(db, host: Host, a: Assumptions) -> ServiceBudget:
                f"{parallel} parallel workers, temp_buffers; a plan can use more, so the true "
                "bound is unbounded"),
     )
-
-
-def _none():
-    class _N:
-        loc = None
-    return _N()
-
-
-def pg_major(flavor: str) -> int | None:
-    try:
-        return int(flavor.rsplit("-", 1)[1].split(".")[0])
-    except (IndexError, ValueError):
-        return None
 
 
 def jvm_budget(j, host: Host, a: Assumptions) -> ServiceBudget:
@@ -313,26 +277,13 @@ def jvm_budget(j, host: Host, a: Assumptions) -> ServiceBudget:
 
 
 def unit_budget(host: Host, unit: Unit) -> ServiceBudget:
-    limit, limit_loc = unit_limit(host, unit)
+    limit, limit_loc = _cap(host, unit)
     terms = (Term("MemoryMax", limit, limit_loc),) if limit is not None else ()
     return ServiceBudget(
         name=unit.name, kind="unit", worst_case=limit, loc=unit.service_header(), terms=terms,
         limit=limit, limit_loc=limit_loc, unit=unit.name,
         notes=() if limit is not None else ("no MemoryMax on the unit or its slices: unbounded",),
     )
-
-
-def commit_limit(host: Host, hugepages: int) -> int | None:
-    mode = host.sysctl_int("vm.overcommit_memory")
-    if mode is None or mode.value != 2 or host.ram is None or host.swap_bytes is None:
-        return None
-    ratio = host.sysctl_int("vm.overcommit_ratio")
-    kbytes = host.sysctl_int("vm.overcommit_kbytes")
-    swap_pages = host.swap_bytes // PAGE_SIZE
-    if kbytes is not None and kbytes.value:
-        return (kbytes.value * 1024 // PAGE_SIZE + swap_pages) * PAGE_SIZE
-    r = ratio.value if ratio is not None else 50
-    return ((host.ram // PAGE_SIZE - hugepages // PAGE_SIZE) * r // 100 + swap_pages) * PAGE_SIZE
 
 
 def host_budget(host: Host, a: Assumptions | None = None) -> HostBudget:
@@ -355,35 +306,36 @@ def host_budget(host: Host, a: Assumptions | None = None) -> HostBudget:
         stype = svc.get("Type")
         if stype is not None and stype.value == "oneshot":
             continue
-        limit, loc, owner = binding_limit(host, svc)
+        cap = host.memory_cap(svc)
         vendor_only = all(is_vendor_path(f.path) for f in svc.files)
-        if limit is None and vendor_only:
+        if cap is None and vendor_only:
             continue  # stock daemons without caps are the distribution's business
-        if owner is not None and owner is not svc:
-            slices.setdefault(owner.name, []).append(svc.name)  # one cap for all members
+        if cap is not None and cap.owner is not svc:
+            slices.setdefault(cap.owner.name, []).append(svc.name)  # one cap for all members
             continue
         services.append(unit_budget(host, svc))
     for name, members in sorted(slices.items()):
         sl = host.units[name]
-        limit, loc, _ = binding_limit(host, sl)
+        limit, loc = _cap(host, sl)
         services.append(ServiceBudget(
             name=name, kind="slice", worst_case=limit, loc=loc, unit=name,
             terms=(Term("MemoryMax (shared by the slice)", limit, loc),), limit=limit,
             limit_loc=loc, notes=(f"caps {', '.join(sorted(members))} together",)))
     hp = host.sysctl_int("vm.nr_hugepages")
-    huge = hp.value * a.hugepage_size if hp is not None and hp.value > 0 else 0
+    huge = host.hugepage_pool(a.hugepage_size)
     used = 0
     for db, s in zip(getattr(host, "databases", []), services):
         floor = s.tiers.get("shared_floor")
         if s.kind == "postgresql" and floor and str(db.config.get("huge_pages")) in ("on", "try") \
                 and used + floor <= huge:
             used += floor  # its shared memory is mapped from the pool, not on top of it
+    commit = host.commit_limit(huge)
     return HostBudget(
         hugepages_used=used,
         name=host.name, ram=host.ram, swap=host.swap_bytes,
         services=tuple(sorted(services, key=lambda s: s.name)),
         hugepages=huge, hugepages_loc=hp.loc if hp is not None and huge else None,
-        commit_limit=commit_limit(host, huge),
+        commit_limit=commit.bytes if commit is not None else None,
     )
 
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 from fnmatch import fnmatchcase
 
 from oomlint.analysis.budget import HostBudget
-from oomlint.base.grammar.systemd import MemoryLimit
 from oomlint.base.provenance import Loc
-from oomlint.model.host import TEMPLATED, Host, Unit, is_vendor_path
+from oomlint.model.host import Host, Unit, is_vendor_path
 
 # Remote-access and core system daemons: the one legitimate place for -1000, and services
 # whose memory the admin does not cap.
@@ -26,32 +25,6 @@ def unit_matches(unit: Unit, patterns) -> bool:
 def admin_setting(setting) -> bool:
     """True when the effective value was written outside the vendor directories."""
     return setting is not None and not is_vendor_path(setting.loc.path)
-
-
-def limit_bytes(setting, ram: int | None) -> int | None:
-    """Bytes of a memory-limit setting (None: unset, infinity, templated or unknown RAM)."""
-    if setting is None or setting.value is TEMPLATED or not isinstance(setting.value, MemoryLimit):
-        return None
-    return setting.value.resolve(ram)
-
-
-def has_cap(unit: Unit) -> bool:
-    """MemoryMax= or MemoryHigh= with a real limit (or a template expression)."""
-    for key in ("MemoryMax", "MemoryHigh"):
-        s = unit.get(key)
-        if s is None:
-            continue
-        if s.value is TEMPLATED or not s.value.infinity:
-            return True
-    return False
-
-
-def capping_slice(host: Host, unit: Unit) -> Unit | None:
-    for name in unit.slice_chain:
-        sl = host.units.get(name)
-        if sl is not None and name != "-.slice" and has_cap(sl):
-            return sl
-    return None
 
 
 def host_loc(host: Host) -> Loc:

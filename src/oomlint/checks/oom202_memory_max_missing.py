@@ -7,8 +7,6 @@ from oomlint.base.provenance import Related
 from oomlint.checks._common import (
     CORE_DAEMONS,
     RESTARTS_AFTER_OOM,
-    capping_slice,
-    has_cap,
     unit_matches,
 )
 from oomlint.model.host import TEMPLATED
@@ -26,7 +24,7 @@ def check(ctx, opts):
             continue
         if unit_matches(svc, CORE_DAEMONS) or unit_matches(svc, opts.allow_units):
             continue
-        if has_cap(svc) or capping_slice(host, svc) is not None:
+        if svc.caps_memory() or host.capping_slice(svc) is not None:
             continue
         restart = svc.get("Restart")
         tail = ""

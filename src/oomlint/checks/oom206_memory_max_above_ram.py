@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from oomlint.base.findings import Calc, Finding, Term
 from oomlint.base.grammar.host import format_size
-from oomlint.checks._common import admin_setting, limit_bytes
+from oomlint.checks._common import admin_setting
 
 RULE = "OOM206"
 
@@ -21,7 +21,8 @@ def check(ctx, opts):
         if mx.loc in seen:
             continue
         seen.add(mx.loc)
-        b = limit_bytes(mx, host.ram)
+        limit = unit.memory_limit("MemoryMax")
+        b = limit.resolve(host.ram) if limit is not None else None
         if b is None or b < host.ram:
             continue
         yield Finding(

@@ -3,22 +3,10 @@
 from __future__ import annotations
 
 from oomlint.base.findings import Finding
-from oomlint.base.grammar.c import GrammarError
-from oomlint.base.grammar.systemd import systemd_parse_timespan
 from oomlint.checks._common import RESTARTS_AFTER_OOM
 from oomlint.model.host import TEMPLATED
 
 RULE = "OOM209"
-
-
-def _manager_default(host, key, default, parse):
-    s = host.manager.get(key)
-    if s is None:
-        return default
-    try:
-        return parse(s.value)
-    except (GrammarError, ValueError):
-        return default
 
 
 def _value(svc, keys):
@@ -31,10 +19,10 @@ def _value(svc, keys):
 
 def check(ctx, opts):
     host = ctx.host
-    d_interval = _manager_default(host, "DefaultStartLimitIntervalSec", 10.0,
-                                  systemd_parse_timespan)
-    d_burst = _manager_default(host, "DefaultStartLimitBurst", 5, int)
-    d_restart = _manager_default(host, "DefaultRestartSec", 0.1, systemd_parse_timespan)
+    defaults = host.manager_defaults
+    d_interval = defaults.start_limit_interval
+    d_burst = defaults.start_limit_burst
+    d_restart = defaults.restart_sec
     for svc in host.services:
         restart = svc.get("Restart")
         if not svc.admin_owned or restart is None or restart.value not in RESTARTS_AFTER_OOM:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from oomlint.base.findings import Calc, Finding, Term
 from oomlint.base.grammar.host import format_size
-from oomlint.base.grammar.systemd import systemd_parse_size
 
 RULE = "OOM307"
 
@@ -14,8 +13,8 @@ def check(ctx, opts):
     n = host.sysctl_int("vm.nr_hugepages")
     if n is None or n.value <= 0 or host.ram is None:
         return
-    size = systemd_parse_size(opts.hugepage_size)
-    reserved = n.value * size
+    size = ctx.assumptions.hugepage_size
+    reserved = host.hugepage_pool(size)
     if reserved <= opts.max_share * host.ram:
         return
     yield Finding(

@@ -2,28 +2,18 @@
 
 from __future__ import annotations
 
-import re
-
 from oomlint.base.findings import Finding
 from oomlint.base.provenance import Related
 
 RULE = "OOM309"
-# A number dphys-swapfile's `[ N -gt M ]` can compare: ASCII digits within 64 bits ("²" is
-# str.isdigit() but not a number to the shell, and int() refuses over 4300 digits).
-_NUMBER = re.compile(r"[0-9]{1,18}")
 
 
 def check(ctx, opts):
     host = ctx.host
-    size = host.dphys.get("CONF_SWAPSIZE")
-    if size is None or not _NUMBER.fullmatch(size.value):
+    d = host.dphys_swapfile
+    if d is None or d.requested is None or d.cap_mib is None or d.requested_mib <= d.cap_mib:
         return
-    cap = host.dphys.get("CONF_MAXSWAP")
-    if cap is not None and cap.value == "":
-        return
-    cap_mib = int(cap.value) if cap is not None and _NUMBER.fullmatch(cap.value) else 2048
-    if int(size.value) <= cap_mib:
-        return
+    size, cap, cap_mib = d.requested, d.cap, d.cap_mib
     where = f"CONF_MAXSWAP={cap.value}" if cap is not None else "the default CONF_MAXSWAP=2048"
     yield Finding(RULE, f"CONF_SWAPSIZE={size.value} MiB is silently capped to {cap_mib} MiB by "
                   f"{where}: raise CONF_MAXSWAP (or set it empty) to get the swap you asked for",

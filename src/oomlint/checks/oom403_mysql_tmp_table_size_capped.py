@@ -15,8 +15,7 @@ def check(ctx, opts):
         cfg = db.config
         if cfg.kind != "mysql":
             continue
-        if cfg.flavor.startswith("mysql-") and \
-                str(cfg.get("internal_tmp_mem_storage_engine") or "TempTable") == "TempTable":
+        if cfg.uses_temptable():
             continue  # MySQL 8's TempTable engine is not capped by max_heap_table_size
         tmp, heap = cfg.get("tmp_table_size"), cfg.get("max_heap_table_size")
         src = cfg.source("tmp_table_size")

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from oomlint.analysis.budget import pg_major
 from oomlint.base.findings import Finding
-from oomlint.base.grammar.c import GIB
 from oomlint.base.grammar.host import format_size
 
 RULE = "OOM455"
@@ -16,15 +14,10 @@ def check(ctx, opts):
         cfg = db.config
         if cfg.kind != "postgresql":
             continue
-        major = pg_major(cfg.flavor)
-        if major is None or major >= 17:
-            continue
-        avwm = cfg.get("autovacuum_work_mem")
-        name = "autovacuum_work_mem" if avwm is not None and int(avwm) >= 0 else \
-            "maintenance_work_mem"
-        value, src = int(cfg.get(name)), cfg.source(name)
-        if src is None or value <= GIB:
-            continue
+        vacuum = cfg.autovacuum_memory()
+        value, src = vacuum.configured, cfg.source(vacuum.setting)
+        if src is None or vacuum.used == value:
+            continue  # below 1 GiB, or PostgreSQL 17+ (or an unknown version)
         yield Finding(
             RULE,
             f"{db.name}: {src.key}={src.raw} ({format_size(value)}) is above 1 GiB, but before "

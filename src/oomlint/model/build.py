@@ -17,11 +17,12 @@ from oomlint.model.reader import Reader
 from oomlint.model.services import load_databases, load_jvms
 from oomlint.model.swap import load_swap
 from oomlint.model.sysctl import load_sysctl
-from oomlint.model.systemd import load_manager, load_units
+from oomlint.model.systemd import load_exec, load_manager, load_units
 from oomlint.sources.tree import Tree, rel
 
 STEPS = (
     ("systemd units", load_units),
+    ("service environments", load_exec),
     ("system.conf", load_manager),
     ("sysctl", load_sysctl),
     ("swap", load_swap),

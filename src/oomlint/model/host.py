@@ -1,13 +1,18 @@
 """What oomlint knows about a host once its files are read the way the real programs read
-them. Checks read only this; they never open files."""
+them. Checks read only this; they never open files. Each fact has one home here: a unit's
+environment and command lines (`Unit.env`, `Unit.commands`), its memory cap
+(`Host.memory_cap`), CommitLimit (`Host.commit_limit`), the hugetlb pool, dphys-swapfile's
+sizes and system.conf's unit defaults."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 from oomlint.base.findings import Finding, Pragma
+from oomlint.base.grammar.c import PAGE_SIZE
 from oomlint.base.grammar.systemd import MemoryLimit
 from oomlint.base.provenance import Loc, Setting
+from oomlint.parsers.systemd_exec import JvmOption
 from oomlint.parsers.systemd_unit import Assignment, UnitFile
 
 VENDOR_UNIT_DIRS = ("/usr/lib/systemd/", "/lib/systemd/", "/usr/local/lib/systemd/")
@@ -34,6 +39,42 @@ class Ignored:
     hint: str = ""
 
 
+Env = dict[str, tuple[str, Loc]]  # variable -> (value, the line that set it)
+Command = tuple[tuple[JvmOption, ...], Loc]  # an expanded command line and its ExecStart= line
+
+
+@dataclass(frozen=True)
+class Environment:
+    """The environment systemd gives a service's processes (systemd.exec(5)):
+    ``Environment=`` assignments in order, then every ``EnvironmentFile=`` (later files and
+    lines win, files over ``Environment=``), each value with the line that set it. Built
+    once per unit by model/systemd.py `load_exec`."""
+
+    variables: Env = field(default_factory=dict)
+    files: tuple[str, ...] = ()  # the environment files read, tree-relative, in order
+    # A missing mandatory EnvironmentFile=: (line, what is written, why the unit does not start).
+    refused: tuple[tuple[Loc, str, str], ...] = ()
+
+    def get(self, name: str) -> str | None:
+        got = self.variables.get(name)
+        return got[0] if got is not None else None
+
+
+def list_entries(setting: Setting | None) -> list[tuple[str, Loc]]:
+    """The entries of a list directive (``Environment=``, ``EnvironmentFile=``,
+    ``ExecStart=``) with the line each was written on: the assignment chain replayed, an
+    empty assignment resetting the list (model/systemd.py keeps the chain in `overrides`)."""
+    if setting is None:
+        return []
+    entries: list[tuple[str, Loc]] = []
+    for s in (*setting.overrides, setting):
+        if s.raw == "":
+            entries = []
+        else:
+            entries.append((s.raw, s.loc))
+    return entries
+
+
 @dataclass
 class Unit:
     """One loaded unit: its fragment, drop-ins, and the effective values of the directives
@@ -49,6 +90,8 @@ class Unit:
     settings: dict[str, Setting] = field(default_factory=dict)
     ignored: list[Ignored] = field(default_factory=list)
     slice_chain: tuple[str, ...] = ()  # nearest first, ending with "-.slice"
+    env: Environment = field(default_factory=Environment)  # services with a unit file
+    commands: tuple[Command, ...] = ()  # every ExecStart=, expanded with `env`
 
     @property
     def type(self) -> str:
@@ -74,6 +117,25 @@ class Unit:
     def memory(self, key: str) -> Setting[MemoryLimit | Templated] | None:
         return self.get(key)
 
+    def exec_argv(self) -> list[str]:
+        """The last ExecStart= command line as systemd runs it: prefixes stripped from the
+        executable, ``$VAR`` and ``${VAR}`` expanded from the unit's environment."""
+        return [w.text for w in self.commands[-1][0]] if self.commands else []
+
+    def memory_limit(self, key: str) -> MemoryLimit | None:
+        """The effective Memory*= value; None when unset, reset, templated or infinity."""
+        s = self.get(key)
+        return s.value if s is not None and isinstance(s.value, MemoryLimit) and \
+            not s.value.infinity else None
+
+    def caps_memory(self) -> bool:
+        """MemoryMax= or MemoryHigh= with a real limit (or a template expression)."""
+        for key in ("MemoryMax", "MemoryHigh"):
+            s = self.get(key)
+            if s is not None and (s.value is TEMPLATED or not s.value.infinity):
+                return True
+        return False
+
     def service_header(self) -> Loc:
         """The `[Service]` header of the file that should carry a missing directive: the
         unit file when the admin owns it, else the admin's last drop-in."""
@@ -96,6 +158,27 @@ def is_vendor_path(path: str) -> bool:
 
 
 @dataclass(frozen=True)
+class Cap:
+    """A unit's binding memory cap: the smallest MemoryMax= on the unit and its slices."""
+
+    bytes: int
+    loc: Loc  # the MemoryMax= line
+    owner: Unit  # the unit itself or the slice that carries it
+
+
+@dataclass(frozen=True)
+class CommitLimit:
+    """CommitLimit under vm.overcommit_memory=2, with the values it is computed from."""
+
+    bytes: int
+    ram: int
+    swap: int
+    hugepages: int  # the hugetlb pool taken off RAM, bytes
+    ratio: int  # vm.overcommit_ratio, percent (50 when unset)
+    kbytes: int  # vm.overcommit_kbytes; when non-zero it replaces the share of RAM
+
+
+@dataclass(frozen=True)
 class SwapSource:
     """One configured swap area: fstab line, .swap unit, zram device or dphys-swapfile."""
 
@@ -105,6 +188,27 @@ class SwapSource:
     size: int | None  # bytes, None when it cannot be known from files
     active: bool = True  # False for fstab noauto
     note: str = ""
+
+
+@dataclass(frozen=True)
+class ManagerDefaults:
+    """system.conf's ``[Manager]`` defaults for units (systemd-system.conf(5)): the
+    built-in value where a setting is unset or cannot be parsed."""
+
+    start_limit_interval: float = 10.0  # DefaultStartLimitIntervalSec=, seconds
+    start_limit_burst: int = 5  # DefaultStartLimitBurst=
+    restart_sec: float = 0.1  # DefaultRestartSec=, seconds
+
+
+@dataclass(frozen=True)
+class DphysSwapfile:
+    """/etc/dphys-swapfile as dphys-swapfile sizes its swap file, in MiB."""
+
+    requested_mib: int | None  # CONF_SWAPSIZE, else RAM × CONF_SWAPFACTOR; None: unknown
+    requested: Setting[str] | None  # the CONF_SWAPSIZE line, when it asks for a number
+    cap_mib: int | None  # CONF_MAXSWAP (2048 when unset); None: set empty, no cap
+    cap: Setting[str] | None  # the CONF_MAXSWAP line
+    size_mib: int | None  # what it creates: the request, capped
 
 
 @dataclass
@@ -125,8 +229,15 @@ class JvmInstance:
     config: object
     unit: Unit
     visible_ram: int | None  # the memory its heap ergonomics saw
-    limit: int | None  # the unit's binding MemoryMax (unit or slice)
-    limit_loc: Loc | None
+    cap: Cap | None  # the unit's binding MemoryMax (unit or slice), `Host.memory_cap`
+
+    @property
+    def limit(self) -> int | None:
+        return self.cap.bytes if self.cap is not None else None
+
+    @property
+    def limit_loc(self) -> Loc | None:
+        return self.cap.loc if self.cap is not None else None
 
 
 @dataclass
@@ -143,8 +254,10 @@ class Host:
     sysctl_ignored: list[Ignored] = field(default_factory=list)
     manager: dict[str, Setting[str]] = field(default_factory=dict)
     manager_files: list[UnitFile] = field(default_factory=list)
+    manager_defaults: ManagerDefaults = field(default_factory=ManagerDefaults)
     swaps: list[SwapSource] = field(default_factory=list)
-    dphys: dict[str, Setting[str]] = field(default_factory=dict)
+    dphys: dict[str, Setting[str]] = field(default_factory=dict)  # CONF_* as written
+    dphys_swapfile: DphysSwapfile | None = None
     problems: list[Finding] = field(default_factory=list)
     pragmas: list[Pragma] = field(default_factory=list)
     databases: list[DatabaseInstance] = field(default_factory=list)
@@ -160,6 +273,31 @@ class Host:
     def slice(self, name: str) -> Unit | None:
         return self.units.get(name)
 
+    def memory_cap(self, unit: Unit | None, *, slices: bool = True) -> Cap | None:
+        """The smallest MemoryMax= on the unit and (unless `slices` is False) its slices
+        other than the root slice, which systemd never caps; percentages resolved against
+        RAM. None when nothing caps the unit (unset, infinity, templated, unknown RAM)."""
+        if unit is None:
+            return None
+        chain = [unit]
+        if slices:
+            chain += [self.units[s] for s in unit.slice_chain if s in self.units and s != "-.slice"]
+        best: Cap | None = None
+        for u in chain:
+            limit = u.memory_limit("MemoryMax")
+            b = limit.resolve(self.ram) if limit is not None else None
+            if b is not None and (best is None or b < best.bytes):
+                best = Cap(b, u.get("MemoryMax").loc, u)
+        return best
+
+    def capping_slice(self, unit: Unit) -> Unit | None:
+        """The nearest slice above the unit (not the root slice) that caps its memory."""
+        for name in unit.slice_chain:
+            sl = self.units.get(name)
+            if sl is not None and name != "-.slice" and sl.caps_memory():
+                return sl
+        return None
+
     @property
     def swap_configured(self) -> bool:
         return any(s.active for s in self.swaps) or bool(self.swap_override)
@@ -174,6 +312,30 @@ class Host:
         if any(s.size is None for s in active):
             return None
         return sum(s.size or 0 for s in active)
+
+    def hugepage_pool(self, page_size: int) -> int:
+        """Bytes reserved by vm.nr_hugepages pages of `page_size` (0 when unset)."""
+        n = self.sysctl_int("vm.nr_hugepages")
+        return n.value * page_size if n is not None and n.value > 0 else 0
+
+    def commit_limit(self, hugepages: int) -> CommitLimit | None:
+        """mm/util.c ``vm_commit_limit()``: vm.overcommit_kbytes, else (RAM - the hugetlb
+        pool of `hugepages` bytes) × vm.overcommit_ratio%, plus swap, counted in pages. None
+        unless vm.overcommit_memory=2, or when RAM or the swap size is unknown."""
+        mode = self.sysctl_int("vm.overcommit_memory")
+        swap = self.swap_bytes
+        if mode is None or mode.value != 2 or self.ram is None or swap is None:
+            return None
+        ratio_s = self.sysctl_int("vm.overcommit_ratio")
+        kbytes_s = self.sysctl_int("vm.overcommit_kbytes")
+        ratio = ratio_s.value if ratio_s is not None else 50
+        kbytes = kbytes_s.value if kbytes_s is not None else 0
+        swap_pages = swap // PAGE_SIZE
+        if kbytes:
+            pages = kbytes * 1024 // PAGE_SIZE + swap_pages
+        else:
+            pages = (self.ram // PAGE_SIZE - hugepages // PAGE_SIZE) * ratio // 100 + swap_pages
+        return CommitLimit(pages * PAGE_SIZE, self.ram, swap, hugepages, ratio, kbytes)
 
     def sysctl_int(self, key: str) -> Setting[int] | None:
         """An effective integer sysctl; None when unset or not an integer."""

@@ -1,7 +1,8 @@
 """From a unit to the JVM it starts, and the flags that JVM gets.
 
 `load_jvm` follows a unit to its JVM: the environment systemd builds (``Environment=``,
-``EnvironmentFile=``), the ``ExecStart=`` command with its ``$VAR`` expansion, the launcher
+``EnvironmentFile=``) and the ``ExecStart=`` commands with their ``$VAR`` expansion, both as
+model/systemd.py put them on the `Unit`, the launcher
 script's conventions (parsers/launchers.py: files it sources, variables it expands, its
 defaults, Elasticsearch's jvm.options and auto heap), ``@argfiles``, and the three
 environment variables the JVM reads itself; `collect_flags` applies them in the launcher's
@@ -11,7 +12,6 @@ order and model/hotspot.py sizes the result. Nothing here opens a file except th
 
 from __future__ import annotations
 
-import fnmatch
 import posixpath
 import re
 from dataclasses import dataclass, field
@@ -20,7 +20,9 @@ from typing import Any, Mapping, Sequence, Union
 from oomlint.base.findings import Pragma, Problems
 from oomlint.base.grammar.c import GIB, MIB
 from oomlint.base.provenance import Loc, Setting
+from oomlint.model.host import Command, Env, Unit, list_entries
 from oomlint.model.hotspot import ES_SYSTEM_OPTIONS, JvmConfig, ergonomic_heap, resolve_jvm
+from oomlint.model.systemd import EnvFile, exec_commands, exec_environment, parse_environment_file
 from oomlint.parsers.hotspot_flags import FlagSource, collect_flags, join_templated
 from oomlint.parsers.java_args import (
     TERMINAL_OPTIONS,
@@ -35,14 +37,10 @@ from oomlint.parsers.shell_words import expand_shell_vars, split_shell
 from oomlint.parsers.systemd_exec import (
     JvmOption,
     env_name_is_valid,
-    expand_exec_located,
     parse_env_file,
-    split_environment,
 )
 from oomlint.sources.templates import templated_runs, templated_setting
 from oomlint.sources.tree import Tree
-
-Env = dict[str, tuple[str, Loc]]
 
 
 @dataclass
@@ -68,56 +66,14 @@ class _Ctx:
             self.sources.append(got[0])
         return got
 
-
-def list_entries(setting: Setting | None) -> list[tuple[str, Loc]]:
-    """The entries of a list directive (``Environment=``, ``EnvironmentFile=``,
-    ``ExecStart=``) with the line each was written on: the assignment chain replayed, an
-    empty assignment resetting the list (model/build.py keeps the chain in `overrides`)."""
-    if setting is None:
-        return []
-    entries: list[tuple[str, Loc]] = []
-    for s in (*setting.overrides, setting):
-        if s.raw == "":
-            entries = []
-        else:
-            entries.append((s.raw, s.loc))
-    return entries
-
-
-def _env_files(ctx: _Ctx, raw: str, loc: Loc) -> list[str]:
-    """The files one ``EnvironmentFile=`` names: ``-`` makes a missing file fine, a glob
-    is expanded in the tree; a missing mandatory file stops the service from starting."""
-    optional = raw.startswith("-")
-    path = raw[1:] if optional else raw
-    if any(c in path for c in "*?["):
-        directory, pattern = posixpath.split(path)
-        names = [n for n in ctx.tree.listdir(directory) if fnmatch.fnmatchcase(n, pattern)]
-        return [posixpath.join(directory, n) for n in names]
-    if ctx.tree.lookup(path).kind == "missing":
-        if not optional:
-            ctx.refused.append((loc, f"EnvironmentFile={raw}", "the file does not exist: systemd "
-                                "refuses to start the service"))
-        return []
-    return [path]
-
-
-def unit_environment(ctx: _Ctx, settings: Mapping[str, Setting]) -> Env:
-    """The environment systemd gives the service: ``Environment=`` assignments in order,
-    then every ``EnvironmentFile=`` (later files and lines win, files over
-    ``Environment=``), each value with the line that set it."""
-    env: Env = {}
-    for raw, loc in list_entries(settings.get("Environment")):
-        for key, value in split_environment(raw):
-            env[key] = (value, loc)
-    for raw, loc in list_entries(settings.get("EnvironmentFile")):
-        for path in _env_files(ctx, raw, loc):
-            got = ctx.read(path)
-            if got is None:
-                continue
-            for a in ctx.parsed(parse_env_file(got[1], got[0], ctx.problems)):
-                if env_name_is_valid(a.key):
-                    env[a.key] = (a.value, a.loc)
-    return env
+    def env_file(self, vpath: str) -> EnvFile | None:
+        """An environment file read for `load_jvm` without a loaded `Unit`."""
+        got = self.tree.read_text(vpath, self.problems)
+        if got is None:
+            return None
+        parsed = parse_environment_file(got[1], got[0], self.problems)
+        self.pragmas.extend(parsed.pragmas)
+        return parsed
 
 
 def _source_shell_file(ctx: _Ctx, path: str, env: Env, exported: set[str]) -> None:
@@ -364,11 +320,11 @@ def _command_line(ctx: _Ctx, found: Found, env: Env, exec_loc: Loc) -> list[Flag
     return sources + _script_sources(ctx, launcher, env, exec_loc)
 
 
-def _find_jvm(entries: list[tuple[Any, Loc]], env: Env) -> tuple[Found, Loc] | None:
-    """The last ``ExecStart=`` command that starts a JVM, expanded."""
-    for raw, loc in reversed(entries):
-        words = join_templated(expand_exec_located(raw, env, loc), templated_runs)
-        found = detect_launcher_located(words, env)
+def _find_jvm(commands: Sequence[Command], env: Env) -> tuple[Found, Loc] | None:
+    """The last ``ExecStart=`` command that starts a JVM, the words one template
+    expression spans joined back into one argument."""
+    for argv, loc in reversed(commands):
+        found = detect_launcher_located(join_templated(list(argv), templated_runs), env)
         if found is not None:
             return found, loc
     return None
@@ -380,19 +336,27 @@ def load_jvm(tree: Tree, unit_env: Any, exec_words: Any, problems: Problems, jdk
              ram_note: str = "the memory the JVM sees") -> JvmConfig | None:
     """The JVM a unit starts, or None when its ``ExecStart=`` starts none.
 
-    `unit_env`: the unit's settings (``Unit.settings``, or the `Unit`), whose
-    ``Environment=``/``EnvironmentFile=`` entries keep their lines; `exec_words`: the
-    ``ExecStart`` `Setting` (None: taken from `unit_env`), or raw command lines. Files are
+    `unit_env`: the loaded `Unit` (its environment and commands, model/systemd.py
+    `load_exec`), or bare settings (``Unit.settings``) whose environment is then built the
+    same way here; `exec_words`: the ``ExecStart`` `Setting` (None: the unit's), or raw
+    command lines. Files are
     read through `tree` only (absolute paths inside it). Sources apply in the JVM's order:
     JAVA_TOOL_OPTIONS, JDK_JAVA_OPTIONS, the command line (or the launcher's variables,
     files and defaults), Elasticsearch's additions, _JAVA_OPTIONS. `visible_ram` is the
     memory the JVM sees (see `ergonomic_heap`); `jdk_major` selects jvm.options lines and
     the JDK 9+ launcher features (JDK_JAVA_OPTIONS, @argfiles).
     """
-    settings = getattr(unit_env, "settings", unit_env) or {}
     ctx = _Ctx(tree, problems, jdk_major)
-    env = unit_environment(ctx, settings)
-    hit = _find_jvm(_exec_entries(exec_words, settings, name), env)
+    if isinstance(unit_env, Unit) and exec_words is None:
+        environment, commands = unit_env.env, unit_env.commands
+    else:
+        settings = getattr(unit_env, "settings", unit_env) or {}
+        environment = exec_environment(tree, settings, ctx.env_file)
+        commands = exec_commands(_exec_entries(exec_words, settings, name), environment.variables)
+    ctx.sources.extend(environment.files)
+    ctx.refused.extend(environment.refused)
+    env = dict(environment.variables)
+    hit = _find_jvm(commands, env)
     if hit is None:
         return None
     return _build(ctx, hit[0], hit[1], env, visible_ram=visible_ram, cpus=cpus, host_ram=host_ram,

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from oomlint.base.findings import Pragma
-from oomlint.base.grammar.c import UINT64_MAX
+from oomlint.base.grammar.c import GIB, UINT64_MAX
 from oomlint.base.provenance import Loc, Setting
 from oomlint.parsers.mycnf import parse_mycnf
 
@@ -46,6 +46,15 @@ class Var:
     choices: tuple[str, ...] = ()
     source: str = "verified"
     plugin: str | None = None
+
+
+@dataclass(frozen=True)
+class VacuumMemory:
+    """The memory one autovacuum worker may use for dead tuples."""
+
+    setting: str  # autovacuum_work_mem, or maintenance_work_mem when that is -1
+    configured: int  # its value, bytes
+    used: int  # what vacuum can use of it
 
 
 @dataclass
@@ -89,6 +98,34 @@ class DatabaseConfig:
         8.x ``innodb_dedicated_server`` and 8.4's ``temptable_max_ram`` from `ram` (their
         lower bound when `ram` is None)."""
         return self.derive(self, self.canonical(name), ram)
+
+    @property
+    def major(self) -> int | None:
+        """The assumed server's major version, from the flavor ("postgresql-15": 15)."""
+        try:
+            return int(self.flavor.rsplit("-", 1)[1].split(".")[0])
+        except (IndexError, ValueError):
+            return None
+
+    def autovacuum_memory(self) -> VacuumMemory:
+        """PostgreSQL: each autovacuum worker's memory is autovacuum_work_mem, or
+        maintenance_work_mem when that is -1; before PostgreSQL 17 vacuum stores at most
+        1 GiB of dead tuples (vacuumlazy.c ``dead_items_max_items()``), so more is unused."""
+        av = self.get("autovacuum_work_mem")
+        name = "autovacuum_work_mem" if av is not None and int(av) >= 0 else \
+            "maintenance_work_mem"
+        configured = int(self.get(name))
+        major = self.major
+        used = min(configured, GIB) if major is not None and major < 17 else configured
+        return VacuumMemory(name, configured, used)
+
+    def uses_temptable(self) -> bool:
+        """MySQL 8 keeps in-memory internal temporary tables in the TempTable engine
+        (internal_tmp_mem_storage_engine), one temptable_max_ram pool that
+        max_heap_table_size does not cap; MariaDB and the MEMORY engine use one table per
+        connection capped by min(tmp_table_size, max_heap_table_size)."""
+        return self.kind == "mysql" and self.flavor.startswith("mysql-") and \
+            str(self.get("internal_tmp_mem_storage_engine") or "TempTable") == "TempTable"
 
     def raw_get(self, key: str) -> Any:
         s = self.settings.get(key)

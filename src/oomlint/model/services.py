@@ -7,9 +7,6 @@ from __future__ import annotations
 import posixpath
 
 from oomlint.base.findings import Problems
-from oomlint.base.grammar.systemd import (
-    MemoryLimit,
-)
 from oomlint.base.provenance import Loc
 from oomlint.model.host import (
     DatabaseInstance,
@@ -18,7 +15,6 @@ from oomlint.model.host import (
     Unit,
 )
 from oomlint.model.reader import Reader
-from oomlint.parsers.systemd_exec import expand_exec, split_environment
 from oomlint.sources.tree import rel
 
 # -- databases ----------------------------------------------------------------------------
@@ -26,24 +22,6 @@ from oomlint.sources.tree import rel
 MYSQL_BINARIES = {"mysqld", "mariadbd", "mysqld_safe", "mariadbd-safe", "mysqld-safe"}
 MYSQL_UNITS = ("mariadb.service", "mysql.service", "mysqld.service")
 PG_BINARIES = {"postgres", "postmaster", "pg_ctl", "pg_ctlcluster"}
-
-
-def _environment(unit: Unit) -> dict[str, str]:
-    """The unit's Environment= assignments, later ones winning (systemd.exec(5))."""
-    env: dict[str, str] = {}
-    s = unit.settings.get("Environment")
-    for value in (s.value or ()) if s is not None else ():
-        env.update(split_environment(value))
-    return env
-
-
-def _exec_argv(unit: Unit) -> list[str]:
-    """The last ExecStart= command line as systemd runs it: prefixes stripped from the
-    executable, $VAR and ${VAR} expanded from Environment=."""
-    s = unit.settings.get("ExecStart")
-    if s is None or not s.value:
-        return []
-    return expand_exec(s.value[-1], _environment(unit))
 
 
 def _flag(argv: list[str], *names: str) -> str | None:
@@ -66,12 +44,12 @@ def load_databases(reader: Reader) -> None:
     # MySQL / MariaDB: units that run the server, else the distribution's default files.
     mysql_units = [u for u in host.services if u.fragment is not None and (
         u.name in MYSQL_UNITS or u.template in ("mariadb@.service", "mysqld@.service") or
-        any(posixpath.basename(w) in MYSQL_BINARIES for w in _exec_argv(u)[:1]))]
+        any(posixpath.basename(w) in MYSQL_BINARIES for w in u.exec_argv()[:1]))]
     mariadb = tree.exists("/etc/mysql/mariadb.cnf") or tree.exists("/etc/mysql/mariadb.conf.d") \
-        or any("mariadb" in u.name or "mariadbd" in " ".join(_exec_argv(u)) for u in mysql_units)
+        or any("mariadb" in u.name or "mariadbd" in " ".join(u.exec_argv()) for u in mysql_units)
     flavor = host.db_flavors.get("mysql") or ("mariadb-10.11" if mariadb else "mysql-8.0")
     for unit in mysql_units or [None]:
-        argv = _exec_argv(unit) if unit else []
+        argv = unit.exec_argv() if unit else []
         defaults_file = _flag(argv, "--defaults-file")
         start = [defaults_file] if defaults_file else ["/etc/my.cnf", "/etc/mysql/my.cnf"]
         extra = _flag(argv, "--defaults-extra-file")
@@ -104,10 +82,10 @@ def load_databases(reader: Reader) -> None:
             _add_pg(tree, host, problems, conf, ver, unit, load_postgresql,
                     f"/var/lib/postgresql/{ver}/{cluster}")
     for unit in host.services:
-        argv = _exec_argv(unit)
+        argv = unit.exec_argv()
         if unit.fragment is None or not argv or posixpath.basename(argv[0]) not in PG_BINARIES:
             continue
-        data = _flag(argv, "-D", "--pgdata") or _environment(unit).get("PGDATA")
+        data = _flag(argv, "-D", "--pgdata") or unit.env.get("PGDATA")
         conf_opt = next((w.split("=", 1)[1] for w in argv if w.startswith("config_file=")), None)
         conf = conf_opt or (f"{data}/postgresql.conf" if data else None)
         if conf and tree.lookup(conf).kind == "file" and not any(
@@ -145,33 +123,27 @@ def _add_pg(tree, host, problems, conf, ver, unit, load_postgresql, data_dir):
 # -- JVMs ---------------------------------------------------------------------------------
 
 
-def _own_limit(host: Host, unit: Unit) -> int | None:
-    s = unit.get("MemoryMax")
-    if s is None or not isinstance(s.value, MemoryLimit):
-        return None
-    return s.value.resolve(host.ram)
-
-
 def load_jvms(reader: Reader) -> None:
     tree, host, problems = reader.tree, reader.host, reader.problems
     """Every service whose ExecStart= starts a JVM (directly or through a known launcher).
     With UseContainerSupport (JDK 11.0.16+/15+ on cgroup v2) the JVM sizes its heap from
     the cgroup limit it runs under, i.e. the unit's binding MemoryMax; else from RAM."""
-    from oomlint.analysis.budget import binding_limit
     from oomlint.model.jvm_launch import load_jvm
 
     jdk = int(host.db_flavors.get("jdk", 17))
     for unit in host.services:
         if unit.fragment is None or "ExecStart" not in unit.settings:
             continue
-        limit, limit_loc, owner = binding_limit(host, unit)
+        cap = host.memory_cap(unit)
+        limit = cap.bytes if cap is not None else None
         # JDK 11-23 read their own cgroup's memory.max only; limits on parent slices are
         # seen from JDK 24 (JDK-8322420).
-        own = limit if owner is unit else _own_limit(host, unit)
+        own_cap = host.memory_cap(unit, slices=False)
+        own = own_cap.bytes if own_cap is not None else None
         visible = own if own is not None and jdk >= 11 else host.ram
         if jdk >= 24 and limit is not None:
             visible = limit
-        cfg = load_jvm(tree, unit.settings, None, problems, jdk, visible, name=unit.name,
+        cfg = load_jvm(tree, unit, None, problems, jdk, visible, name=unit.name,
                        host_ram=host.ram,
                        ram_note="the unit's MemoryMax" if visible is not None and
                        visible != host.ram else "RAM")
@@ -182,7 +154,7 @@ def load_jvms(reader: Reader) -> None:
                 support.value is False:
             # -XX:-UseContainerSupport: the JVM ignores the cgroup and sizes from RAM
             visible = host.ram
-            cfg = load_jvm(tree, unit.settings, None, Problems(), jdk, visible, name=unit.name,
+            cfg = load_jvm(tree, unit, None, Problems(), jdk, visible, name=unit.name,
                            host_ram=host.ram, ram_note="RAM (-XX:-UseContainerSupport)")
         host.pragmas.extend(cfg.pragmas)
-        host.jvms.append(JvmInstance(unit.name, cfg, unit, visible, limit, limit_loc))
+        host.jvms.append(JvmInstance(unit.name, cfg, unit, visible, cap))

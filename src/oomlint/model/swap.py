@@ -9,6 +9,7 @@ import re
 from oomlint.base.grammar.c import MIB
 from oomlint.base.provenance import Loc, Setting
 from oomlint.model.host import (
+    DphysSwapfile,
     Host,
     SwapSource,
 )
@@ -117,12 +118,16 @@ def _load_dphys(tree: Tree, reader: Reader, host: Host) -> None:
         # dphys-swapfile compares the value with `[ N -gt M ]`: ASCII digits within 64 bits.
         return int(s.value) if re.fullmatch(r"[0-9]{1,18}", s.value) else default
 
-    size_mib = num("CONF_SWAPSIZE", None)
-    if size_mib is None and host.ram:
-        size_mib = (host.ram // MIB + 10) * (num("CONF_SWAPFACTOR", 2) or 2)
+    asked = num("CONF_SWAPSIZE", None)
+    requested = asked
+    if requested is None and host.ram:
+        requested = (host.ram // MIB + 10) * (num("CONF_SWAPFACTOR", 2) or 2)
     cap = num("CONF_MAXSWAP", 2048)
-    if size_mib is not None and cap is not None:
-        size_mib = min(size_mib, cap)
+    size_mib = min(requested, cap) if requested is not None and cap is not None else requested
+    host.dphys_swapfile = DphysSwapfile(
+        requested_mib=requested,
+        requested=host.dphys["CONF_SWAPSIZE"] if asked is not None else None,
+        cap_mib=cap, cap=host.dphys.get("CONF_MAXSWAP"), size_mib=size_mib)
     loc = host.dphys["CONF_SWAPSIZE"].loc if "CONF_SWAPSIZE" in host.dphys else Loc(
         rel("/etc/dphys-swapfile"), 0)
     swapfile = host.dphys.get("CONF_SWAPFILE")
