@@ -15,8 +15,10 @@ def check(ctx, opts):
     host = ctx.host
     for j in host.jvms:
         c = j.config
-        if j.limit is None or c.refused or any(f in c.flags for f in HEAP_FLAGS):
-            continue  # a JVM that refuses its options does not start (OOM507)
+        if j.limit is None or c.refused or c.templated or any(f in c.flags for f in HEAP_FLAGS):
+            # a JVM that refuses its options does not start (OOM507); a templated option
+            # may set the heap once rendered (OOM007)
+            continue
         support = c.flags.get("UseContainerSupport")
         if support is not None and support.value is False:
             why = (f"-XX:-UseContainerSupport makes the JVM size it from the host's RAM "

@@ -107,6 +107,7 @@ class JvmConfig:
     launcher: str = "java"
     loc: Loc | None = None  # the ExecStart= line that starts the JVM
     pragmas: list[Pragma] = field(default_factory=list)  # inline suppressions of the files read
+    templated: tuple[Loc, ...] = ()  # modelled options written as template expressions (unknown)
 
     def settings(self) -> dict[str, int | None]:
         """The sizes in bytes, None where there is no limit (metaspace) or it is unknown."""

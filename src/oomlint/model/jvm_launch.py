@@ -405,4 +405,5 @@ def _build(ctx: _Ctx, found: Found, exec_loc: Loc, env: Env, *, visible_ram: int
     early = set(ctx.refused)  # a set: both lists can be long in a hostile unit
     config.refused = ctx.refused + [r for r in config.refused if r not in early]
     config.pragmas = ctx.pragmas
+    config.templated = tuple(t.loc for t in flags.templated)
     return config
