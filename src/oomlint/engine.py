@@ -71,10 +71,10 @@ def run(hosts: list[tuple[Host, Callable[[str], str]]], catalog: dict[str, RuleM
                     f"check {rule} failed: {type(exc).__name__}: {exc} "
                     f"({tb.filename.rsplit('/', 1)[-1]}:{tb.lineno}); please report this",
                     Loc(".", 0)))
-        kept, dropped = suppress.apply(findings, host.pragmas, config.path_ignores, catalog,
-                                       display)
+        kept, dropped, used = suppress.apply(findings, host.pragmas, config.path_ignores,
+                                             catalog, display)
         if suppress.UNUSED_SUPPRESSION in selected:
-            kept.extend(suppress.unused(host.pragmas, catalog))
+            kept.extend(suppress.unused(host.pragmas, catalog, selected, used))
         result.findings.extend(_finish(f, host, display, catalog, config) for f in kept)
         result.suppressed.extend(
             dataclasses.replace(s, finding=_finish(s.finding, host, display, catalog, config),

@@ -78,7 +78,6 @@ class Pragma:
     loc: Loc
     target_line: int | None
     whole_file: bool = False
-    used: bool = False
     unit: str | None = None  # `oomlint: unit=NAME`: the service this file configures
 
 
