@@ -55,8 +55,10 @@ class Finding:
     host: str = ""
     name: str = ""
 
-    def sort_key(self) -> tuple:
-        return (self.host, self.loc.path, self.loc.line, self.rule, self.message)
+    def sort_key(self, shown_path: str | None = None) -> tuple:
+        """(host, path, line, rule, message); `shown_path` orders by the path as shown."""
+        path = self.loc.path if shown_path is None else shown_path
+        return (self.host, path, self.loc.line, self.rule, self.message)
 
 
 @dataclass(frozen=True)
