@@ -16,4 +16,4 @@ def check(ctx, opts):
                 continue
             seen.add((loc, written))
             yield Finding(RULE, f"{j.name}: {written}: {reason}; the service cannot start, "
-                          "so it stays down or restarts in a loop", loc)
+                          "so it stays down or restarts in a loop", loc, subject=(j.name, written))

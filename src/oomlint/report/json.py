@@ -1,14 +1,18 @@
 """JSON output: a stable, versioned contract for CI.
 
 {"version": 1, "findings": [{"rule", "name", "severity", "host", "path", "line", "message",
-"related": [{"path", "line", "note"}], "calc"?}], "suppressed": [...]}
+"subject", "fingerprint", "related": [{"path", "line", "note"}], "calc"?}], "suppressed": [...]}
+
+`subject` is what the finding is about (a unit and setting, a sysctl; [] for host-level
+findings and input problems); `fingerprint` identifies the finding across runs from rule,
+host, tree-relative path and subject, so a moved line or a reworded message keeps it.
 """
 
 from __future__ import annotations
 
 import json
 
-from oomlint.base.findings import Finding
+from oomlint.base.findings import Finding, fingerprint
 from oomlint.report._common import Display, display_of, where
 
 VERSION = 1
@@ -23,6 +27,8 @@ def finding_dict(f: Finding, show: Display) -> dict:
         "path": where(show, f.loc, line=False),
         "line": f.loc.line,
         "message": f.message,
+        "subject": list(f.subject),
+        "fingerprint": fingerprint(f),
         "related": [{"path": where(show, r.loc, line=False), "line": r.loc.line, "note": r.note}
                     for r in f.related],
     }
