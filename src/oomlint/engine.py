@@ -53,6 +53,8 @@ def run(hosts: list[tuple[Host, Callable[[str], str]]], catalog: dict[str, RuleM
     """Check every host. Each host comes with the function that turns its tree-relative
     paths into the paths shown to the user."""
     result = Result()
+    # Each selected rule's typed options, built once per run.
+    options = {rule: rule_options(catalog[rule], config) for rule in selected if rule in catalog}
     for host, display in hosts:
         result.shown.setdefault(host.name, display)
         # OOM099 from building the model is kept whatever the selection: the run is incomplete.
@@ -64,9 +66,8 @@ def run(hosts: list[tuple[Host, Callable[[str], str]]], catalog: dict[str, RuleM
             rule = module.RULE
             if rule not in selected or rule not in catalog:
                 continue
-            opts = rule_options(catalog[rule], config)
             try:
-                findings.extend(module.check(ctx, opts))
+                findings.extend(module.check(ctx, options[rule]))
             except Exception as exc:  # a broken check must not stop the others
                 result.internal_error = True
                 # Where it failed, without reading source files (lookup_lines=False).
