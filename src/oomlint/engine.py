@@ -7,15 +7,13 @@ shown; formatters join them (report/_common.py)."""
 from __future__ import annotations
 
 import dataclasses
-import traceback
 from dataclasses import dataclass, field
 from typing import Callable
 
 from oomlint import suppress
 from oomlint.analysis.context import Context
-from oomlint.base.findings import Finding, Severity, Suppressed
+from oomlint.base.findings import Finding, Severity, Suppressed, internal_error
 from oomlint.base.ids import INTERNAL_ERROR
-from oomlint.base.provenance import Loc
 from oomlint.catalog import RuleMeta, resolve_selector
 from oomlint.checks import CHECKS
 from oomlint.config import Config, rule_options
@@ -70,14 +68,7 @@ def run(hosts: list[tuple[Host, Callable[[str], str]]], catalog: dict[str, RuleM
                 findings.extend(module.check(ctx, options[rule]))
             except Exception as exc:  # a broken check must not stop the others
                 result.internal_error = True
-                # Where it failed, without reading source files (lookup_lines=False).
-                tb = traceback.StackSummary.extract(traceback.walk_tb(exc.__traceback__),
-                                                    lookup_lines=False)[-1]
-                findings.append(Finding(
-                    INTERNAL_ERROR,
-                    f"check {rule} failed: {type(exc).__name__}: {exc} "
-                    f"({tb.filename.rsplit('/', 1)[-1]}:{tb.lineno}); please report this",
-                    Loc(".", 0)))
+                findings.append(internal_error(f"check {rule}", exc))
         kept, dropped, used = suppress.apply(findings, host.pragmas, config.path_ignores,
                                              catalog, display)
         if suppress.UNUSED_SUPPRESSION in selected:
