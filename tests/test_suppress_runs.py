@@ -74,19 +74,36 @@ def test_unit_pragma_is_never_unused(tmp_path, monkeypatch):
     assert json.loads(r.output)["findings"] == []
 
 
-def test_engine_runs_are_independent(tmp_path):
-    root = write_tree(tmp_path / "host", FILES)
+def _runner(tmp_path, files):
+    host = build_host(Tree(root=write_tree(tmp_path / "host", files)), ".")
     catalog = load_catalog()
-    host = build_host(Tree(root=root), ".")
 
     def once(selected):
         result = run([(host, lambda p: p)], catalog, Config(), selected)
         return ([(f.rule, f.loc.path, f.loc.line, f.message) for f in result.findings],
                 [(s.finding.rule, s.justification) for s in result.suppressed])
 
-    with_rule = once({"OOM090", "OOM201"})
+    return once
+
+
+def test_engine_runs_are_independent(tmp_path):
+    once = _runner(tmp_path, FILES)
     alone = once({"OOM090"})
-    assert with_rule == ([], [("OOM201", "the watchdog must survive")])
+    with_rule = once({"OOM090", "OOM201"})
     assert alone == ([], [])
-    assert once({"OOM090", "OOM201"}) == with_rule
+    assert with_rule == ([], [("OOM201", "the watchdog must survive")])
     assert once({"OOM090"}) == alone
+    assert once({"OOM090", "OOM201"}) == with_rule
+
+
+def test_a_pragma_used_in_one_run_is_judged_afresh_in_the_next(tmp_path):
+    # OOM201 fires and is silenced; OOM202 does not fire (MemoryMax=1G), so with only
+    # OOM202 selected the pragma silenced nothing, whatever an earlier run saw.
+    files = dict(FILES)
+    files[UNIT] = files[UNIT].replace("disable=OOM201 ", "disable=OOM201,OOM202 ")
+    once = _runner(tmp_path, files)
+    unused = ([("OOM090", UNIT, 4, "suppression of OOM201, OOM202 matched no finding")], [])
+    assert once({"OOM090", "OOM202"}) == unused
+    assert once({"OOM090", "OOM201", "OOM202"}) == (
+        [], [("OOM201", "the watchdog must survive")])
+    assert once({"OOM090", "OOM202"}) == unused
