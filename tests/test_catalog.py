@@ -61,7 +61,7 @@ EXAMPLES = [(rid, kind) for rid, m in sorted(CATALOG.items())
 def test_catalog_example(rid, kind, tmp_path):
     ex = CATALOG[rid].examples[kind]
     root = write_tree(tmp_path / "root", {f["path"]: f["text"] for f in ex["files"]})
-    result = lint_tree(root, {rid}, ram=ex.get("ram"), swap=ex.get("swap"))
+    result = lint_tree(root, {rid, *ex.get("select", [])}, ram=ex.get("ram"), swap=ex.get("swap"))
     fired = [f for f in result.findings if f.rule == rid]
     if kind == "fires":
         assert fired, f"{rid} example did not fire"

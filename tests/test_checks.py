@@ -2,7 +2,8 @@
 
 expected.yaml holds the run's host facts (`ram`, `swap`, optional `options` per rule) and
 `expected`, the exact list of (rule, path, line) the rule must report; `quiet` trees expect
-none. Only the rule under test runs, through the real pipeline.
+none. Only the rule under test runs, through the real pipeline, with the rules listed in an
+optional `select` (OOM090 judges a pragma only when a rule it names runs).
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ def test_fixture(case: Path):
     exp = load_expected(case / "expected.yaml")
     cfg = parse_config({"rules": {rule: exp["options"]}} if exp.get("options") else {},
                        load_catalog())
-    result = lint_tree(case, {rule}, ram=exp.get("ram"), swap=exp.get("swap"), config=cfg)
+    result = lint_tree(case, {rule, *exp.get("select", [])}, ram=exp.get("ram"),
+                       swap=exp.get("swap"), config=cfg)
     # A check that raised is an OOM099, not a quiet case: no fixture may pass that way.
     crashed = [f.message for f in result.findings if f.rule == "OOM099"]
     assert not result.internal_error and crashed == []

@@ -159,6 +159,18 @@ def test_config_per_path_ignores(cli, tmp_path):
     assert doc["findings"] == [] and doc["suppressed"][0]["rule"] == "OOM201"
 
 
+def test_config_per_path_ignores_tree_path(cli, tmp_path):
+    # the same glob written as the path inside the tree
+    write_tree(tmp_path / "h", IMMORTAL)
+    (tmp_path / ".oomlint.toml").write_text(
+        '[per-path-ignores]\n"etc/systemd/system/*.service" = ["OOM201"]\n')
+    doc = json.loads(cli("check", "h", "--format", "json", "--ram", "8G").output)
+    assert doc["findings"] == []
+    assert [(s["rule"], s["path"], s["justification"]) for s in doc["suppressed"]] == [
+        ("OOM201", "h/etc/systemd/system/app.service",
+         "per-path-ignores: etc/systemd/system/*.service")]
+
+
 def test_loose_unit_file(cli, tmp_path):
     p = tmp_path / "app.service"
     p.write_text(IMMORTAL["etc/systemd/system/app.service"])

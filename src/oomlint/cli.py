@@ -16,7 +16,7 @@ from oomlint.base.grammar.host import parse_host_size
 from oomlint.base.ids import INTERNAL_ERROR
 from oomlint.catalog import CatalogError, load_catalog, resolve_selector
 from oomlint.config import FAIL_ON, Config, ConfigError, find_config, load_config
-from oomlint.engine import exit_code, relocate_budget, run, select_rules
+from oomlint.engine import exit_code, run, select_rules
 from oomlint.model.build import build_host
 from oomlint.report import BUDGET_FORMATS, FORMATS
 from oomlint.sources.hosts import discover_hosts
@@ -111,18 +111,19 @@ def check(paths, ram, swap, fmt, select, ignore, fail_on, config_path):
 def budget(paths, ram, swap, fmt, config_path):
     """Each service's worst-case memory, its cap, and the host's total against RAM."""
     _, cfg = _config(config_path, paths)
-    budgets, failed = [], False
+    budgets, shown, failed = [], {}, False
     for host, display in _hosts(paths, ram, swap, cfg):
         internal = [f for f in host.problems if f.rule == INTERNAL_ERROR]
+        shown.setdefault(host.name, display)
         try:
-            budgets.append(relocate_budget(host_budget(host, cfg.assumptions), display))
+            budgets.append(host_budget(host, cfg.assumptions))
         except Exception as exc:  # one host's failure must not hide the others' budgets
             internal.append(f"computing the budget failed: {type(exc).__name__}: {exc}")
         for problem in internal:
             failed = True
             click.echo(f"oomlint: {host.name}: internal error: "
                        f"{getattr(problem, 'message', problem)}", err=True)
-    click.echo(BUDGET_FORMATS[fmt](budgets), nl=False)
+    click.echo(BUDGET_FORMATS[fmt](budgets, shown=shown), nl=False)
     if failed:
         sys.exit(2)
 

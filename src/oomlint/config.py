@@ -25,6 +25,7 @@ from __future__ import annotations
 import dataclasses
 import sys
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 from oomlint.analysis.budget import Assumptions
@@ -257,15 +258,42 @@ def validate_option(value, type_name: str, key: str):
     return float(value) if type_name == "float" else value
 
 
-def rule_options(rule: RuleMeta, cfg: Config):
-    """The rule's options: catalogue defaults overlaid with the configured values."""
-    from types import SimpleNamespace
+# The Python type of each catalogue option type, once validated and converted.
+OPTION_TYPES = {"str": str, "int": int, "float": float, "bool": bool, "size": int,
+                "list[str]": tuple[str, ...], "dict[str,int]": dict[str, int]}
 
-    values = {}
-    for name, schema in rule.options.items():
-        default = schema.get("default")
-        if schema.get("type") == "size" and default is not None:
-            default = parse_host_size(default)
-        values[name] = default
-    values.update(cfg.options.get(rule.id, {}))
-    return SimpleNamespace(**values)
+
+def _frozen(value):
+    """A validated option value as a frozen dataclass holds it (lists become tuples)."""
+    return tuple(value) if isinstance(value, list) else value
+
+
+def options_type(rule: RuleMeta) -> type:
+    """The frozen dataclass of a rule's options, one field per entry of the catalogue's
+    `options` schema, its default validated and converted (sizes in bytes)."""
+    spec = tuple((name, schema.get("type"), _frozen(schema.get("default")))
+                 for name, schema in rule.options.items())
+    return _options_type(rule.id, spec)
+
+
+@cache
+def _options_type(rule_id: str, spec: tuple) -> type:
+    fields = []
+    for name, type_name, default in spec:
+        key = f"rules/{rule_id}.yaml options.{name}"
+        if type_name not in OPTION_TYPES:
+            raise ConfigError(f"{key}: option type {type_name!r} is not supported")
+        if default is not None:
+            raw = list(default) if isinstance(default, tuple) else default
+            default = _frozen(validate_option(raw, type_name, f"{key}.default"))
+        slot = (field(default_factory=lambda d=default: dict(d)) if isinstance(default, dict)
+                else field(default=default))
+        fields.append((name, OPTION_TYPES[type_name], slot))
+    return dataclasses.make_dataclass(f"{rule_id}Options", fields, frozen=True)
+
+
+def rule_options(rule: RuleMeta, cfg: Config):
+    """The rule's options, typed: catalogue defaults overlaid with the configured values
+    (already validated and converted by `parse_config`)."""
+    given = {k: _frozen(v) for k, v in cfg.options.get(rule.id, {}).items()}
+    return options_type(rule)(**given)

@@ -1,18 +1,19 @@
-"""Run the selected checks over each host, stamp severities, apply suppressions, sort."""
+"""Run the selected checks over each host, stamp severities, apply suppressions, sort.
+
+Stateless from run to run: nothing on the hosts is changed, and findings keep the
+tree-relative paths the checks gave them. The result says, per host, how its paths are
+shown; formatters join them (report/_common.py)."""
 
 from __future__ import annotations
 
 import dataclasses
-import traceback
 from dataclasses import dataclass, field
 from typing import Callable
 
 from oomlint import suppress
-from oomlint.analysis.budget import HostBudget
 from oomlint.analysis.context import Context
-from oomlint.base.findings import Finding, Severity, Suppressed
+from oomlint.base.findings import Finding, Severity, Suppressed, internal_error
 from oomlint.base.ids import INTERNAL_ERROR
-from oomlint.base.provenance import Loc, Related
 from oomlint.catalog import RuleMeta, resolve_selector
 from oomlint.checks import CHECKS
 from oomlint.config import Config, rule_options
@@ -24,6 +25,8 @@ class Result:
     findings: list[Finding] = field(default_factory=list)
     suppressed: list[Suppressed] = field(default_factory=list)
     internal_error: bool = False
+    # host name -> how that host's tree-relative paths are shown to the user
+    shown: dict[str, Callable[[str], str]] = field(default_factory=dict)
 
 
 def select_rules(catalog: dict[str, RuleMeta], select: list[str] | None,
@@ -48,7 +51,10 @@ def run(hosts: list[tuple[Host, Callable[[str], str]]], catalog: dict[str, RuleM
     """Check every host. Each host comes with the function that turns its tree-relative
     paths into the paths shown to the user."""
     result = Result()
+    # Each selected rule's typed options, built once per run.
+    options = {rule: rule_options(catalog[rule], config) for rule in selected if rule in catalog}
     for host, display in hosts:
+        result.shown.setdefault(host.name, display)
         # OOM099 from building the model is kept whatever the selection: the run is incomplete.
         findings = [f for f in host.problems if f.rule in selected or f.rule == INTERNAL_ERROR]
         if any(f.rule == INTERNAL_ERROR for f in host.problems):
@@ -58,61 +64,34 @@ def run(hosts: list[tuple[Host, Callable[[str], str]]], catalog: dict[str, RuleM
             rule = module.RULE
             if rule not in selected or rule not in catalog:
                 continue
-            opts = rule_options(catalog[rule], config)
             try:
-                findings.extend(module.check(ctx, opts))
+                findings.extend(module.check(ctx, options[rule]))
             except Exception as exc:  # a broken check must not stop the others
                 result.internal_error = True
-                # Where it failed, without reading source files (lookup_lines=False).
-                tb = traceback.StackSummary.extract(traceback.walk_tb(exc.__traceback__),
-                                                    lookup_lines=False)[-1]
-                findings.append(Finding(
-                    INTERNAL_ERROR,
-                    f"check {rule} failed: {type(exc).__name__}: {exc} "
-                    f"({tb.filename.rsplit('/', 1)[-1]}:{tb.lineno}); please report this",
-                    Loc(".", 0)))
-        kept, dropped = suppress.apply(findings, host.pragmas, config.path_ignores, catalog,
-                                       display)
+                findings.append(internal_error(f"check {rule}", exc))
+        kept, dropped, used = suppress.apply(findings, host.pragmas, config.path_ignores,
+                                             catalog, display)
         if suppress.UNUSED_SUPPRESSION in selected:
-            kept.extend(suppress.unused(host.pragmas, catalog))
-        result.findings.extend(_finish(f, host, display, catalog, config) for f in kept)
+            kept.extend(suppress.unused(host.pragmas, catalog, selected, used))
+        result.findings.extend(_stamp(f, host, catalog, config) for f in kept)
         result.suppressed.extend(
-            dataclasses.replace(s, finding=_finish(s.finding, host, display, catalog, config),
-                                source=_relocate(s.source, display) if s.source else None)
-            for s in dropped
-        )
-    result.findings = _dedupe(sorted(result.findings, key=Finding.sort_key))
-    result.suppressed.sort(key=lambda s: s.finding.sort_key())
+            dataclasses.replace(s, finding=_stamp(s.finding, host, catalog, config))
+            for s in dropped)
+
+    def key(f: Finding) -> tuple:  # ordered by the paths as shown, as the user reads them
+        return f.sort_key(result.shown[f.host](f.loc.path))
+
+    result.findings = _dedupe(sorted(result.findings, key=key))
+    result.suppressed.sort(key=lambda s: key(s.finding))
     return result
 
 
-def _relocate(loc: Loc, display: Callable[[str], str]) -> Loc:
-    return Loc(display(loc.path), loc.line)
-
-
-def relocate_budget(b: HostBudget, display: Callable[[str], str]) -> HostBudget:
-    """A host budget with every location shown as the user sees paths."""
-    def loc(x):
-        return _relocate(x, display) if x is not None else None
-
-    services = tuple(dataclasses.replace(
-        s, loc=loc(s.loc), limit_loc=loc(s.limit_loc), focus=loc(s.focus),
-        terms=tuple(dataclasses.replace(t, loc=loc(t.loc)) for t in s.terms))
-        for s in b.services)
-    return dataclasses.replace(b, services=services, hugepages_loc=loc(b.hugepages_loc))
-
-
-def _finish(f: Finding, host: Host, display, catalog, config: Config) -> Finding:
+def _stamp(f: Finding, host: Host, catalog, config: Config) -> Finding:
+    """The finding with its host, rule name and severity (the configured one, else the
+    catalogue's)."""
     meta = catalog.get(f.rule)
     severity = config.severity.get(f.rule) or (meta.severity if meta else Severity.ERROR)
-    related = tuple(Related(_relocate(r.loc, display), r.note) for r in f.related)
-    calc = f.calc
-    if calc is not None:
-        calc = dataclasses.replace(calc, terms=tuple(
-            dataclasses.replace(t, loc=_relocate(t.loc, display) if t.loc else None)
-            for t in calc.terms))
-    return dataclasses.replace(f, loc=_relocate(f.loc, display), related=related, calc=calc,
-                               severity=severity, host=host.name,
+    return dataclasses.replace(f, severity=severity, host=host.name,
                                name=meta.name if meta else "")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import traceback
 from dataclasses import dataclass, field
 from enum import Enum
@@ -44,19 +45,32 @@ class Calc:
 @dataclass(frozen=True)
 class Finding:
     """One problem. Checks create findings with ``severity=None``; the engine stamps the
-    catalogue's (or the configured) severity."""
+    catalogue's (or the configured) severity. `subject` is what the finding is about, stable
+    when lines move or the message is reworded: the unit and setting (``("app.service",
+    "OOMScoreAdjust")``), the sysctl (``("vm.overcommit_memory",)``), or nothing for a
+    host-level finding or an input problem (OOM0xx)."""
 
     rule: str
     message: str
     loc: Loc
+    subject: tuple[str, ...] = ()
     related: tuple[Related, ...] = ()
     calc: Calc | None = None
     severity: Severity | None = None
     host: str = ""
     name: str = ""
 
-    def sort_key(self) -> tuple:
-        return (self.host, self.loc.path, self.loc.line, self.rule, self.message)
+    def sort_key(self, shown_path: str | None = None) -> tuple:
+        """(host, path, line, rule, message); `shown_path` orders by the path as shown."""
+        path = self.loc.path if shown_path is None else shown_path
+        return (self.host, path, self.loc.line, self.rule, self.message)
+
+
+def fingerprint(f: Finding) -> str:
+    """A finding's identity for baselines and SARIF partialFingerprints: rule, host,
+    tree-relative path and subject; not the line, not the message."""
+    text = "\0".join((f.rule, f.host, f.loc.path, *f.subject))
+    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()[:16]
 
 
 @dataclass(frozen=True)
@@ -78,7 +92,6 @@ class Pragma:
     loc: Loc
     target_line: int | None
     whole_file: bool = False
-    used: bool = False
     unit: str | None = None  # `oomlint: unit=NAME`: the service this file configures
 
 

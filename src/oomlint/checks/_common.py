@@ -45,7 +45,8 @@ def refusals(host, rule: str, kind: str, server: str):
                 continue
             seen.add((loc, written))
             yield Finding(rule, f"{written}: {reason}; {server} refuses to start with it, so "
-                          f"{db.name} stays down or restarts in a loop", loc)
+                          f"{db.name} stays down or restarts in a loop", loc,
+                          subject=(db.name, written))
 
 
 def unbounded_note(b: HostBudget) -> str:

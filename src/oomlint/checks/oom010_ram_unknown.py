@@ -33,4 +33,5 @@ def check(ctx, opts):
     reason = _needs(host)
     if reason:
         yield Finding(RULE, f"host RAM is unknown ({reason}); pass --ram SIZE or set `ram` in "
-                      "the configuration to enable the RAM-relative rules", host_loc(host))
+                      "the configuration to enable the RAM-relative rules", host_loc(host),
+                      subject=())

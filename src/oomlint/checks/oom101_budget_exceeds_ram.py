@@ -29,5 +29,6 @@ def check(ctx, opts):
         f"the services' worst case adds up to {format_size(b.total)}, above the host's "
         f"{format_size(host.ram)} of RAM: {fit}{unbounded_note(b)}",
         host_loc(host),
+        subject=(),
         calc=host_calc(b, host.ram, "RAM"),
     )

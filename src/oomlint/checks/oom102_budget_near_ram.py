@@ -23,5 +23,6 @@ def check(ctx, opts):
         f"{b.total * 100 // host.ram}% of the host's {format_size(host.ram)}: little is left "
         f"for the kernel, the page cache and everything else{unbounded_note(b)}",
         host_loc(host),
+        subject=(),
         calc=host_calc(b, host.ram, "RAM"),
     )

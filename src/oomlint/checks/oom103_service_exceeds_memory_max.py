@@ -22,6 +22,7 @@ def check(ctx, opts):
             f"{format_size(s.limit)}: at full load it is OOM-killed inside its own cgroup, and a "
             "restart brings it back into the same wall",
             s.limit_loc or s.loc,
+            subject=(s.name, "MemoryMax"),
             related=(Related(s.loc, f"{s.kind} configuration"),),
             calc=service_calc(s, s.limit, "MemoryMax"),
         )

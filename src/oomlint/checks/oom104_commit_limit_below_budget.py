@@ -22,5 +22,6 @@ def check(ctx, opts):
         "before the services reach their configured sizes (and commitments count virtual "
         "reservations, larger than resident memory)",
         mode.loc,
+        subject=("vm.overcommit_memory",),
         calc=host_calc(b, b.commit_limit, "CommitLimit"),
     )

@@ -25,5 +25,6 @@ def check(ctx, opts):
             "journal or another service), and a global OOM with nothing else to kill panics "
             "the box",
             adj.loc,
+            subject=(svc.name, "OOMScoreAdjust"),
             related=adj.related(),
         )

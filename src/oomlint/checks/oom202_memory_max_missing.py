@@ -46,5 +46,6 @@ def check(ctx, opts):
             f"({slice_name}); it can grow until the global OOM killer picks a victim by size, "
             f"often an innocent process{tail}",
             svc.service_header(),
+            subject=(svc.name,),
             related=related,
         )

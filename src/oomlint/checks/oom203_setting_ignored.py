@@ -39,4 +39,5 @@ def check(ctx, opts):
                 RULE,
                 f"{name}: systemd ignores {a.key}={a.value} ({ig.reason}); {consequence}",
                 a.loc,
+                subject=(name, a.key),
             )

@@ -29,4 +29,4 @@ def check(ctx, opts):
             msg = (f"{name}: MemoryLimit={lim.raw} is the deprecated cgroup-v1 setting: systemd "
                    "up to 257 maps it to memory.max, systemd 258 and later ignore it and the "
                    "service runs unlimited; use MemoryMax=")
-        yield Finding(RULE, msg, lim.loc)
+        yield Finding(RULE, msg, lim.loc, subject=(name, "MemoryLimit"))

@@ -76,7 +76,8 @@ def _unit_findings(unit_name: str, f, utype: str):
         fix = next((s for s in valid_sections if s.lower() == sec.lower()), None)
         if fix:
             yield Finding(RULE, f"{unit_name}: section [{sec}] is not [{fix}] (names are "
-                          "case-sensitive): systemd ignores every line in it", loc)
+                          "case-sensitive): systemd ignores every line in it", loc,
+                          subject=(unit_name, f"[{sec}]"))
     for a in f.assignments:
         if a.key.startswith("X-") or (a.section in valid_sections and is_known(a.section, a.key)):
             continue
@@ -86,11 +87,12 @@ def _unit_findings(unit_name: str, f, utype: str):
             if not case_variant and a.key in IMPORTANT and homes:
                 yield Finding(RULE, f"{unit_name}: [{a.section}] is not a section of a .{utype} "
                               f"unit, so systemd ignores {a.key}= here; it belongs in "
-                              f"[{homes[0]}]", a.loc)
+                              f"[{homes[0]}]", a.loc, subject=(unit_name, a.key))
             continue  # case variants are reported once, at the section header
         if a.key in IMPORTANT and homes:
             yield Finding(RULE, f"{unit_name}: {a.key}= belongs in [{homes[0]}]; in "
-                          f"[{a.section}] systemd ignores it as an unknown key", a.loc)
+                          f"[{a.section}] systemd ignores it as an unknown key", a.loc,
+                          subject=(unit_name, a.key))
             continue
         if sections_for(a.key):
             continue  # a real directive of another unit type: not a typo of ours
@@ -99,7 +101,7 @@ def _unit_findings(unit_name: str, f, utype: str):
             where = [s for s in sections_for(guess) if s in valid_sections]
             place = "" if not where or a.section in where else f" in [{where[0]}]"
             yield Finding(RULE, f"{unit_name}: unknown key {a.key}= (systemd ignores it); did "
-                          f"you mean {guess}={place}?", a.loc)
+                          f"you mean {guess}={place}?", a.loc, subject=(unit_name, a.key))
 
 
 def check(ctx, opts):
@@ -120,9 +122,10 @@ def check(ctx, opts):
             if _NONEXISTENT_DEFAULT.match(a.key):
                 yield Finding(RULE, f"system.conf: {a.key}= does not exist (systemd has no "
                               "manager-wide memory limit) and is ignored; set MemoryMax= on "
-                              "system.slice or on each service instead", a.loc)
+                              "system.slice or on each service instead", a.loc,
+                              subject=("system.conf", a.key))
                 continue
             guess = suggest(a.key, MANAGER_IMPORTANT)
             if guess:
                 yield Finding(RULE, f"system.conf: unknown key {a.key}= (ignored); did you "
-                              f"mean {guess}=?", a.loc)
+                              f"mean {guess}=?", a.loc, subject=("system.conf", a.key))

@@ -31,6 +31,7 @@ def check(ctx, opts):
             f"({format_size(host.ram)}): the cgroup limit can never be reached before the global "
             "OOM killer runs, so it protects nothing",
             mx.loc,
+            subject=(name, "MemoryMax"),
             related=mx.related(),
             calc=Calc((Term(f"MemoryMax={mx.raw}", b, mx.loc),), limit=host.ram,
                       limit_label="host RAM"),

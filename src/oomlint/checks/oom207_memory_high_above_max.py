@@ -39,5 +39,6 @@ def check(ctx, opts):
             "reclaim at memory.high never engage before the hard limit's OOM kill; set "
             "MemoryHigh below MemoryMax (for example 80-90% of it)",
             high.loc,
+            subject=(name, "MemoryHigh"),
             related=(Related(mx.loc, f"MemoryMax={mx.raw}"),),
         )

@@ -23,4 +23,5 @@ def check(ctx, opts):
             "root slice and the root cgroup has no memory.max; put the cap on system.slice "
             "(services) or user.slice (logins) instead",
             s.loc,
+            subject=("-.slice", key),
         )

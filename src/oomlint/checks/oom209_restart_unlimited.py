@@ -39,7 +39,8 @@ def check(ctx, opts):
             loc = which.loc if which else restart.loc
             yield Finding(RULE, f"{svc.name}: {why} disables start rate limiting, so "
                           f"Restart={restart.value} restarts it forever after each OOM kill",
-                          loc)
+                          loc, subject=(svc.name, "StartLimitIntervalSec" if interval == 0
+                                            else "StartLimitBurst"))
             continue
         if burst * rsec > interval:
             yield Finding(
@@ -48,4 +49,5 @@ def check(ctx, opts):
                 f"the start limit ({burst} starts in {interval:g}s: {burst} × {rsec:g}s > "
                 f"{interval:g}s), so it is restarted forever after each OOM kill",
                 (sec_s or restart).loc,
+                subject=(svc.name, "RestartSec"),
             )

@@ -27,4 +27,5 @@ def check(ctx, opts):
         f"no swap configured ({detail}): anonymous memory has nowhere to go, so the OOM killer "
         "fires sooner and without the slowdown that warns of it",
         loc if isinstance(loc, Loc) else host_loc(host),
+        subject=(),
     )

@@ -26,7 +26,8 @@ def check(ctx, opts):
             return
         yield Finding(RULE, f"vm.overcommit_memory=2 with vm.overcommit_ratio={ratio} and no "
                       f"swap: CommitLimit is {ratio}% of RAM, so programs get ENOMEM once "
-                      f"{ratio}% of the memory is committed", mode.loc, related=related)
+                      f"{ratio}% of the memory is committed", mode.loc,
+                      subject=("vm.overcommit_memory",), related=related)
         return
     c = host.commit_limit(huge)
     if c is None:
@@ -51,6 +52,7 @@ def check(ctx, opts):
         f"{format_size(limit)}, {limit * 100 // host.ram}% of RAM: allocations fail with ENOMEM "
         "while memory is still free; raise vm.overcommit_ratio, add swap, or use mode 0",
         mode.loc,
+        subject=("vm.overcommit_memory",),
         related=related,
         calc=Calc(terms, total=limit, total_label="= CommitLimit", limit=host.ram,
                   limit_label="vs RAM"),

@@ -14,4 +14,4 @@ def check(ctx, opts):
         return
     yield Finding(RULE, "vm.overcommit_memory=1: the kernel never refuses an allocation, so "
                   "every shortfall ends in the OOM killer instead of a failed malloc",
-                  mode.loc, related=mode.related())
+                  mode.loc, subject=("vm.overcommit_memory",), related=mode.related())

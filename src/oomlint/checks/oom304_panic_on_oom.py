@@ -23,5 +23,5 @@ def check(ctx, opts):
     scope = "any OOM, even one service hitting its own MemoryMax" if p.value == 2 else \
         "a global OOM"
     yield Finding(RULE, f"vm.panic_on_oom={p.value}: {scope} panics the kernel instead of "
-                  f"killing one process, {after}", p.loc,
+                  f"killing one process, {after}", p.loc, subject=("vm.panic_on_oom",),
                   related=(Related(panic.loc, f"kernel.panic={panic.value}"),) if panic else ())

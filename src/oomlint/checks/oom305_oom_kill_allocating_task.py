@@ -14,4 +14,5 @@ def check(ctx, opts):
         return
     yield Finding(RULE, f"vm.oom_kill_allocating_task={s.value}: a global OOM kills whichever "
                   "task asked for the last page (usually an innocent one) instead of the "
-                  "process using the most memory", s.loc)
+                  "process using the most memory", s.loc,
+                  subject=("vm.oom_kill_allocating_task",))

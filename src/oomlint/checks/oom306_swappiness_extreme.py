@@ -15,8 +15,10 @@ def check(ctx, opts):
     if s.value == 0 and host.swap_configured:
         yield Finding(RULE, "vm.swappiness=0 with swap configured: anonymous memory is swapped "
                       "only under severe pressure, so the swap mostly sits unused and the OOM "
-                      "killer comes with little warning", s.loc)
+                      "killer comes with little warning", s.loc,
+                      subject=("vm.swappiness",))
     elif s.value > 100:
         yield Finding(RULE, f"vm.swappiness={s.value}: above 100 the kernel prefers swapping "
                       "anonymous memory over dropping page cache (meant for zram); kernels "
-                      "before 5.8 reject values above 100", s.loc)
+                      "before 5.8 reject values above 100", s.loc,
+                      subject=("vm.swappiness",))

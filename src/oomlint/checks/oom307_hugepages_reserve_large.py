@@ -24,6 +24,7 @@ def check(ctx, opts):
         "nothing else can use or swap; everything else must fit in the remaining "
         f"{format_size(max(host.ram - reserved, 0))}",
         n.loc,
+        subject=("vm.nr_hugepages",),
         calc=Calc((Term(f"{n.value} × {format_size(size)}", reserved, n.loc),), total=reserved,
                   total_label="reserved", limit=host.ram, limit_label="RAM"),
     )

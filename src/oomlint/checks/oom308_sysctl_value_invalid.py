@@ -15,4 +15,4 @@ def check(ctx, opts):
         keeps = (f"the value from {prev.loc} ({prev.raw}) stays in effect" if prev is not None
                  else "the kernel keeps its default")
         yield Finding(RULE, f"{a.key} = {a.value}: the kernel refuses it with EINVAL ({ig.reason}); "
-                      f"{keeps}", a.loc)
+                      f"{keeps}", a.loc, subject=(a.key,))

@@ -17,4 +17,5 @@ def check(ctx, opts):
     where = f"CONF_MAXSWAP={cap.value}" if cap is not None else "the default CONF_MAXSWAP=2048"
     yield Finding(RULE, f"CONF_SWAPSIZE={size.value} MiB is silently capped to {cap_mib} MiB by "
                   f"{where}: raise CONF_MAXSWAP (or set it empty) to get the swap you asked for",
-                  size.loc, related=(Related(cap.loc, f"CONF_MAXSWAP={cap.value}"),) if cap else ())
+                  size.loc, subject=("CONF_SWAPSIZE",),
+                  related=(Related(cap.loc, f"CONF_MAXSWAP={cap.value}"),) if cap else ())

@@ -23,5 +23,6 @@ def check(ctx, opts):
             f"host's {format_size(host.ram)} of RAM: a full house of connections runs the box "
             "out of memory",
             biggest_loc(s),
+            subject=(s.name,),
             calc=service_calc(s, host.ram, "RAM"),
         )

@@ -28,5 +28,6 @@ def check(ctx, opts):
             f"{format_size(heap)}: in-memory temporary tables are capped by the smaller one, so "
             "raise both together or lower tmp_table_size",
             src.loc,
+            subject=(db.name, "tmp_table_size"),
             related=(Related(hsrc.loc, "max_heap_table_size"),) if hsrc else (),
         )

@@ -22,5 +22,6 @@ def check(ctx, opts):
             f"host's {format_size(host.ram)} of RAM (stress case "
             f"{format_size(s.tiers.get('stress'))})",
             biggest_loc(s),
+            subject=(s.name,),
             calc=service_calc(s, host.ram, "RAM"),
         )

@@ -30,6 +30,7 @@ def check(ctx, opts):
             f"{total * 100 // host.ram}% of RAM, for a single sort or hash per backend; a "
             "busy moment with several per query multiplies it",
             src.loc if src else db.loc,
+            subject=(db.name, "work_mem"),
             calc=Calc((Term("work_mem", wm, src.loc if src and src.key == "work_mem" else None),
                        Term(f"× max_connections {conns}", None, csrc.loc if csrc else None),
                        Term(f"× hash_mem_multiplier {hmm:g}", None, None)),

@@ -26,4 +26,5 @@ def check(ctx, opts):
             f"{sb * 100 // host.ram}% of RAM: beyond about 40% it rarely helps, leaves less for "
             "work_mem and the page cache, and shows in every backend's RSS",
             src.loc,
+            subject=(db.name, "shared_buffers"),
         )

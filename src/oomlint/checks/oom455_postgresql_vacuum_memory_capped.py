@@ -24,4 +24,5 @@ def check(ctx, opts):
             f"PostgreSQL 17 VACUUM stores at most 1 GiB of dead tuples (assumed version "
             f"{cfg.flavor}); the rest is never used by vacuum",
             src.loc,
+            subject=(db.name, src.key),
         )

@@ -27,5 +27,6 @@ def check(ctx, opts):
             f"shared memory, but the reserved pool is {format_size(b.hugepages)}: postgres "
             "refuses to start (could not map anonymous shared memory)",
             src.loc if src else db.loc,
+            subject=(db.name, "huge_pages"),
             related=(Related(b.hugepages_loc, "vm.nr_hugepages"),) if b.hugepages_loc else (),
         )

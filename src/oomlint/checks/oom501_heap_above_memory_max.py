@@ -21,6 +21,7 @@ def check(ctx, opts):
             f"unit's MemoryMax of {format_size(j.limit)}: once the heap fills, the kernel "
             "OOM-kills the JVM inside its cgroup before the JVM can throw OutOfMemoryError",
             heap.loc or j.config.loc or j.unit.service_header(),
+            subject=(j.name, "MaxHeapSize"),
             related=(Related(j.limit_loc, f"MemoryMax = {format_size(j.limit)}"),)
             if j.limit_loc else (),
         )

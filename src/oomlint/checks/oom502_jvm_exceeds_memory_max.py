@@ -25,6 +25,7 @@ def check(ctx, opts):
             "code cache, thread stacks and direct buffers live outside the heap and count "
             "against the same cgroup limit",
             j.config.max_heap.loc or j.limit_loc or j.unit.service_header(),
+            subject=(j.name, "MemoryMax"),
             calc=Calc(s.terms, total=s.worst_case, total_label="worst case", limit=j.limit,
                       limit_label="MemoryMax"),
         )

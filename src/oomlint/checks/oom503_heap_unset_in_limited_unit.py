@@ -34,5 +34,6 @@ def check(ctx, opts):
             f"{j.name}: no -Xmx or MaxRAMPercentage inside a unit capped at "
             f"{format_size(j.limit)}: the heap is sized ergonomically ({c.max_heap.label}); {why}",
             loc,
+            subject=(j.name, "MaxHeapSize"),
             related=(Related(j.limit_loc, "MemoryMax"),) if j.limit_loc else (),
         )

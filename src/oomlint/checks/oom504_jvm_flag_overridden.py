@@ -31,5 +31,6 @@ def check(ctx, opts):
                 f"{j.name}: {first.raw} is silently overridden by {s.raw}, which the JVM reads "
                 "later; the value in effect is not the one written at the earlier line",
                 s.loc,
+                subject=(j.name, name),
                 related=tuple(Related(o.loc, f"overridden: {o.raw}") for o in lost),
             )

@@ -24,4 +24,5 @@ def check(ctx, opts):
             "31 GiB with G1): every object reference doubles to 8 bytes, so the heap holds "
             "about what a 31 GiB heap would, while using more memory; stay at or below -Xmx31g",
             c.max_heap.loc or c.loc or j.unit.service_header(),
+            subject=(j.name, "MaxHeapSize"),
         )

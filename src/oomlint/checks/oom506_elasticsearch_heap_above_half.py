@@ -25,4 +25,5 @@ def check(ctx, opts):
             f"{where} ({format_size(memory)}): the rest is needed for off-heap buffers and "
             "the filesystem cache that Lucene depends on",
             c.max_heap.loc or c.loc or j.unit.service_header(),
+            subject=(j.name, "MaxHeapSize"),
         )

@@ -15,5 +15,5 @@ def check(ctx, opts):
             if (loc, written) in seen:
                 continue
             seen.add((loc, written))
-            yield Finding(RULE, f"{j.name}: {written}: {reason}; the JVM refuses to start, so "
-                          "the service stays down or restarts in a loop", loc)
+            yield Finding(RULE, f"{j.name}: {written}: {reason}; the service cannot start, "
+                          "so it stays down or restarts in a loop", loc, subject=(j.name, written))

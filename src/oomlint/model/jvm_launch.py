@@ -226,8 +226,7 @@ def _jvm_options_files(ctx: _Ctx, launcher: Launcher, env: Env) -> list[FlagSour
             continue
         parsed = ctx.parsed(parse_jvm_options(got[1], got[0], ctx.problems, ctx.jdk_major))
         for bad in parsed.invalid:
-            ctx.refused.append((bad.loc, bad.text, "improperly formatted JVM option: "
-                                f"{launcher.kind} refuses to start"))
+            ctx.refused.append((bad.loc, bad.text, "improperly formatted JVM option"))
         subst = {"ES_PATH_CONF": conf, "ES_TMPDIR": "${ES_TMPDIR}"}
         options = [JvmOption(_substitute(o.text, subst), o.loc) for o in parsed]
         out.append(FlagSource(got[0], options))

@@ -398,8 +398,7 @@ def _env_files(tree: Tree, raw: str, loc: Loc, refused: list) -> list[str]:
         return [posixpath.join(directory, n) for n in names]
     if tree.lookup(path).kind == "missing":
         if not optional:
-            refused.append((loc, f"EnvironmentFile={raw}", "the file does not exist: systemd "
-                            "refuses to start the service"))
+            refused.append((loc, f"EnvironmentFile={raw}", "the file does not exist"))
         return []
     return [path]
 

@@ -89,7 +89,7 @@ class PragmaCollector:
         u = _UNIT_PRAGMA.match(text.strip())
         if u:
             self.pragmas.append(Pragma((), "", Loc(self.path, line), 0, whole_file=True,
-                                       used=True, unit=u.group(1)))
+                                       unit=u.group(1)))
             return
         m = _PRAGMA.match(text.strip())
         if not m:

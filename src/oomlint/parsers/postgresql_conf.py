@@ -217,5 +217,5 @@ def _error(line: str, loc: Loc, raw_name: str, near: str | None, quote: bool = F
     hint = ""
     if quote or re.fullmatch(r"[0-9.]+\s+[A-Za-z]+|[0-9]*\.[0-9]+[A-Za-z]+", value):
         hint = f" (quote it: {raw_name} = '{value}')"
-    msg = f"syntax error {where}{hint}: postgres refuses to start with this file"
+    msg = f"syntax error {where}{hint}"
     return PgLine(raw_name.lower(), raw_name, value, value, loc, error=msg)

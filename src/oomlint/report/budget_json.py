@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 
+from oomlint.report._common import display_of, where
 
-def render(budgets, **_) -> str:
+
+def render(budgets, shown=None, **_) -> str:
     hosts = []
     for b in budgets:
+        show = display_of(shown or {}, b.name)
         hosts.append({
             "name": b.name, "ram_bytes": b.ram, "swap_bytes": b.swap,
             "commit_limit_bytes": b.commit_limit, "hugepages_bytes": b.hugepages,
@@ -16,11 +19,11 @@ def render(budgets, **_) -> str:
                 "worst_case_bytes": s.worst_case,
                 "tiers": {k: v for k, v in s.tiers.items()},
                 "limit_bytes": s.limit,
-                "limit": ({"path": s.limit_loc.path, "line": s.limit_loc.line}
-                          if s.limit_loc else None),
+                "limit": ({"path": where(show, s.limit_loc, line=False),
+                           "line": s.limit_loc.line} if s.limit_loc else None),
                 "settings": s.settings,
                 "terms": [{"label": t.label, "bytes": t.bytes,
-                           "path": t.loc.path if t.loc else None,
+                           "path": where(show, t.loc, line=False) if t.loc else None,
                            "line": t.loc.line if t.loc else None} for t in s.terms],
                 "notes": list(s.notes),
             } for s in b.services],

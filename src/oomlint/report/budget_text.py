@@ -4,15 +4,17 @@ RAM, RAM + swap and CommitLimit, and the arithmetic line by line."""
 from __future__ import annotations
 
 from oomlint.base.grammar.host import format_size
+from oomlint.report._common import display_of, term_table
 
 
 def _size(n):
     return format_size(n) if n is not None else "unbounded"
 
 
-def render(budgets, **_) -> str:
+def render(budgets, shown=None, **_) -> str:
     out = []
     for b in budgets:
+        show = display_of(shown or {}, b.name)
         ram = format_size(b.ram) if b.ram is not None else "unknown (pass --ram)"
         swap = format_size(b.swap) if b.swap is not None else "unknown"
         out.append(f"{b.name}: RAM {ram}, swap {swap}")
@@ -44,14 +46,9 @@ def render(budgets, **_) -> str:
                 continue
             out.append("")
             out.append(f"  {s.name} ({s.kind})")
-            width = max(len(t.label) for t in s.terms)
-            for t in s.terms:
-                src = f"  {t.loc.path}:{t.loc.line}" if t.loc and t.loc.line else ""
-                value = format_size(t.bytes) if t.bytes is not None else ""
-                out.append(f"    {t.label:<{width}}  {value:>12}{src}")
-            out.append(f"    {'= worst case':<{width}}  {_size(s.worst_case):>12}")
-            for name, value in s.tiers.items():
-                out.append(f"    {'tier ' + name:<{width}}  {format_size(value):>12}")
+            footer = [("= worst case", _size(s.worst_case)),
+                      *((f"tier {name}", format_size(value)) for name, value in s.tiers.items())]
+            out += term_table(s.terms, show, indent="    ", footer=footer)
             for note in s.notes:
                 out.append(f"    note: {note}")
         out.append("")

@@ -4,6 +4,7 @@ arithmetic under it, and a footer naming `oomlint rule ID` for each rule that fi
 from __future__ import annotations
 
 from oomlint.base.grammar.host import format_size
+from oomlint.report._common import display_of, term_table, where
 
 
 def _size(n):
@@ -13,22 +14,16 @@ def _size(n):
 def render(result, catalog, **_) -> str:
     out = []
     for f in result.findings:
-        where = f"{f.loc.path}:{f.loc.line}" if f.loc.line else f.loc.path
-        out.append(f"{where}: {f.rule} [{f.severity.value}] {f.message}")
+        show = display_of(result.shown, f.host)
+        out.append(f"{where(show, f.loc)}: {f.rule} [{f.severity.value}] {f.message}")
         for r in f.related:
-            rwhere = f"{r.loc.path}:{r.loc.line}" if r.loc.line else r.loc.path
-            out.append(f"    {rwhere}: {r.note}")
+            out.append(f"    {where(show, r.loc)}: {r.note}")
         if f.calc is not None:
             c = f.calc
-            width = max([len(t.label) for t in c.terms] + [len(c.total_label), len(c.limit_label)])
-            for t in c.terms:
-                src = f"  ({t.loc.path}:{t.loc.line})" if t.loc and t.loc.line else ""
-                value = _size(t.bytes) if t.bytes is not None else ""
-                out.append(f"      {t.label:<{width}}  {value:>12}{src}")
-            if c.total is not None:
-                out.append(f"      {c.total_label:<{width}}  {_size(c.total):>12}")
-            if c.limit is not None:
-                out.append(f"      {c.limit_label:<{width}}  {_size(c.limit):>12}")
+            footer = [(label, _size(value)) for label, value in
+                      ((c.total_label, c.total), (c.limit_label, c.limit)) if value is not None]
+            out += term_table(c.terms, show, indent="      ", cite="({})", footer=footer,
+                              min_width=max(len(c.total_label), len(c.limit_label)))
     counts = {s: sum(1 for f in result.findings if f.severity.value == s)
               for s in ("error", "warning", "info")}
     total = len(result.findings)

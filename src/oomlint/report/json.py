@@ -1,34 +1,42 @@
 """JSON output: a stable, versioned contract for CI.
 
 {"version": 1, "findings": [{"rule", "name", "severity", "host", "path", "line", "message",
-"related": [{"path", "line", "note"}], "calc"?}], "suppressed": [...]}
+"subject", "fingerprint", "related": [{"path", "line", "note"}], "calc"?}], "suppressed": [...]}
+
+`subject` is what the finding is about (a unit and setting, a sysctl; [] for host-level
+findings and input problems); `fingerprint` identifies the finding across runs from rule,
+host, tree-relative path and subject, so a moved line or a reworded message keeps it.
 """
 
 from __future__ import annotations
 
 import json
 
-from oomlint.base.findings import Finding
+from oomlint.base.findings import Finding, fingerprint
+from oomlint.report._common import Display, display_of, where
 
 VERSION = 1
 
 
-def finding_dict(f: Finding) -> dict:
+def finding_dict(f: Finding, show: Display) -> dict:
     d = {
         "rule": f.rule,
         "name": f.name,
         "severity": f.severity.value if f.severity else None,
         "host": f.host,
-        "path": f.loc.path,
+        "path": where(show, f.loc, line=False),
         "line": f.loc.line,
         "message": f.message,
-        "related": [{"path": r.loc.path, "line": r.loc.line, "note": r.note} for r in f.related],
+        "subject": list(f.subject),
+        "fingerprint": fingerprint(f),
+        "related": [{"path": where(show, r.loc, line=False), "line": r.loc.line, "note": r.note}
+                    for r in f.related],
     }
     if f.calc is not None:
         c = f.calc
         d["calc"] = {
             "terms": [{"label": t.label, "bytes": t.bytes,
-                       "path": t.loc.path if t.loc else None,
+                       "path": where(show, t.loc, line=False) if t.loc else None,
                        "line": t.loc.line if t.loc else None} for t in c.terms],
             "total_label": c.total_label, "total_bytes": c.total,
             "limit_label": c.limit_label, "limit_bytes": c.limit,
@@ -37,13 +45,16 @@ def finding_dict(f: Finding) -> dict:
 
 
 def render(result, catalog, **_) -> str:
+    def show(f: Finding) -> Display:
+        return display_of(result.shown, f.host)
+
     doc = {
         "version": VERSION,
-        "findings": [finding_dict(f) for f in result.findings],
+        "findings": [finding_dict(f, show(f)) for f in result.findings],
         "suppressed": [
-            {**finding_dict(s.finding), "justification": s.justification,
-             "suppressed_at": ({"path": s.source.path, "line": s.source.line}
-                               if s.source else None)}
+            {**finding_dict(s.finding, show(s.finding)), "justification": s.justification,
+             "suppressed_at": ({"path": where(show(s.finding), s.source, line=False),
+                                "line": s.source.line} if s.source else None)}
             for s in result.suppressed
         ],
     }
