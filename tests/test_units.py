@@ -14,7 +14,7 @@ import yaml
 from oomlint.base.grammar.c import GrammarError
 from oomlint.base.grammar.host import format_size, parse_host_size
 from oomlint.base.grammar.systemd import systemd_parse_memory_limit, systemd_parse_timespan
-from oomlint.model.systemd import _convert
+from oomlint.model.systemd_units import _convert
 
 DATA = yaml.safe_load((Path(__file__).parent / "data" / "systemd_verify.yaml").read_text())
 RAM = DATA["host"]["phys_pages"] * DATA["host"]["page_size"]

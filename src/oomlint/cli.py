@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import sys
-import textwrap
 from pathlib import Path
 
 import click
@@ -18,7 +17,7 @@ from oomlint.catalog import CatalogError, load_catalog, resolve_selector
 from oomlint.config import FAIL_ON, Config, ConfigError, find_config, load_config
 from oomlint.engine import exit_code, run, select_rules
 from oomlint.model.build import build_host
-from oomlint.report import BUDGET_FORMATS, FORMATS
+from oomlint.report import BUDGET_FORMATS, FORMATS, rules_text
 from oomlint.sources.hosts import discover_hosts
 
 
@@ -129,20 +128,11 @@ def budget(paths, ram, swap, fmt, config_path):
 
 
 @main.command("rules")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.option("--format", "fmt", type=click.Choice(sorted(rules_text.LIST_FORMATS)),
+              default="text")
 def rules_cmd(fmt):
     """List every rule: id, name, severity, status, title."""
-    catalog = load_catalog()
-    if fmt == "json":
-        import json
-
-        click.echo(json.dumps([{"id": m.id, "name": m.name, "severity": m.severity.value,
-                                "status": m.status, "title": m.title}
-                               for m in catalog.values()], indent=2))
-        return
-    for m in catalog.values():
-        status = "" if m.status == "stable" else f" ({m.status})"
-        click.echo(f"{m.id}  {m.name:<30} {m.severity.value:<8} {m.title}{status}")
+    click.echo(rules_text.LIST_FORMATS[fmt](load_catalog()), nl=False)
 
 
 @main.command("rule")
@@ -153,15 +143,4 @@ def rule_cmd(rule_id):
     ids = resolve_selector(rule_id, catalog)
     if len(ids) != 1:
         raise click.BadParameter(f"unknown rule {rule_id!r}", param_hint="RULE_ID")
-    m = catalog[ids.pop()]
-    out = [f"{m.id} {m.name} [{m.severity.value}] {m.title}", "", m.summary, "", "Why", ""]
-    out += [textwrap.indent(m.why, "  "), "", "How to fix", "", textwrap.indent(m.fix, "  ")]
-    if m.exceptions:
-        out += ["", "When to waive it", "", textwrap.indent(m.exceptions, "  ")]
-    if m.options:
-        out += ["", "Options", ""]
-        for name, o in m.options.items():
-            out.append(f"  {name} ({o.get('type')}, default {o.get('default')!r}): {o.get('doc', '')}")
-    out += ["", "References", ""] + [f"  {r['title']}: {r['url']}" for r in m.references]
-    out += ["", f"Suppress: # oomlint: disable={m.id} -- reason   (on the line before)"]
-    click.echo("\n".join(out))
+    click.echo(rules_text.render_rule(catalog[ids.pop()]), nl=False)

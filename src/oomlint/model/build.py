@@ -1,7 +1,7 @@
 """Build a `Host` from a `Tree`: the ordered loader steps, and the boundary that turns a
 failing step into OOM099 while the rest of the host still loads.
 
-Each step reads files the way their owning program reads them (model/systemd.py,
+Each step reads files the way their owning program reads them (model/systemd_units.py,
 model/sysctl.py, model/swap.py, model/services.py) and resolves precedence once; every
 effective value is a `Setting` carrying its line and the assignments it overrode. Later
 steps may read what earlier ones built (swap reads `.swap` units, services read units).
@@ -17,7 +17,9 @@ from oomlint.model.reader import Reader
 from oomlint.model.services import load_databases, load_jvms
 from oomlint.model.swap import load_swap
 from oomlint.model.sysctl import load_sysctl
-from oomlint.model.systemd import load_exec, load_manager, load_units
+from oomlint.model.systemd_exec import load_exec
+from oomlint.model.systemd_manager import load_manager
+from oomlint.model.systemd_units import load_units
 from oomlint.sources.tree import Tree, rel
 
 STEPS = (

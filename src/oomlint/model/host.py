@@ -48,7 +48,7 @@ class Environment:
     """The environment systemd gives a service's processes (systemd.exec(5)):
     ``Environment=`` assignments in order, then every ``EnvironmentFile=`` (later files and
     lines win, files over ``Environment=``), each value with the line that set it. Built
-    once per unit by model/systemd.py `load_exec`."""
+    once per unit by model/systemd_exec.py `load_exec`."""
 
     variables: Env = field(default_factory=dict)
     files: tuple[str, ...] = ()  # the environment files read, tree-relative, in order
@@ -63,7 +63,7 @@ class Environment:
 def list_entries(setting: Setting | None) -> list[tuple[str, Loc]]:
     """The entries of a list directive (``Environment=``, ``EnvironmentFile=``,
     ``ExecStart=``) with the line each was written on: the assignment chain replayed, an
-    empty assignment resetting the list (model/systemd.py keeps the chain in `overrides`)."""
+    empty assignment resetting the list (model/systemd_units.py keeps the chain in `overrides`)."""
     if setting is None:
         return []
     entries: list[tuple[str, Loc]] = []

@@ -2,7 +2,7 @@
 
 `load_jvm` follows a unit to its JVM: the environment systemd builds (``Environment=``,
 ``EnvironmentFile=``) and the ``ExecStart=`` commands with their ``$VAR`` expansion, both as
-model/systemd.py put them on the `Unit`, the launcher
+model/systemd_exec.py put them on the `Unit`, the launcher
 script's conventions (parsers/launchers.py: files it sources, variables it expands, its
 defaults, Elasticsearch's jvm.options and auto heap), ``@argfiles``, and the three
 environment variables the JVM reads itself; `collect_flags` applies them in the launcher's
@@ -22,7 +22,7 @@ from oomlint.base.grammar.c import GIB, MIB
 from oomlint.base.provenance import Loc, Setting
 from oomlint.model.host import Command, Env, Unit, list_entries
 from oomlint.model.hotspot import ES_SYSTEM_OPTIONS, JvmConfig, ergonomic_heap, resolve_jvm
-from oomlint.model.systemd import EnvFile, exec_commands, exec_environment, parse_environment_file
+from oomlint.model.systemd_exec import EnvFile, exec_commands, exec_environment, parse_environment_file
 from oomlint.parsers.hotspot_flags import FlagSource, collect_flags, join_templated
 from oomlint.parsers.java_args import (
     TERMINAL_OPTIONS,
@@ -335,7 +335,7 @@ def load_jvm(tree: Tree, unit_env: Any, exec_words: Any, problems: Problems, jdk
              ram_note: str = "the memory the JVM sees") -> JvmConfig | None:
     """The JVM a unit starts, or None when its ``ExecStart=`` starts none.
 
-    `unit_env`: the loaded `Unit` (its environment and commands, model/systemd.py
+    `unit_env`: the loaded `Unit` (its environment and commands, model/systemd_exec.py
     `load_exec`), or bare settings (``Unit.settings``) whose environment is then built the
     same way here; `exec_words`: the ``ExecStart`` `Setting` (None: the unit's), or raw
     command lines. Files are

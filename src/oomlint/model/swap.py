@@ -14,7 +14,7 @@ from oomlint.model.host import (
     SwapSource,
 )
 from oomlint.model.reader import Reader
-from oomlint.model.systemd import conf_files
+from oomlint.model.systemd_manager import conf_files
 from oomlint.parsers.fstab import parse_fstab
 from oomlint.parsers.shell_vars import parse_shell_vars
 from oomlint.parsers.zram import ExprError, eval_zram_expr, parse_ini

@@ -21,7 +21,7 @@ A fatal line stops the server's reading of that file: for the first file it read
 server does not start, for an included file the rest of that file is dropped (the including
 file ignores the error). Such a line is kept as `MyCnfFile.stop` and nothing after it is
 recorded. mysqld's own option matching (``my_getopt.c``: ``-`` equals ``_``, the
-``loose-``/``skip-``/... prefixes) is recorded here and resolved in model/databases.py.
+``loose-``/``skip-``/... prefixes) is recorded here and resolved in model/mysql.py.
 """
 
 from __future__ import annotations

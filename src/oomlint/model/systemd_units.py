@@ -1,22 +1,16 @@
-"""systemd units and system.conf, loaded the way systemd 252 loads them.
+"""systemd units, loaded the way systemd 252 loads them.
 
 The unit search path in priority order and masking, aliases, drop-ins merged across
 directories (same basename hides the lower one; survivors in byte order), template
 instances, slices and their own drop-ins; every effective value a typed `Setting` with the
-assignments it overrode. What systemd logs and ignores becomes an `Ignored` record. Then
-each service's environment (``Environment=``, ``EnvironmentFile=``) and its ``ExecStart=``
-commands as systemd expands them, once, on the `Unit`.
+assignments it overrode. What systemd logs and ignores becomes an `Ignored` record.
 """
 
 from __future__ import annotations
 
-import fnmatch
 import posixpath
 import re
-from dataclasses import dataclass
-from typing import Callable, Mapping
 
-from oomlint.base.findings import Pragma, Problems
 from oomlint.base.grammar.c import GrammarError
 from oomlint.base.grammar.systemd import (
     systemd_parse_int,
@@ -24,28 +18,16 @@ from oomlint.base.grammar.systemd import (
     systemd_parse_permyriad,
     systemd_parse_timespan,
 )
-from oomlint.base.provenance import Chain, Loc, Setting
+from oomlint.base.provenance import Chain, Setting
 from oomlint.model.host import (
     MEMORY_KEYS,
     TEMPLATED,
-    Command,
-    Env,
-    Environment,
     Host,
     Ignored,
-    ManagerDefaults,
     Unit,
-    list_entries,
 )
 from oomlint.model.reader import Reader
 from oomlint.model.systemd_keys import SECTIONS_BY_TYPE, UNIT_TYPES, is_known
-from oomlint.parsers.systemd_exec import (
-    EnvAssignment,
-    env_name_is_valid,
-    expand_exec_located,
-    parse_env_file,
-    split_environment,
-)
 from oomlint.parsers.systemd_unit import Assignment, parse_unit
 from oomlint.sources.templates import is_templated, templated_value
 from oomlint.sources.tree import Tree
@@ -65,9 +47,6 @@ UNIT_DIRS = (
     "/usr/lib/systemd/system",
     "/run/systemd/generator.late",
 )
-CONF_ROOTS = ("/etc/systemd", "/run/systemd", "/usr/local/lib/systemd", "/usr/lib/systemd",
-              "/lib/systemd")
-
 SERVICE_TYPES = {"simple", "exec", "forking", "oneshot", "dbus", "notify", "notify-reload", "idle"}
 RESTART_VALUES = {"no", "on-success", "on-failure", "on-abnormal", "on-watchdog", "on-abort",
                   "always"}
@@ -353,138 +332,3 @@ def _convert(key: str, raw: str):
             raise GrammarError(f"{raw!r} is not a slice name")
         return raw
     return raw
-
-
-# -- the environment and command lines of a service -------------------------------------
-
-
-@dataclass(frozen=True)
-class EnvFile:
-    """One parsed environment file: the path read (tree-relative), its assignments and
-    its inline pragmas."""
-
-    path: str
-    assignments: tuple[EnvAssignment, ...]
-    pragmas: tuple[Pragma, ...]
-
-
-def parse_environment_file(text: str, path: str, problems: Problems) -> EnvFile:
-    parsed = parse_env_file(text, path, problems)
-    return EnvFile(path, tuple(parsed), tuple(parsed.pragmas))
-
-
-def load_exec(reader: Reader) -> None:
-    """Every service's environment and ``ExecStart=`` commands, each environment file
-    read and parsed once (its pragmas collected by the `Reader`)."""
-    def read(vpath: str) -> EnvFile | None:
-        return reader.parse(vpath, "environment file", parse_environment_file)
-
-    for unit in reader.host.services:
-        if unit.fragment is None:
-            continue
-        unit.env = exec_environment(reader.tree, unit.settings, read)
-        unit.commands = exec_commands(list_entries(unit.settings.get("ExecStart")),
-                                      unit.env.variables)
-
-
-def _env_files(tree: Tree, raw: str, loc: Loc, refused: list) -> list[str]:
-    """The files one ``EnvironmentFile=`` names: ``-`` makes a missing file fine, a glob
-    is expanded in the tree; a missing mandatory file stops the service from starting."""
-    optional = raw.startswith("-")
-    path = raw[1:] if optional else raw
-    if any(c in path for c in "*?["):
-        directory, pattern = posixpath.split(path)
-        names = [n for n in tree.listdir(directory) if fnmatch.fnmatchcase(n, pattern)]
-        return [posixpath.join(directory, n) for n in names]
-    if tree.lookup(path).kind == "missing":
-        if not optional:
-            refused.append((loc, f"EnvironmentFile={raw}", "the file does not exist"))
-        return []
-    return [path]
-
-
-def exec_environment(tree: Tree, settings: Mapping[str, Setting],
-                     read: Callable[[str], EnvFile | None]) -> Environment:
-    """The environment systemd gives the service (``exec_context_load_environment()``):
-    ``Environment=`` assignments in order, then every ``EnvironmentFile=`` (later files and
-    lines win, files over ``Environment=``), each value with the line that set it; `read`
-    parses one environment file (None: it cannot be read, and that is reported)."""
-    env: Env = {}
-    for raw, loc in list_entries(settings.get("Environment")):
-        for key, value in split_environment(raw):
-            env[key] = (value, loc)
-    files: list[str] = []
-    refused: list[tuple[Loc, str, str]] = []
-    for raw, loc in list_entries(settings.get("EnvironmentFile")):
-        for path in _env_files(tree, raw, loc, refused):
-            got = read(path)
-            if got is None:
-                continue
-            if got.path not in files:
-                files.append(got.path)
-            for a in got.assignments:
-                if env_name_is_valid(a.key):
-                    env[a.key] = (a.value, a.loc)
-    return Environment(env, tuple(files), tuple(refused))
-
-
-def exec_commands(entries: list[tuple[object, Loc]], env: Env) -> tuple[Command, ...]:
-    """Each ``ExecStart=`` entry (a raw line or its words, with its line) as systemd runs
-    it: prefixes stripped, ``$VAR``/``${VAR}`` expanded from `env` (parsers/systemd_exec.py
-    `expand_exec_located`)."""
-    return tuple((tuple(expand_exec_located(raw, env, loc)), loc) for raw, loc in entries)
-
-
-# -- system.conf --------------------------------------------------------------------------
-
-
-def conf_files(tree: Tree, main_name: str, roots=CONF_ROOTS) -> list[str]:
-    """A systemd-style configuration: the main file (first found, /etc first) and then
-    `<main>.d/*.conf` from every root, same basename masking, sorted by basename."""
-    out = []
-    for r in roots:
-        p = f"{r}/{main_name}"
-        if tree.lookup(p).kind != "missing":  # what cannot be read is reported when read
-            out.append(p)
-            break
-    chosen: dict[str, str] = {}
-    for r in roots:
-        for fn in tree.listdir(f"{r}/{main_name}.d"):
-            if fn.endswith(".conf") and fn not in chosen:
-                chosen[fn] = f"{r}/{main_name}.d/{fn}"
-    out += [chosen[k] for k in sorted(chosen)]
-    return out
-
-
-def load_manager(reader: Reader) -> None:
-    tree, host = reader.tree, reader.host
-    for path in conf_files(tree, "system.conf"):
-        f = reader.parse(path, "unit", parse_unit, {"Manager"})
-        if f is None:
-            continue
-        host.manager_files.append(f)
-        for a in f.assignments:
-            if a.section == "Manager" and is_known("Manager", a.key):
-                prev = host.manager.get(a.key)
-                host.manager[a.key] = Setting(a.key, a.value, a.value, a.loc).overriding(prev)
-    builtin = ManagerDefaults()
-    host.manager_defaults = ManagerDefaults(
-        start_limit_interval=_manager_value(host, "DefaultStartLimitIntervalSec",
-                                            builtin.start_limit_interval, systemd_parse_timespan),
-        start_limit_burst=_manager_value(host, "DefaultStartLimitBurst",
-                                         builtin.start_limit_burst, int),
-        restart_sec=_manager_value(host, "DefaultRestartSec", builtin.restart_sec,
-                                   systemd_parse_timespan),
-    )
-
-
-def _manager_value(host: Host, key: str, default, parse):
-    """The effective (last) assignment of a manager default, parsed; `default` when unset
-    or when it cannot be parsed."""
-    s = host.manager.get(key)
-    if s is None:
-        return default
-    try:
-        return parse(s.value)
-    except (GrammarError, ValueError):
-        return default
