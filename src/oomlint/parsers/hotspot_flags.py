@@ -26,18 +26,7 @@ from oomlint.base.grammar.hotspot import (
     jvm_refusal_message,
 )
 from oomlint.base.provenance import Loc, Setting
-from oomlint.parsers.systemd_exec import (  # noqa: F401  (re-exported: the JVM reader's API)
-    _C_SPACE,
-    EnvAssignment,
-    JvmOption,
-    Parsed,
-    env_name_is_valid,
-    expand_exec,
-    expand_exec_located,
-    parse_env_file,
-    split_environment,
-    split_words,
-)
+from oomlint.parsers.systemd_exec import JvmOption
 
 
 @dataclass(frozen=True)

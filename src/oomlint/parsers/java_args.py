@@ -7,20 +7,10 @@ from __future__ import annotations
 from typing import Sequence
 
 from oomlint.base.findings import Problems
+from oomlint.base.grammar.c import C_SPACE
 from oomlint.base.provenance import Loc
 from oomlint.parsers.lines import file_pragmas
-from oomlint.parsers.systemd_exec import (  # noqa: F401  (re-exported: the JVM reader's API)
-    _C_SPACE,
-    EnvAssignment,
-    JvmOption,
-    Parsed,
-    env_name_is_valid,
-    expand_exec,
-    expand_exec_located,
-    parse_env_file,
-    split_environment,
-    split_words,
-)
+from oomlint.parsers.systemd_exec import JvmOption, Parsed
 
 
 class _ArgState:
@@ -110,12 +100,12 @@ def split_env_options(value: str) -> list[str] | None:
     words: list[str] = []
     i, n = 0, len(value)
     while i < n:
-        while i < n and value[i] in _C_SPACE:
+        while i < n and value[i] in C_SPACE:
             i += 1
         if i >= n:
             break
         word: list[str] = []
-        while i < n and value[i] not in _C_SPACE:
+        while i < n and value[i] not in C_SPACE:
             if value[i] in "'\"":
                 end = value.find(value[i], i + 1)
                 if end < 0:

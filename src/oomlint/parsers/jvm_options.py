@@ -10,18 +10,7 @@ from oomlint.base.findings import Problems
 from oomlint.base.ids import SYNTAX_ERROR
 from oomlint.base.provenance import Loc
 from oomlint.parsers.lines import PragmaCollector
-from oomlint.parsers.systemd_exec import (  # noqa: F401  (re-exported: the JVM reader's API)
-    _C_SPACE,
-    EnvAssignment,
-    JvmOption,
-    Parsed,
-    env_name_is_valid,
-    expand_exec,
-    expand_exec_located,
-    parse_env_file,
-    split_environment,
-    split_words,
-)
+from oomlint.parsers.systemd_exec import JvmOption, Parsed
 
 # `end` only after the dash: two adjacent digit runs would let a long digit line backtrack
 # quadratically, and without the dash `end` never took part in a match.

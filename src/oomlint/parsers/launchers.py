@@ -11,18 +11,7 @@ from typing import Mapping, Sequence, Union
 
 from oomlint.base.provenance import Loc
 from oomlint.parsers.shell_words import split_shell_located
-from oomlint.parsers.systemd_exec import (  # noqa: F401  (re-exported: the JVM reader's API)
-    _C_SPACE,
-    EnvAssignment,
-    JvmOption,
-    Parsed,
-    env_name_is_valid,
-    expand_exec,
-    expand_exec_located,
-    parse_env_file,
-    split_environment,
-    split_words,
-)
+from oomlint.parsers.systemd_exec import JvmOption
 
 
 @dataclass(frozen=True)

@@ -8,18 +8,7 @@ import re
 from typing import Mapping
 
 from oomlint.base.provenance import Loc
-from oomlint.parsers.systemd_exec import (  # noqa: F401  (re-exported: the JVM reader's API)
-    _C_SPACE,
-    EnvAssignment,
-    JvmOption,
-    Parsed,
-    env_name_is_valid,
-    expand_exec,
-    expand_exec_located,
-    parse_env_file,
-    split_environment,
-    split_words,
-)
+from oomlint.parsers.systemd_exec import JvmOption
 
 _SHELL_VAR = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))")
 

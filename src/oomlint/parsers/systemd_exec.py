@@ -26,7 +26,6 @@ class JvmOption:
 
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _SD_WHITESPACE = " \t\n\r"
-_C_SPACE = " \t\n\v\f\r"  # isspace() in the C locale
 
 
 def env_name_is_valid(name: str) -> bool:
