@@ -34,6 +34,20 @@ def lint_tree(root: Path, rules=None, *, ram=None, swap=None, config: Config | N
     return run([(host, lambda p: p)], catalog, cfg, selected)
 
 
+def lint_fixture(case: Path):
+    """Run a tests/checks/<RULE>/<case>/ fixture as tests/test_checks.py does: its rule (and
+    any `select:` it names) with the host facts and options of its expected.yaml."""
+    from oomlint.config import parse_config
+
+    rule = case.parent.name
+    exp = load_expected(case / "expected.yaml")
+    cfg = parse_config({"rules": {rule: exp["options"]}} if exp.get("options") else {},
+                       load_catalog())
+    result = lint_tree(case, {rule, *exp.get("select", [])}, ram=exp.get("ram"),
+                       swap=exp.get("swap"), config=cfg)
+    return exp, result
+
+
 def triples(result):
     return sorted((f.rule, f.loc.path, f.loc.line) for f in result.findings)
 

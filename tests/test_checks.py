@@ -11,10 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import lint_tree, load_expected, triples
-
-from oomlint.catalog import load_catalog
-from oomlint.config import parse_config
+from conftest import lint_fixture, triples
 
 HERE = Path(__file__).parent / "checks"
 CASES = sorted(p for p in HERE.glob("OOM*/*") if (p / "expected.yaml").is_file())
@@ -23,11 +20,7 @@ CASES = sorted(p for p in HERE.glob("OOM*/*") if (p / "expected.yaml").is_file()
 @pytest.mark.parametrize("case", CASES, ids=lambda p: f"{p.parent.name}-{p.name}")
 def test_fixture(case: Path):
     rule = case.parent.name
-    exp = load_expected(case / "expected.yaml")
-    cfg = parse_config({"rules": {rule: exp["options"]}} if exp.get("options") else {},
-                       load_catalog())
-    result = lint_tree(case, {rule, *exp.get("select", [])}, ram=exp.get("ram"),
-                       swap=exp.get("swap"), config=cfg)
+    exp, result = lint_fixture(case)
     # A check that raised is an OOM099, not a quiet case: no fixture may pass that way.
     crashed = [f.message for f in result.findings if f.rule == "OOM099"]
     assert not result.internal_error and crashed == []

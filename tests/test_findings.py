@@ -9,14 +9,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import lint_tree, load_expected, write_tree
+from conftest import lint_fixture, lint_tree, write_tree
 
 from oomlint.base.findings import Finding, fingerprint
 from oomlint.base.ids import INPUT_RULES
 from oomlint.base.provenance import Loc
-from oomlint.catalog import load_catalog
 from oomlint.cli import main
-from oomlint.config import parse_config
 
 UNIT = "etc/systemd/system/app.service"
 IMMORTAL = "[Service]\nExecStart=/bin/app\nOOMScoreAdjust=-1000\nMemoryMax=1G\n"
@@ -90,11 +88,7 @@ CASES = sorted(p for p in (Path(__file__).parent / "checks").glob("OOM*/fires*")
 @pytest.mark.parametrize("case", CASES, ids=lambda p: f"{p.parent.name}-{p.name}")
 def test_every_check_names_a_subject(case):
     rule = case.parent.name
-    exp = load_expected(case / "expected.yaml")
-    cfg = parse_config({"rules": {rule: exp["options"]}} if exp.get("options") else {},
-                       load_catalog())
-    result = lint_tree(case, {rule, *exp.get("select", [])}, ram=exp.get("ram"),
-                       swap=exp.get("swap"), config=cfg)
+    _, result = lint_fixture(case)
     found = [f for f in result.findings if f.rule == rule]
     assert found and all(f.subject and all(f.subject) for f in found), \
         [(f.rule, f.subject) for f in found]

@@ -8,18 +8,11 @@ import os
 from pathlib import Path
 
 import pytest
+from conftest import write_tree
 
 from oomlint.base.findings import Problems
 from oomlint.sources.fs import DirectoryFS, LooseFilesFS, OverlayFS
 from oomlint.sources.tree import Tree
-
-
-def _write(root: Path, files: dict[str, str]) -> Path:
-    for rel, text in files.items():
-        p = root / rel
-        p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_text(text)
-    return root
 
 
 def _read(tree: Tree, vpath: str) -> tuple[tuple[str, str] | None, list[tuple[str, str, int]]]:
@@ -37,8 +30,8 @@ BYTE_ORDER = sorted(NAMES, key=lambda n: n.encode())  # strcmp order: "10-" < "9
 
 @pytest.fixture
 def root(tmp_path) -> Path:
-    r = _write(tmp_path / "root", {f"etc/sysctl.d/{n}": f"# {n}\n" for n in NAMES})
-    _write(r, {"etc/fstab": "/swapfile none swap sw 0 0\n", "swapfile": "x" * 4096,
+    r = write_tree(tmp_path / "root", {f"etc/sysctl.d/{n}": f"# {n}\n" for n in NAMES})
+    write_tree(r, {"etc/fstab": "/swapfile none swap sw 0 0\n", "swapfile": "x" * 4096,
                "opt/conf/real.conf": "vm.swappiness = 5\n"})
     os.symlink("/opt/conf/real.conf", r / "etc/sysctl.d/50-abs.conf")
     os.symlink("../../opt/conf/real.conf", r / "etc/sysctl.d/51-rel.conf")
@@ -92,8 +85,8 @@ def test_directory_size(root):
 
 @pytest.fixture
 def loose(tmp_path) -> dict[str, Path]:
-    d = _write(tmp_path / "loose", {n: f"# {n}\n" for n in NAMES})
-    _write(d, {"app.service": "[Service]\nExecStart=/x\n"})
+    d = write_tree(tmp_path / "loose", {n: f"# {n}\n" for n in NAMES})
+    write_tree(d, {"app.service": "[Service]\nExecStart=/x\n"})
     files = {f"/etc/sysctl.d/{n}": d / n for n in NAMES}
     files["/etc/systemd/system/app.service"] = d / "app.service"
     files["/etc/gone.conf"] = d / "gone.conf"  # named, but not there
@@ -125,7 +118,7 @@ def test_loose_file_given_through_a_link_is_not_followed_in_the_tree(tmp_path):
     host's tree. Reading opens the named path with O_NOFOLLOW, so a loose file given as a
     link is reported unreadable ("symbolic link loop", as before the back-end split):
     pinned here so that changing it is a decision, not an accident."""
-    real = _write(tmp_path, {"real.conf": "vm.swappiness = 1\n"}) / "real.conf"
+    real = write_tree(tmp_path, {"real.conf": "vm.swappiness = 1\n"}) / "real.conf"
     os.symlink(real, tmp_path / "link.conf")
     tree = Tree(files={"/etc/sysctl.d/x.conf": tmp_path / "link.conf"})
     entry = tree.lookup("/etc/sysctl.d/x.conf")
@@ -138,7 +131,7 @@ def test_loose_file_given_through_a_link_is_not_followed_in_the_tree(tmp_path):
 
 @pytest.fixture
 def overlay(root, tmp_path) -> Tree:
-    repo = _write(tmp_path / "repo", {
+    repo = write_tree(tmp_path / "repo", {
         "files/fstab": "/dev/sdb2 none swap sw 0 0\n",
         "files/60-new.conf": "vm.overcommit_memory = 2\n",
         "files/app.service": "[Service]\nExecStart=/y\n",
@@ -199,7 +192,7 @@ def test_overlay_missing(overlay, root):
 
 def test_overlay_over_loose_files(loose, tmp_path):
     """The lower layer is any back-end."""
-    extra = _write(tmp_path / "extra", {"z.conf": "vm.swappiness = 9\n"}) / "z.conf"
+    extra = write_tree(tmp_path / "extra", {"z.conf": "vm.swappiness = 9\n"}) / "z.conf"
     tree = Tree(fs=OverlayFS(LooseFilesFS(loose), {"/etc/sysctl.d/a.conf": extra}))
     assert tree.listdir("/etc/sysctl.d") == BYTE_ORDER
     assert _read(tree, "/etc/sysctl.d/a.conf")[0] == ("etc/sysctl.d/a.conf", "vm.swappiness = 9\n")
