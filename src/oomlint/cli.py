@@ -18,6 +18,7 @@ from oomlint.config import FAIL_ON, Config, ConfigError, find_config, load_confi
 from oomlint.engine import exit_code, run, select_rules
 from oomlint.model.build import build_host
 from oomlint.report import BUDGET_FORMATS, FORMATS, rules_text
+from oomlint.report.escape import escape
 from oomlint.sources.hosts import discover_hosts
 
 
@@ -36,7 +37,8 @@ def _split(values: tuple[str, ...]) -> list[str]:
 
 
 def _warn(message: str) -> None:
-    click.echo(f"oomlint: {message}", err=True)
+    """A warning on stderr; the message (paths, values from input) is escaped."""
+    click.echo(f"oomlint: {escape(message)}", err=True)
 
 
 def _hosts(paths, ram, swap, cfg: Config):
@@ -64,7 +66,7 @@ def _config(config_path, paths):
             cfg_file = find_config(Path(os.path.abspath(first)))
         cfg = load_config(cfg_file, catalog) if cfg_file else Config()
     except (ConfigError, CatalogError) as exc:
-        raise click.UsageError(str(exc)) from None
+        raise click.UsageError(escape(str(exc))) from None
     return catalog, cfg
 
 
@@ -120,8 +122,7 @@ def budget(paths, ram, swap, fmt, config_path):
             internal.append(f"computing the budget failed: {type(exc).__name__}: {exc}")
         for problem in internal:
             failed = True
-            click.echo(f"oomlint: {host.name}: internal error: "
-                       f"{getattr(problem, 'message', problem)}", err=True)
+            _warn(f"{host.name}: internal error: {getattr(problem, 'message', problem)}")
     click.echo(BUDGET_FORMATS[fmt](budgets, shown=shown), nl=False)
     if failed:
         sys.exit(2)

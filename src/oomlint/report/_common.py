@@ -1,5 +1,7 @@
 """What every formatter shares: the one place a tree-relative location is shown as the
-user sees it, and the term table that shows a calculation line by line."""
+user sees it, the term table that shows a calculation line by line, and the caps on long
+lists in text output (JSON stays complete). Text formatters show every string taken from
+input through `escape` (report/escape.py), once, here or where they print it."""
 
 from __future__ import annotations
 
@@ -8,6 +10,10 @@ from typing import Callable, Mapping, Sequence
 from oomlint.base.findings import Term
 from oomlint.base.grammar.host import format_size
 from oomlint.base.provenance import Loc
+from oomlint.report.escape import escape
+
+MAX_RELATED = 20  # related lines shown under a finding in text
+MAX_TERMS = 30  # term rows of one table in text
 
 Display = Callable[[str], str]  # a host's tree-relative path -> the path shown for it
 
@@ -28,15 +34,29 @@ def where(display: Display, loc: Loc, *, line: bool = True) -> str:
     return f"{path}:{loc.line}" if line and loc.line else path
 
 
+def text_where(display: Display, loc: Loc) -> str:
+    """`where` as text output shows it: escaped, and safe to begin a line with."""
+    return escape(where(display, loc), line_start=True)
+
+
+def more(indent: str, hidden: int) -> list[str]:
+    """The line that stands for `hidden` rows a text list leaves out."""
+    return [f"{indent}… and {hidden} more"] if hidden > 0 else []
+
+
 def term_table(terms: Sequence[Term], display: Display, *, indent: str, cite: str = "{}",
                footer: Sequence[tuple[str, str]] = (), min_width: int = 0) -> list[str]:
     """One line per term: label, size right-aligned in 12 columns, then where it was set
     (``cite`` formats it: ``({})`` in findings, ``{}`` in the budget). Then the `footer`
-    rows (label, value already formatted). Labels are padded to the longest term label, or
-    to `min_width` when that is wider."""
-    width = max([len(t.label) for t in terms] + [min_width])
-    rows = [(t.label, format_size(t.bytes) if t.bytes is not None else "",
-             "  " + cite.format(where(display, t.loc)) if t.loc and t.loc.line else "")
-            for t in terms]
-    rows += [(label, value, "") for label, value in footer]
-    return [f"{indent}{label:<{width}}  {value:>12}{src}" for label, value, src in rows]
+    rows (label, value already formatted). Labels (escaped) are padded to the longest label
+    shown, or to `min_width` when that is wider. Beyond `MAX_TERMS` terms one line says how
+    many more there are, before the footer."""
+    shown = terms[:MAX_TERMS]
+    labels = [escape(t.label) for t in shown]
+    width = max([len(label) for label in labels] + [min_width])
+    rows = [(label, format_size(t.bytes) if t.bytes is not None else "",
+             "  " + cite.format(text_where(display, t.loc)) if t.loc and t.loc.line else "")
+            for label, t in zip(labels, shown)]
+    lines = [f"{indent}{label:<{width}}  {value:>12}{src}" for label, value, src in rows]
+    lines += more(indent, len(terms) - len(shown))
+    return lines + [f"{indent}{escape(label):<{width}}  {value:>12}" for label, value in footer]

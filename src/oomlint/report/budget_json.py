@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import json
-
 from oomlint.report._common import display_of, where
+from oomlint.report.escape import json_document
 
 
 def render(budgets, shown=None, **_) -> str:
@@ -30,4 +29,4 @@ def render(budgets, shown=None, **_) -> str:
             "total_worst_case_bytes": b.total,
             "unbounded": [s.name for s in b.unbounded],
         })
-    return json.dumps({"version": 1, "hosts": hosts}, indent=2, ensure_ascii=False) + "\n"
+    return json_document({"version": 1, "hosts": hosts})

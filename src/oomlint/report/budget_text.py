@@ -1,10 +1,13 @@
 """`oomlint budget` as text: per host, each service's worst case, its cap, the total against
-RAM, RAM + swap and CommitLimit, and the arithmetic line by line."""
+RAM, RAM + swap and CommitLimit, and the arithmetic line by line. Host, service and unit
+names and notes are escaped (report/escape.py); the service table is complete, a service's
+term list ends in one ``… and N more`` line beyond `MAX_TERMS` (JSON lists them all)."""
 
 from __future__ import annotations
 
 from oomlint.base.grammar.host import format_size
 from oomlint.report._common import display_of, term_table
+from oomlint.report.escape import escape
 
 
 def _size(n):
@@ -17,12 +20,12 @@ def render(budgets, shown=None, **_) -> str:
         show = display_of(shown or {}, b.name)
         ram = format_size(b.ram) if b.ram is not None else "unknown (pass --ram)"
         swap = format_size(b.swap) if b.swap is not None else "unknown"
-        out.append(f"{b.name}: RAM {ram}, swap {swap}")
+        out.append(f"{escape(b.name, line_start=True)}: RAM {ram}, swap {swap}")
         out.append("")
         rows = [("service", "kind", "worst case", "cap (MemoryMax)", "share of RAM")]
         for s in b.services:
             share = f"{s.worst_case * 100 / b.ram:.0f}%" if b.ram and s.worst_case else ""
-            rows.append((s.name, s.kind, _size(s.worst_case),
+            rows.append((escape(s.name), escape(s.kind), _size(s.worst_case),
                          format_size(s.limit) if s.limit is not None else "none", share))
         if b.hugepages:
             rows.append(("hugetlb pool", "kernel", format_size(b.hugepages), "", ""))
@@ -45,11 +48,11 @@ def render(budgets, shown=None, **_) -> str:
             if not s.terms:
                 continue
             out.append("")
-            out.append(f"  {s.name} ({s.kind})")
+            out.append(f"  {escape(s.name)} ({escape(s.kind)})")
             footer = [("= worst case", _size(s.worst_case)),
                       *((f"tier {name}", format_size(value)) for name, value in s.tiers.items())]
             out += term_table(s.terms, show, indent="    ", footer=footer)
             for note in s.notes:
-                out.append(f"    note: {note}")
+                out.append(f"    note: {escape(note)}")
         out.append("")
     return "\n".join(out)

@@ -1,10 +1,13 @@
 """Text output: ``path:line: OOM201 [warning] message``, then related lines and the
-arithmetic under it, and a footer naming `oomlint rule ID` for each rule that fired."""
+arithmetic under it, and a footer naming `oomlint rule ID` for each rule that fired.
+Every path, message and note is escaped (report/escape.py); more than `MAX_RELATED` related
+lines or `MAX_TERMS` terms end in one ``… and N more`` line (JSON lists them all)."""
 
 from __future__ import annotations
 
 from oomlint.base.grammar.host import format_size
-from oomlint.report._common import display_of, term_table, where
+from oomlint.report._common import MAX_RELATED, display_of, more, term_table, text_where
+from oomlint.report.escape import escape
 
 
 def _size(n):
@@ -15,9 +18,11 @@ def render(result, catalog, **_) -> str:
     out = []
     for f in result.findings:
         show = display_of(result.shown, f.host)
-        out.append(f"{where(show, f.loc)}: {f.rule} [{f.severity.value}] {f.message}")
-        for r in f.related:
-            out.append(f"    {where(show, r.loc)}: {r.note}")
+        out.append(f"{text_where(show, f.loc)}: {f.rule} [{f.severity.value}] "
+                   f"{escape(f.message)}")
+        for r in f.related[:MAX_RELATED]:
+            out.append(f"    {text_where(show, r.loc)}: {escape(r.note)}")
+        out += more("    ", len(f.related) - MAX_RELATED)
         if f.calc is not None:
             c = f.calc
             footer = [(label, _size(value)) for label, value in

@@ -10,10 +10,9 @@ host, tree-relative path and subject, so a moved line or a reworded message keep
 
 from __future__ import annotations
 
-import json
-
 from oomlint.base.findings import Finding, fingerprint
 from oomlint.report._common import Display, display_of, where
+from oomlint.report.escape import json_document
 
 VERSION = 1
 
@@ -58,4 +57,4 @@ def render(result, catalog, **_) -> str:
             for s in result.suppressed
         ],
     }
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    return json_document(doc)
