@@ -310,25 +310,25 @@ def _convert(key: str, raw: str):
     if key in CHOICES:
         if raw not in CHOICES[key]:
             lowered = raw.lower()
-            hint = f" (values are case-sensitive: {lowered!r})" if lowered in CHOICES[key] else ""
+            hint = f" (values are case-sensitive: '{lowered}')" if lowered in CHOICES[key] else ""
             raise GrammarError(
-                f"{raw!r} is not one of {', '.join(sorted(CHOICES[key]))}{hint}"
+                f"'{raw}' is not one of {', '.join(sorted(CHOICES[key]))}{hint}"
             )
         return raw
     if key in TIME_KEYS:
         return systemd_parse_timespan(raw)
     if key in INT_KEYS:
         if not re.fullmatch(r"[0-9]+", raw):
-            raise GrammarError(f"{raw!r} is not a non-negative integer")
+            raise GrammarError(f"'{raw}' is not a non-negative integer")
         if len(raw.lstrip("0")) > 10 or int(raw) > 2**32 - 1:  # safe_atou(): ERANGE
-            raise GrammarError(f"{raw[:40]!r} is out of range")
+            raise GrammarError(f"'{raw[:40]}' is out of range")
         return int(raw)
     if key == "RemainAfterExit":
         if raw.lower() not in BOOLEANS:
-            raise GrammarError(f"{raw!r} is not a boolean")
+            raise GrammarError(f"'{raw}' is not a boolean")
         return BOOLEANS[raw.lower()]
     if key == "Slice":
         if not raw.endswith(".slice"):
-            raise GrammarError(f"{raw!r} is not a slice name")
+            raise GrammarError(f"'{raw}' is not a slice name")
         return raw
     return raw

@@ -46,7 +46,7 @@ def parse_jvm_options(text: str, path: str, problems: Problems, jdk_major: int) 
         option = _jvm_options_line(line, jdk_major)
         if option is None:
             out.invalid.append(JvmOption(line, loc))
-            problems.add(SYNTAX_ERROR, loc, f"improperly formatted JVM option {line!r}: "
+            problems.add(SYNTAX_ERROR, loc, f"improperly formatted JVM option '{line}': "
                          "Elasticsearch refuses to start")
         elif option:
             out.append(JvmOption(option, loc))

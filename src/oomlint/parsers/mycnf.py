@@ -172,7 +172,7 @@ def _directive(line: str, loc: Loc, st: _State) -> None:
                 return
             st.out.items.append(MyDirective(kind, arg, loc))
             return
-    st.problems.add(SYNTAX_ERROR, loc, f"unknown directive {line.strip()[:40]!r}: mysqld "
+    st.problems.add(SYNTAX_ERROR, loc, f"unknown directive '{line.strip()[:40]}': mysqld "
                     "ignores the line (only !include and !includedir exist)")
 
 
@@ -183,7 +183,7 @@ def _group(line: str, loc: Loc, st: _State) -> None:
         return
     name = line[1:end].rstrip(C_SPACE)
     if name != name.lstrip(C_SPACE):
-        st.problems.add(SYNTAX_ERROR, loc, f"group name {name!r} starts with whitespace: "
+        st.problems.add(SYNTAX_ERROR, loc, f"group name '{name}' starts with whitespace: "
                         "mysqld keeps it, so no program reads this group")
     st.group = name.lower()
     st.out.items.append(MyGroup(st.group, name, loc))

@@ -56,7 +56,7 @@ def parse_sysctl(text: str, path: str, problems: Problems) -> SysctlFile:
             if ignore:
                 continue  # "-key" without '=' excludes a key from glob matches
             problems.add(SYNTAX_ERROR, Loc(path, lineno),
-                         f"{line[:60]!r} is not an assignment: systemd-sysctl ignores the line")
+                         f"'{line[:60]}' is not an assignment: systemd-sysctl ignores the line")
             continue
         key, _, value = line.partition("=")
         if not key.strip(WHITESPACE):

@@ -122,7 +122,7 @@ def _handle(logical, loc, unit, section, problems, known_sections):
     if logical.startswith("["):
         if not logical.endswith("]") or len(logical) < 3:
             problems.add(SYNTAX_ERROR, loc,
-                         f"invalid section header {logical!r}: systemd refuses to load the file")
+                         f"invalid section header '{logical}': systemd refuses to load the file")
             unit.loaded = False
             return None
         name = logical[1:-1]
@@ -134,7 +134,7 @@ def _handle(logical, loc, unit, section, problems, known_sections):
         problems.add(SYNTAX_ERROR, loc, "assignment outside of any [Section]: systemd ignores it")
         return None
     if "=" not in logical:
-        problems.add(SYNTAX_ERROR, loc, f"missing '=' in {logical[:60]!r}: systemd ignores the line")
+        problems.add(SYNTAX_ERROR, loc, f"missing '=' in '{logical[:60]}': systemd ignores the line")
         return section
     key, _, value = logical.partition("=")
     unit.assignments.append(Assignment(section, key.strip(WHITESPACE), value.strip(WHITESPACE), loc))

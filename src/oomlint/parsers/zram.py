@@ -42,7 +42,7 @@ def parse_ini(text: str, path: str, problems: Problems) -> IniFile:
             out.sections.setdefault(section, Loc(path, lineno))
             continue
         if "=" not in line:
-            problems.add(SYNTAX_ERROR, Loc(path, lineno), f"{line[:60]!r} is not 'key = value'")
+            problems.add(SYNTAX_ERROR, Loc(path, lineno), f"'{line[:60]}' is not 'key = value'")
             continue
         key, _, value = line.partition("=")
         out.values.append(IniValue(section, key.strip(), value.strip(), Loc(path, lineno)))
@@ -93,14 +93,14 @@ def eval_zram_expr(text: str, ram_mib: int | None) -> float:
         elif m.group(4):
             tokens.append(("op", m.group(4)))
     if text[pos:].strip():
-        raise ExprError(f"cannot parse {text[pos:]!r}")
+        raise ExprError(f"cannot parse '{text[pos:]}'")
     parser = _ExprParser(tokens, ram_mib)
     try:
         value = parser.expr()
     except (ArithmeticError, ValueError, TypeError) as exc:  # log(1, 1), 0 ^ -1, 10 ^ 999
         raise ExprError(str(exc) or type(exc).__name__) from None
     if parser.i != len(tokens):
-        raise ExprError(f"unexpected {tokens[parser.i][1]!r}")
+        raise ExprError(f"unexpected '{tokens[parser.i][1]}'")
     return _real(value)
 
 
@@ -192,5 +192,5 @@ class _ExprParser:
                 if self._op(")") is None:
                     raise ExprError("missing ')'")
                 return float(_FUNCS[val](*args))
-            raise ExprError(f"unknown name {val!r}")
-        raise ExprError(f"unexpected {val!r}")
+            raise ExprError(f"unknown name '{val}'")
+        raise ExprError(f"unexpected '{val}'")

@@ -27,10 +27,10 @@ def parse_host_size(text: str | int) -> int:
         return text
     m = _HUMAN.fullmatch(str(text))
     if not m or (m.group(3) and m.group(3).lower() not in ("b", "ib")):
-        raise GrammarError(f"{text!r} is not a size (try 8G, 512M or a byte count)")
+        raise GrammarError(f"'{text}' is not a size (try 8G, 512M or a byte count)")
     value = float(m.group(1)) * _HUMAN_FACTORS[m.group(2).lower()]
     if value > UINT64_MAX:
-        raise GrammarError(f"{text!r} is larger than any host")
+        raise GrammarError(f"'{text}' is larger than any host")
     return int(value)
 
 

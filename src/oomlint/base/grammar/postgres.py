@@ -97,7 +97,7 @@ def _pg_unit(value: float, unit: str, base_unit_bytes: int) -> float:
     only whitespace; a fraction is rounded to the next smaller unit."""
     word = unit.rstrip(C_SPACE)
     if len(word) > 3 or any(c in C_SPACE for c in word):
-        raise GrammarError(f"invalid unit in {unit!r}; {PG_MEMORY_HINT}")
+        raise GrammarError(f"invalid unit in '{unit}'; {PG_MEMORY_HINT}")
     for i, (name, size) in enumerate(_PG_MEMORY_UNITS):
         if name != word:
             continue
@@ -106,7 +106,7 @@ def _pg_unit(value: float, unit: str, base_unit_bytes: int) -> float:
             step = _PG_MEMORY_UNITS[i + 1][1] / base_unit_bytes
             cvalue = round(cvalue / step) * step
         return cvalue
-    raise GrammarError(f"invalid unit {word!r}; {PG_MEMORY_HINT}")
+    raise GrammarError(f"invalid unit '{word}'; {PG_MEMORY_HINT}")
 
 
 def postgres_parse_int(text: str, base_unit_bytes: int | None = None) -> int:
