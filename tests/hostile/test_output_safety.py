@@ -285,3 +285,14 @@ def test_a_single_services_term_list_is_capped_in_budget_text_only():
         "    \u2026 and 10 more", "    = worst case        40 MiB", "    note: note \\x9b1", ""]
     doc = json.loads(budget_json.render([host]))
     assert len(doc["hosts"][0]["services"][0]["terms"]) == 40
+
+
+def test_configuration_errors_are_escaped(cwd):
+    """`.oomlint.toml` comes with the pull request too; its refusal is a usage error on
+    stderr, escaped like every other message."""
+    write_tree(cwd, {"h/etc/fstab": "", ".oomlint.toml": '[rules."x\\n::error::forged"]\nfoo = 1\n'})
+    r = oomlint("check", "h", "--ram", "8G")
+    assert r.exit_code == 2
+    assert r.stderr.endswith("Error: rules.x\\x0a::error::forged: expected a table for one rule "
+                             "id or name\n")
+    _assert_no_forged_line({"config": r})
