@@ -23,6 +23,8 @@ allow_units = ["vpn-*.service"]
 from __future__ import annotations
 
 import dataclasses
+import json
+import re
 import sys
 from dataclasses import dataclass, field
 from functools import cache
@@ -91,6 +93,13 @@ class Config:
 
 
 def find_config(start: Path) -> Path | None:
+    """The first `.oomlint.toml`, or `pyproject.toml` meant for oomlint, from `start` up.
+
+    A pyproject.toml is oomlint's when it has a `[tool.oomlint]` table, when its `tool` is
+    not a table (where `[tool.oomlint]` would be), or when it is not valid TOML but
+    mentions oomlint: those are returned so that loading them reports the error (exit 2)
+    instead of running without the configuration. Invalid TOML that never mentions
+    oomlint is some other tool's problem and is passed over."""
     for d in (start, *start.parents):
         cand = d / ".oomlint.toml"
         if cand.is_file():
@@ -98,10 +107,16 @@ def find_config(start: Path) -> Path | None:
         py = d / "pyproject.toml"
         if py.is_file():
             try:
-                data = tomllib.loads(py.read_text("utf-8"))
-            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+                text = py.read_text("utf-8")
+            except (OSError, UnicodeDecodeError):
                 continue
-            if "oomlint" in data.get("tool", {}):
+            try:
+                tool = tomllib.loads(text).get("tool", {})
+            except tomllib.TOMLDecodeError:
+                if "oomlint" in text:
+                    return py
+                continue
+            if not isinstance(tool, dict) or "oomlint" in tool:
                 return py
     return None
 
@@ -117,9 +132,18 @@ def load_config(path: Path | None, catalog: dict[str, RuleMeta]) -> Config:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
     prefix = ""
     if path.name == "pyproject.toml":
-        data = data.get("tool", {}).get("oomlint", {})
-        prefix = "tool.oomlint."
+        for key in ("tool", "oomlint"):
+            data = data.get(key, {})
+            prefix += key
+            if not isinstance(data, dict):
+                raise ConfigError(f"{path}: {prefix}: expected a table, got {data!r}")
+            prefix += "."
     return parse_config(data, catalog, str(path), prefix)
+
+
+def _toml_key(key: str) -> str:
+    """A key as TOML writes it in a dotted path: bare, or quoted when it must be."""
+    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else json.dumps(key)
 
 
 def _str_list(value, key: str) -> list[str]:
@@ -139,10 +163,21 @@ def _rule_ids(tokens: list[str], key: str, catalog) -> list[str]:
 
 def parse_config(data: dict, catalog: dict[str, RuleMeta], source: str = "",
                  prefix: str = "") -> Config:
+    """The configuration in `data` (a TOML document's table), its keys written `prefix` +
+    key in messages; a `ConfigError` is `<source>: <key path>: <what is wrong>`."""
+    try:
+        return _parse_config(data, catalog, source, prefix)
+    except ConfigError as exc:
+        if not source:
+            raise
+        raise ConfigError(f"{source}: {exc}") from None
+
+
+def _parse_config(data: dict, catalog: dict[str, RuleMeta], source: str, prefix: str) -> Config:
     cfg = Config(source=source)
     for key in data:
         if key not in TOP_KEYS:
-            raise ConfigError(f"{source}: unknown key {prefix}{key}")
+            raise ConfigError(f"{prefix}{_toml_key(key)}: unknown key")
     if "select" in data:
         cfg.select = _rule_ids(_str_list(data["select"], prefix + "select"), prefix + "select",
                                catalog)
@@ -163,7 +198,7 @@ def parse_config(data: dict, catalog: dict[str, RuleMeta], source: str = "",
     if not isinstance(ppi, dict):
         raise ConfigError(f"{prefix}per-path-ignores: expected a table of glob = [rules]")
     for glob, rules in ppi.items():
-        k = f"{prefix}per-path-ignores.{glob}"
+        k = f"{prefix}per-path-ignores.{_toml_key(glob)}"
         ids: set[str] = set()
         for t in _rule_ids(_str_list(rules, k), k, catalog):
             ids |= resolve_selector(t, catalog)
