@@ -93,3 +93,58 @@ def test_wrong_type_in_pyproject_names_the_full_key(lint, tmp_path):
 ])
 def test_sizes_that_do_not_parse(lint, tmp_path, text, key):
     assert_config_error(lint(".oomlint.toml", text), tmp_path / ".oomlint.toml", key)
+
+
+@pytest.mark.parametrize("text,key,says", [
+    ("ram = 8\n", "ram", "a number without a unit is bytes"),
+    ('ram = "63M"\n', "ram", ">= 64M"),
+    ("ram = 1.5\n", "ram", "expected size"),
+    ('[budget]\nmysql_version = "foo"\n', "budget.mysql_version",
+     "one of mariadb-10.11, mariadb-11.4, mysql-8.0, mysql-8.4"),
+    ('[budget]\npostgresql_version = "9"\n', "budget.postgresql_version", "one of 13, 14"),
+    ("[budget]\njdk_version = 7\n", "budget.jdk_version", "in [8, 25]"),
+    ("[budget]\njdk_version = 99\n", "budget.jdk_version", "in [8, 25]"),
+    ("[budget]\njvm_threads = -5\n", "budget.jvm_threads", ">= 1"),
+    ("[budget]\njvm_threads = 0\n", "budget.jvm_threads", ">= 1"),
+    ("[budget]\npg_nodes_per_query = 0\n", "budget.pg_nodes_per_query", ">= 1"),
+    ('[budget]\njvm_threads_by_unit = { "kafka.service" = -5 }\n',
+     'budget.jvm_threads_by_unit."kafka.service"', ">= 1"),
+    ("[budget]\nhugepage_size = 0\n", "budget.hugepage_size", "in [64K, 16G]"),
+    ("[rules.OOM302]\nmin_share = -3\n", "rules.OOM302.min_share", "in (0, 1]"),
+    ("[rules.OOM302]\nmin_share = 0\n", "rules.OOM302.min_share", "in (0, 1]"),
+    ("[rules.budget-near-ram]\nnear_share = 1.5\n", "rules.budget-near-ram.near_share",
+     "in (0, 1]"),
+    ('[rules.OOM307]\nhugepage_size = "4K"\n', "rules.OOM307.hugepage_size", "in [64K, 16G]"),
+])
+def test_values_outside_their_domain(lint, tmp_path, text, key, says):
+    r = lint(".oomlint.toml", text)
+    assert_config_error(r, tmp_path / ".oomlint.toml", key)
+    assert says in r.output
+
+
+@pytest.mark.parametrize("text", [
+    'ram = "64M"\n',
+    '[budget]\nmysql_version = "mysql-8.4"\npostgresql_version = "17"\njdk_version = 21\n',
+    "[budget]\njvm_threads = 1\n",
+    "[rules.OOM302]\nmin_share = 1\n",
+    '[rules.OOM302]\nhugepage_size = "1G"\n',
+])
+def test_values_at_the_edge_of_their_domain(lint, text):
+    assert lint(".oomlint.toml", text, "--ram", "8G").exit_code == 0
+
+
+@pytest.mark.parametrize("args,option", [
+    (["--ram", "8"], "--ram"),
+    (["--ram", "lots"], "--ram"),
+    (["--swap", "-1"], "--swap"),
+])
+def test_command_line_sizes(lint, args, option):
+    r = lint(".oomlint.toml", "", *args)
+    assert r.exit_code == 2 and f"Invalid value for '{option}'" in r.output, r.output
+    assert "Traceback" not in r.output
+
+
+def test_rule_text_shows_the_domain():
+    r = CliRunner().invoke(main, ["rule", "OOM302"], catch_exceptions=False)
+    assert "min_share (float in (0, 1], default 0.8)" in r.output
+    assert "hugepage_size (size in [64K, 16G], default '2M')" in r.output
