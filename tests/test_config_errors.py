@@ -112,6 +112,8 @@ def test_sizes_that_do_not_parse(lint, tmp_path, text, key):
     ("[budget]\nhugepage_size = 0\n", "budget.hugepage_size", "in [64K, 16G]"),
     ("[rules.OOM302]\nmin_share = -3\n", "rules.OOM302.min_share", "in (0, 1]"),
     ("[rules.OOM302]\nmin_share = 0\n", "rules.OOM302.min_share", "in (0, 1]"),
+    ("[rules.OOM302]\nmin_share = nan\n", "rules.OOM302.min_share", "expected float"),
+    ("[rules.OOM453]\nmax_share = inf\n", "rules.OOM453.max_share", "in (0, 1]"),
     ("[rules.budget-near-ram]\nnear_share = 1.5\n", "rules.budget-near-ram.near_share",
      "in (0, 1]"),
     ('[rules.OOM307]\nhugepage_size = "4K"\n', "rules.OOM307.hugepage_size", "in [64K, 16G]"),

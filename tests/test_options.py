@@ -64,6 +64,7 @@ DOMAINS = {"share": {"type": "float", "default": 0.5, "exclusive_min": 0, "max":
 @pytest.mark.parametrize("table,message", [
     ({"share": 0}, r"rules\.OOM999\.share: expected a value in \(0, 1\], got 0"),
     ({"share": 1.01}, r"rules\.OOM999\.share: expected a value in \(0, 1\]"),
+    ({"share": float("nan")}, r"rules\.OOM999\.share: expected float, got nan"),
     ({"count": 0}, r"rules\.OOM999\.count: expected a value >= 1, got 0"),
     ({"page": "1G 1K"}, r"rules\.OOM999\.page: '1G 1K' is not a size"),
     ({"page": 4096}, r"rules\.OOM999\.page: expected a size in \[64K, 16G\], got 4096 \(a number"),

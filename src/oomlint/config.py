@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 import re
 import sys
 from dataclasses import dataclass, field
@@ -303,7 +304,7 @@ def option_value(value, schema: dict):
     }.get(type_name)
     if ok is None:
         raise ConfigError(f"option type {type_name!r} is not supported")
-    if not ok:
+    if not ok or (type_name == "float" and math.isnan(value)):
         raise ConfigError(f"expected {type_name}, got {value!r}")
     size = type_name == "size"
     try:
