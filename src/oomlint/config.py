@@ -50,7 +50,8 @@ TOP_KEYS = {"select", "ignore", "fail-on", "ram", "swap", "rules", "per-path-ign
 # than 64 MiB of RAM is a mistake (`ram = 8` is 8 bytes), not a host.
 HOST_KEYS = {"ram": {"type": "size", "min": "64M"}, "swap": {"type": "size"}}
 # The server versions model/mysql.py (mysql_flavor) and model/postgresql.py (pg_variables)
-# have tables for, and the JDK majors model/hotspot.py and model/jvm_launch.py tell apart.
+# describe. JDK majors: 8 (the oldest the JVM model knows: Parallel GC by default, no
+# JDK_JAVA_OPTIONS) to 25 (the latest LTS; the model treats 24 and later alike).
 MYSQL_VERSIONS = ("mariadb-10.11", "mariadb-11.4", "mysql-8.0", "mysql-8.4")
 POSTGRESQL_VERSIONS = ("13", "14", "15", "16", "17")
 # [budget]: what configuration cannot tell, stated and overridable. Option schemas as in
