@@ -53,3 +53,55 @@ def test_bad_values_name_the_key(table, key):
                                 "units": {"type": "list[str]", "default": []}})}
     with pytest.raises(ConfigError, match=key.replace(".", r"\.")):
         parse_config({"rules": {"OOM999": table}}, catalog)
+
+
+DOMAINS = {"share": {"type": "float", "default": 0.5, "exclusive_min": 0, "max": 1},
+           "count": {"type": "int", "default": 1, "min": 1},
+           "page": {"type": "size", "default": "2M", "min": "64K", "max": "16G"},
+           "flavor": {"type": "str", "default": "a", "choices": ["a", "b"]}}
+
+
+@pytest.mark.parametrize("table,message", [
+    ({"share": 0}, r"rules\.OOM999\.share: expected a value in \(0, 1\], got 0"),
+    ({"share": 1.01}, r"rules\.OOM999\.share: expected a value in \(0, 1\]"),
+    ({"share": float("nan")}, r"rules\.OOM999\.share: expected float, got nan"),
+    ({"count": 0}, r"rules\.OOM999\.count: expected a value >= 1, got 0"),
+    ({"page": "1G 1K"}, r"rules\.OOM999\.page: '1G 1K' is not a size"),
+    ({"page": 4096}, r"rules\.OOM999\.page: expected a size in \[64K, 16G\], got 4096 \(a number"),
+    ({"page": "32G"}, r"rules\.OOM999\.page: expected a size in \[64K, 16G\], got '32G'$"),
+    ({"flavor": "c"}, r"rules\.OOM999\.flavor: expected one of a, b, got 'c'"),
+])
+def test_the_schema_domain_is_enforced(table, message):
+    with pytest.raises(ConfigError, match=message):
+        parse_config({"rules": {"OOM999": table}}, {"OOM999": _rule(DOMAINS)})
+
+
+def test_values_inside_the_domain_are_converted():
+    rule = _rule(DOMAINS)
+    cfg = parse_config({"rules": {"OOM999": {"share": 1, "count": 7, "page": "1G",
+                                             "flavor": "b"}}}, {"OOM999": rule})
+    opts = rule_options(rule, cfg)
+    assert (opts.share, opts.count, opts.page, opts.flavor) == (1.0, 7, GIB, "b")
+
+
+def test_a_default_outside_its_domain_is_a_catalogue_error():
+    with pytest.raises(ConfigError, match=r"rules/OOM999\.yaml options\.count\.default"):
+        rule_options(_rule({"count": {"type": "int", "default": 0, "min": 1}}), Config())
+
+
+def test_unknown_schema_fields_are_refused():
+    from oomlint.catalog import CatalogError, _parse
+
+    text = ("id: OOM999\nname: t\ntitle: t\nseverity: info\narea: t\nstatus: stable\n"
+            "since: '0'\nsummary: s\nwhy: w\nfix: f\nreferences: []\n"
+            "options:\n  share:\n    type: float\n    default: 0.5\n    doc: d\n    minimum: 0\n")
+    with pytest.raises(CatalogError, match="OOM999.yaml: options.share: .*not minimum"):
+        _parse(text, "OOM999.yaml")
+
+
+def test_every_share_option_of_the_catalogue_is_a_fraction():
+    shares = [(m.id, name, o) for m in load_catalog().values()
+              for name, o in m.options.items() if name.endswith("_share")]
+    assert shares
+    for rid, name, o in shares:
+        assert (o.get("exclusive_min"), o.get("max")) == (0, 1), (rid, name)

@@ -23,6 +23,11 @@ REQUIRED = ("id", "name", "title", "severity", "area", "status", "since", "summa
             "references")
 ID_RE = re.compile(r"^OOM\d{3}$")
 NAME_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+# An entry of a rule's `options`: its type and default, its doc, and the values it allows
+# beyond the type (config.validate_option enforces them): `min` and `max` (inclusive),
+# `exclusive_min` (a lower bound the value must exceed), `choices` (the only values). Sizes'
+# bounds are sizes ("64K").
+OPTION_FIELDS = ("type", "default", "doc", "min", "max", "exclusive_min", "choices")
 
 
 class CatalogError(Exception):
@@ -74,12 +79,19 @@ def _parse(text: str, filename: str) -> RuleMeta:
     missing = [k for k in REQUIRED if k not in data]
     if missing:
         raise CatalogError(f"{filename}: missing {', '.join(missing)}")
+    options = data.get("options") or {}
+    for name, schema in options.items():
+        unknown = sorted(set(schema) - set(OPTION_FIELDS)) if isinstance(schema, dict) else None
+        if unknown is None or unknown:
+            raise CatalogError(f"{filename}: options.{name}: expected a table of "
+                               f"{', '.join(OPTION_FIELDS)}" + (f", not {', '.join(unknown)}"
+                                                                 if unknown else ""))
     return RuleMeta(
         id=data["id"], name=data["name"], title=data["title"], severity=Severity(data["severity"]),
         area=data["area"], status=data["status"], since=str(data["since"]),
         summary=data["summary"].strip(), why=data["why"].strip(), fix=data["fix"].strip(),
         references=tuple(data["references"] or ()), exceptions=(data.get("exceptions") or "").strip(),
-        options=data.get("options") or {}, examples=data.get("examples") or {},
+        options=options, examples=data.get("examples") or {},
     )
 
 
@@ -95,6 +107,21 @@ def load_catalog() -> dict[str, RuleMeta]:
             continue
         rules[meta.id] = meta
     return rules
+
+
+def domain_text(schema: dict) -> str:
+    """The values an option allows beyond its type, as `oomlint rule` and configuration
+    errors show them: "in (0, 1]", "in [8, 25]", ">= 1", "<= 16G", "one of a, b"; "" when
+    any value of the type will do."""
+    if "choices" in schema:
+        return "one of " + ", ".join(str(c) for c in schema["choices"])
+    above = "exclusive_min" in schema
+    low, high = schema.get("exclusive_min", schema.get("min")), schema.get("max")
+    if low is not None and high is not None:
+        return f"in {'(' if above else '['}{low}, {high}]"
+    if low is not None:
+        return f"{'>' if above else '>='} {low}"
+    return f"<= {high}" if high is not None else ""
 
 
 def resolve_selector(token: str, catalog: dict[str, RuleMeta]) -> set[str]:

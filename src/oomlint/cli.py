@@ -10,11 +10,17 @@ import click
 
 from oomlint import __version__
 from oomlint.analysis.budget import host_budget
-from oomlint.base.grammar.c import GrammarError
-from oomlint.base.grammar.host import parse_host_size
 from oomlint.base.ids import INTERNAL_ERROR
 from oomlint.catalog import CatalogError, load_catalog, resolve_selector
-from oomlint.config import FAIL_ON, Config, ConfigError, find_config, load_config
+from oomlint.config import (
+    FAIL_ON,
+    HOST_KEYS,
+    Config,
+    ConfigError,
+    find_config,
+    load_config,
+    option_value,
+)
 from oomlint.engine import exit_code, run, select_rules
 from oomlint.model.build import build_host
 from oomlint.report import BUDGET_FORMATS, FORMATS, rules_text
@@ -23,12 +29,18 @@ from oomlint.sources.hosts import discover_hosts
 
 
 class SizeParam(click.ParamType):
+    """A size on the command line, checked against the schema of its configuration key
+    (config.HOST_KEYS), so that --ram and `ram` accept the same values."""
+
     name = "size"
+
+    def __init__(self, schema: dict):
+        self.schema = schema
 
     def convert(self, value, param, ctx):
         try:
-            return parse_host_size(value)
-        except GrammarError as exc:
+            return option_value(value, self.schema)
+        except ConfigError as exc:
             self.fail(str(exc), param, ctx)
 
 
@@ -72,8 +84,9 @@ def _config(config_path, paths):
 
 PATHS = click.argument("paths", nargs=-1, required=True,
                        type=click.Path(exists=True, path_type=Path))
-RAM = click.option("--ram", type=SizeParam(), help="Host RAM (8G, 16GiB, bytes).")
-SWAP = click.option("--swap", type=SizeParam(), help="Host swap, when files cannot tell its size.")
+RAM = click.option("--ram", type=SizeParam(HOST_KEYS["ram"]), help="Host RAM (8G, 16GiB, bytes).")
+SWAP = click.option("--swap", type=SizeParam(HOST_KEYS["swap"]),
+                    help="Host swap, when files cannot tell its size.")
 CONFIG = click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False,
                       path_type=Path), help="Configuration file (default: .oomlint.toml or "
                       "pyproject.toml [tool.oomlint], found from the current directory upward).")

@@ -2,8 +2,10 @@
 
 Found from the current directory upward unless `--config` names a file; when there is none,
 from the first checked path upward (so a host directory can carry its own `.oomlint.toml`). Validation is one
-generic function driven by the catalogue's option schemas; any unknown key or bad value is
-a `ConfigError` that names the key (exit code 2).
+generic function driven by option schemas (the catalogue's, and `HOST_KEYS`/`BUDGET_KEYS`
+here): type, then domain (`min`, `max`, `exclusive_min`, `choices`). Any unknown key, wrong
+type or value outside its domain is a `ConfigError`, `<file>: <key path>: <what is wrong>`
+(exit code 2).
 
 ```toml
 [tool.oomlint]
@@ -23,6 +25,9 @@ allow_units = ["vpn-*.service"]
 from __future__ import annotations
 
 import dataclasses
+import json
+import math
+import re
 import sys
 from dataclasses import dataclass, field
 from functools import cache
@@ -32,8 +37,7 @@ from oomlint.analysis.budget import Assumptions
 from oomlint.base.findings import Severity
 from oomlint.base.grammar.c import GrammarError
 from oomlint.base.grammar.host import parse_host_size
-from oomlint.base.grammar.systemd import systemd_parse_size
-from oomlint.catalog import RuleMeta, resolve_selector
+from oomlint.catalog import RuleMeta, domain_text, resolve_selector
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -42,17 +46,34 @@ else:  # pragma: no cover
 
 FAIL_ON = ("error", "warning", "info", "never")
 TOP_KEYS = {"select", "ignore", "fail-on", "ram", "swap", "rules", "per-path-ignores", "budget"}
-# [budget]: what configuration cannot tell, stated and overridable.
+# `ram` and `swap`, and --ram/--swap (cli.py): option schemas like the catalogue's. Less
+# than 64 MiB of RAM is a mistake (`ram = 8` is 8 bytes), not a host.
+HOST_KEYS = {"ram": {"type": "size", "min": "64M"}, "swap": {"type": "size"}}
+# The server versions model/mysql.py (mysql_flavor) and model/postgresql.py (pg_variables)
+# describe. JDK majors: 8 (the oldest the JVM model knows: Parallel GC by default, no
+# JDK_JAVA_OPTIONS) to 25 (the latest LTS; the model treats 24 and later alike).
+MYSQL_VERSIONS = ("mariadb-10.11", "mariadb-11.4", "mysql-8.0", "mysql-8.4")
+POSTGRESQL_VERSIONS = ("13", "14", "15", "16", "17")
+# [budget]: what configuration cannot tell, stated and overridable. Option schemas as in
+# the catalogue (catalog.OPTION_FIELDS), checked by validate_option.
 BUDGET_KEYS = {
-    "pg_nodes_per_query": "int",      # sort/hash nodes per query in the PostgreSQL stress tier
-    "pg_backend_baseline": "size",    # private memory of an idle PostgreSQL backend
-    "hugepage_size": "size",          # Hugepagesize of the default pool
-    "mysql_version": "str",           # mariadb-10.11 | mariadb-11.4 | mysql-8.0 | mysql-8.4
-    "postgresql_version": "str",      # 13 .. 17 (Debian clusters carry it in their path)
-    "jdk_version": "int",             # JDK major version of the JVM services (default 17)
-    "jvm_threads": "int",             # threads per JVM, for thread-stack memory (default 250)
-    "jvm_threads_by_unit": "dict[str,int]",  # the same, per unit: {"app.service" = 800}
-    "jvm_metaspace": "size",          # metaspace assumed when MaxMetaspaceSize is unset
+    # sort/hash nodes per query in the PostgreSQL stress tier
+    "pg_nodes_per_query": {"type": "int", "min": 1},
+    # private memory of an idle PostgreSQL backend
+    "pg_backend_baseline": {"type": "size"},
+    # Hugepagesize of the default pool (64K on arm64 .. 16G on POWER)
+    "hugepage_size": {"type": "size", "min": "64K", "max": "16G"},
+    "mysql_version": {"type": "str", "choices": MYSQL_VERSIONS},
+    # Debian clusters carry it in their path
+    "postgresql_version": {"type": "str", "choices": POSTGRESQL_VERSIONS},
+    # JDK major version of the JVM services (default 17)
+    "jdk_version": {"type": "int", "min": 8, "max": 25},
+    # threads per JVM, for thread-stack memory (default 250)
+    "jvm_threads": {"type": "int", "min": 1},
+    # the same, per unit: {"app.service" = 800}
+    "jvm_threads_by_unit": {"type": "dict[str,int]", "min": 1},
+    # metaspace assumed when MaxMetaspaceSize is unset
+    "jvm_metaspace": {"type": "size"},
 }
 
 # Rules whose `hugepage_size` option is another spelling of [budget] hugepage_size: a host
@@ -91,6 +112,13 @@ class Config:
 
 
 def find_config(start: Path) -> Path | None:
+    """The first `.oomlint.toml`, or `pyproject.toml` meant for oomlint, from `start` up.
+
+    A pyproject.toml is oomlint's when it has a `[tool.oomlint]` table, when its `tool` is
+    not a table (where `[tool.oomlint]` would be), or when it is not valid TOML but
+    mentions oomlint: those are returned so that loading them reports the error (exit 2)
+    instead of running without the configuration. Invalid TOML that never mentions
+    oomlint is some other tool's problem and is passed over."""
     for d in (start, *start.parents):
         cand = d / ".oomlint.toml"
         if cand.is_file():
@@ -98,10 +126,16 @@ def find_config(start: Path) -> Path | None:
         py = d / "pyproject.toml"
         if py.is_file():
             try:
-                data = tomllib.loads(py.read_text("utf-8"))
-            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+                text = py.read_text("utf-8")
+            except (OSError, UnicodeDecodeError):
                 continue
-            if "oomlint" in data.get("tool", {}):
+            try:
+                tool = tomllib.loads(text).get("tool", {})
+            except tomllib.TOMLDecodeError:
+                if "oomlint" in text:
+                    return py
+                continue
+            if not isinstance(tool, dict) or "oomlint" in tool:
                 return py
     return None
 
@@ -117,9 +151,18 @@ def load_config(path: Path | None, catalog: dict[str, RuleMeta]) -> Config:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
     prefix = ""
     if path.name == "pyproject.toml":
-        data = data.get("tool", {}).get("oomlint", {})
-        prefix = "tool.oomlint."
+        for key in ("tool", "oomlint"):
+            data = data.get(key, {})
+            prefix += key
+            if not isinstance(data, dict):
+                raise ConfigError(f"{path}: {prefix}: expected a table, got {data!r}")
+            prefix += "."
     return parse_config(data, catalog, str(path), prefix)
+
+
+def _toml_key(key: str) -> str:
+    """A key as TOML writes it in a dotted path: bare, or quoted when it must be."""
+    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else json.dumps(key)
 
 
 def _str_list(value, key: str) -> list[str]:
@@ -139,10 +182,21 @@ def _rule_ids(tokens: list[str], key: str, catalog) -> list[str]:
 
 def parse_config(data: dict, catalog: dict[str, RuleMeta], source: str = "",
                  prefix: str = "") -> Config:
+    """The configuration in `data` (a TOML document's table), its keys written `prefix` +
+    key in messages; a `ConfigError` is `<source>: <key path>: <what is wrong>`."""
+    try:
+        return _parse_config(data, catalog, source, prefix)
+    except ConfigError as exc:
+        if not source:
+            raise
+        raise ConfigError(f"{source}: {exc}") from None
+
+
+def _parse_config(data: dict, catalog: dict[str, RuleMeta], source: str, prefix: str) -> Config:
     cfg = Config(source=source)
     for key in data:
         if key not in TOP_KEYS:
-            raise ConfigError(f"{source}: unknown key {prefix}{key}")
+            raise ConfigError(f"{prefix}{_toml_key(key)}: unknown key")
     if "select" in data:
         cfg.select = _rule_ids(_str_list(data["select"], prefix + "select"), prefix + "select",
                                catalog)
@@ -153,17 +207,14 @@ def parse_config(data: dict, catalog: dict[str, RuleMeta], source: str = "",
         if data["fail-on"] not in FAIL_ON:
             raise ConfigError(f"{prefix}fail-on: expected one of {', '.join(FAIL_ON)}")
         cfg.fail_on = data["fail-on"]
-    for key in ("ram", "swap"):
+    for key, schema in HOST_KEYS.items():
         if key in data:
-            try:
-                setattr(cfg, key, parse_host_size(data[key]))
-            except GrammarError as exc:
-                raise ConfigError(f"{prefix}{key}: {exc}") from None
+            setattr(cfg, key, validate_option(data[key], schema, prefix + key))
     ppi = data.get("per-path-ignores", {})
     if not isinstance(ppi, dict):
         raise ConfigError(f"{prefix}per-path-ignores: expected a table of glob = [rules]")
     for glob, rules in ppi.items():
-        k = f"{prefix}per-path-ignores.{glob}"
+        k = f"{prefix}per-path-ignores.{_toml_key(glob)}"
         ids: set[str] = set()
         for t in _rule_ids(_str_list(rules, k), k, catalog):
             ids |= resolve_selector(t, catalog)
@@ -176,8 +227,6 @@ def parse_config(data: dict, catalog: dict[str, RuleMeta], source: str = "",
         if key not in BUDGET_KEYS:
             raise ConfigError(f"{prefix}budget.{key}: unknown key")
         values[key] = validate_option(value, BUDGET_KEYS[key], f"{prefix}budget.{key}")
-    if values.get("pg_nodes_per_query", 1) < 1:
-        raise ConfigError(f"{prefix}budget.pg_nodes_per_query: must be at least 1")
     cfg.assumptions = Assumptions(**{k: v for k, v in values.items() if k in ASSUMED})
     if "mysql_version" in values:
         cfg.flavors["mysql"] = values["mysql_version"]
@@ -204,26 +253,22 @@ def parse_config(data: dict, catalog: dict[str, RuleMeta], source: str = "",
             schema = catalog[rid].options.get(opt)
             if schema is None:
                 raise ConfigError(f"{k}: unknown option {opt!r}")
-            cfg.options.setdefault(rid, {})[opt] = validate_option(value, schema["type"], f"{k}.{opt}")
+            cfg.options.setdefault(rid, {})[opt] = validate_option(value, schema, f"{k}.{opt}")
     _hugepage_size(cfg, values, prefix)
     return cfg
 
 
 def _hugepage_size(cfg: Config, budget: dict, prefix: str) -> None:
     """The one hugepage size of the host, in `cfg.assumptions`: [budget] hugepage_size, or
-    the `hugepage_size` option of OOM302/OOM307 (kept for compatibility), which must agree."""
+    the `hugepage_size` option of OOM302/OOM307 (kept for compatibility), which must agree.
+    All are validated sizes in bytes by now."""
     given = {}
     if "hugepage_size" in budget:
         given[f"{prefix}budget.hugepage_size"] = budget["hugepage_size"]
     for rid in HUGEPAGE_SIZE_RULES:
-        raw = cfg.options.get(rid, {}).get("hugepage_size")
-        if raw is None:
-            continue
-        key = f"{prefix}rules.{rid}.hugepage_size"
-        try:
-            given[key] = systemd_parse_size(raw)
-        except GrammarError as exc:
-            raise ConfigError(f"{key}: {exc}") from None
+        size = cfg.options.get(rid, {}).get("hugepage_size")
+        if size is not None:
+            given[f"{prefix}rules.{rid}.hugepage_size"] = size
     if len(set(given.values())) > 1:
         raise ConfigError(f"{' and '.join(given)} disagree: a host has one hugepage size "
                           "(set [budget] hugepage_size)")
@@ -232,9 +277,23 @@ def _hugepage_size(cfg: Config, budget: dict, prefix: str) -> None:
         cfg.assumptions = dataclasses.replace(cfg.assumptions, hugepage_size=size)
 
 
-def validate_option(value, type_name: str, key: str):
-    """Check a value against a catalogue option type: str, int, float, bool, size,
-    list[str]."""
+def validate_option(value, schema: dict, key: str):
+    """A configured value checked against an option schema (catalog.OPTION_FIELDS: its
+    type, then its domain) and converted: sizes to bytes, floats to float. A `ConfigError`
+    naming `key` when it does not fit."""
+    if schema.get("type") == "dict[str,int]" and isinstance(value, dict):
+        item = {**schema, "type": "int"}
+        return {k: validate_option(v, item, f"{key}.{_toml_key(k)}") for k, v in value.items()}
+    try:
+        return option_value(value, schema)
+    except ConfigError as exc:
+        raise ConfigError(f"{key}: {exc}") from None
+
+
+def option_value(value, schema: dict):
+    """`validate_option` without the key: the converted value, or a `ConfigError` that says
+    what is wrong with it (the command line's --ram and --swap use it too)."""
+    type_name = schema.get("type")
     ok = {
         "str": isinstance(value, str),
         "int": isinstance(value, int) and not isinstance(value, bool),
@@ -242,20 +301,29 @@ def validate_option(value, type_name: str, key: str):
         "bool": isinstance(value, bool),
         "list[str]": isinstance(value, list) and all(isinstance(v, str) for v in value),
         "size": isinstance(value, (str, int)) and not isinstance(value, bool),
-        "dict[str,int]": isinstance(value, dict) and all(
-            isinstance(k, str) and isinstance(v, int) and not isinstance(v, bool) and v >= 0
-            for k, v in value.items()),
+        "dict[str,int]": isinstance(value, dict),
     }.get(type_name)
     if ok is None:
-        raise ConfigError(f"{key}: option type {type_name!r} is not supported")
-    if not ok:
-        raise ConfigError(f"{key}: expected {type_name}, got {value!r}")
-    if type_name == "size":
-        try:
-            return parse_host_size(value)
-        except GrammarError as exc:
-            raise ConfigError(f"{key}: {exc}") from None
-    return float(value) if type_name == "float" else value
+        raise ConfigError(f"option type {type_name!r} is not supported")
+    if not ok or (type_name == "float" and math.isnan(value)):
+        raise ConfigError(f"expected {type_name}, got {value!r}")
+    size = type_name == "size"
+    try:
+        converted = parse_host_size(value) if size else (
+            float(value) if type_name == "float" else value)
+        low, above, high = (parse_host_size(b) if size and b is not None else b for b in (
+            schema.get("min"), schema.get("exclusive_min"), schema.get("max")))
+    except GrammarError as exc:
+        raise ConfigError(str(exc)) from None
+    if "choices" in schema and converted not in schema["choices"]:
+        raise ConfigError(f"expected {domain_text(schema)}, got {value!r}")
+    if ((low is not None and converted < low) or (above is not None and converted <= above)
+            or (high is not None and converted > high)):
+        unitless = size and (isinstance(value, int) or value.strip().isdigit())
+        raise ConfigError(f"expected {'a size' if size else 'a value'} {domain_text(schema)}, "
+                          f"got {value!r}" + (" (a number without a unit is bytes)"
+                                              if unitless else ""))
+    return converted
 
 
 # The Python type of each catalogue option type, once validated and converted.
@@ -271,7 +339,7 @@ def _frozen(value):
 def options_type(rule: RuleMeta) -> type:
     """The frozen dataclass of a rule's options, one field per entry of the catalogue's
     `options` schema, its default validated and converted (sizes in bytes)."""
-    spec = tuple((name, schema.get("type"), _frozen(schema.get("default")))
+    spec = tuple((name, tuple((k, _frozen(v)) for k, v in schema.items() if k != "doc"))
                  for name, schema in rule.options.items())
     return _options_type(rule.id, spec)
 
@@ -279,13 +347,15 @@ def options_type(rule: RuleMeta) -> type:
 @cache
 def _options_type(rule_id: str, spec: tuple) -> type:
     fields = []
-    for name, type_name, default in spec:
+    for name, items in spec:
+        schema = dict(items)
+        type_name, default = schema.get("type"), schema.get("default")
         key = f"rules/{rule_id}.yaml options.{name}"
         if type_name not in OPTION_TYPES:
             raise ConfigError(f"{key}: option type {type_name!r} is not supported")
         if default is not None:
             raw = list(default) if isinstance(default, tuple) else default
-            default = _frozen(validate_option(raw, type_name, f"{key}.default"))
+            default = _frozen(validate_option(raw, schema, f"{key}.default"))
         slot = (field(default_factory=lambda d=default: dict(d)) if isinstance(default, dict)
                 else field(default=default))
         fields.append((name, OPTION_TYPES[type_name], slot))

@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import textwrap
 
+from oomlint.catalog import domain_text
+
 
 def render_list_text(catalog) -> str:
     lines = []
@@ -29,7 +31,8 @@ def render_rule(m) -> str:
     if m.options:
         out += ["", "Options", ""]
         for name, o in m.options.items():
-            out.append(f"  {name} ({o.get('type')}, default {o.get('default')!r}): "
+            kind = " ".join(filter(None, (o.get("type"), domain_text(o))))
+            out.append(f"  {name} ({kind}, default {o.get('default')!r}): "
                        f"{o.get('doc', '')}")
     out += ["", "References", ""] + [f"  {r['title']}: {r['url']}" for r in m.references]
     out += ["", f"Suppress: # oomlint: disable={m.id} -- reason   (on the line before)"]
