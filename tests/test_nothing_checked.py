@@ -1,0 +1,128 @@
+"""Issue #9, "Nothing checked, yet a verdict": a run that recognises nothing says so.
+
+A directory holding nothing oomlint reads is one OOM008 error at its root and no other
+finding (no "no swap configured" about a tree oomlint did not understand)."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import write_tree
+
+from oomlint.cli import main
+
+UNIT = "[Service]\nExecStart=/usr/bin/app\nMemoryMax=1G\n"
+ROLE = {
+    "tasks/main.yml": "- name: install\n  ansible.builtin.template:\n    src: app.service.j2\n"
+                      "    dest: /etc/systemd/system/app.service\n",
+    "templates/app.service.j2": "[Service]\nExecStart=/usr/bin/app\nMemoryMax={{ mem }}\n",
+    "defaults/main.yml": "mem: 1G\n",
+}
+
+
+@pytest.fixture
+def cli(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+
+    def invoke(*args):
+        return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+    return invoke
+
+
+def findings(r):
+    return [(f["rule"], f["path"], f["line"]) for f in json.loads(r.stdout)["findings"]]
+
+
+def test_empty_directory_is_one_error_and_no_swap_verdict(cli, tmp_path):
+    (tmp_path / "empty").mkdir()
+    r = cli("check", "empty", "--format", "json")
+    assert r.exit_code == 1
+    assert findings(r) == [("OOM008", "empty", 0)]
+    text = cli("check", "empty")
+    assert "OOM008 [error]" in text.stdout and "OOM301" not in text.stdout
+    assert "it has no etc/" in text.stdout
+
+
+def test_empty_directory_fails_even_when_only_errors_fail(cli, tmp_path):
+    (tmp_path / "empty").mkdir()
+    assert cli("check", "empty", "--fail-on", "error").exit_code == 1
+
+
+def test_proc_like_copy(cli, tmp_path):
+    write_tree(tmp_path / "proc", {"meminfo": "MemTotal: 8035132 kB\nSwapTotal: 0 kB\n",
+                                   "sys/vm/overcommit_memory": "1\n", "swaps": "Filename\n"})
+    r = cli("check", "proc", "--format", "json", "--ram", "8G")
+    assert r.exit_code == 1
+    assert findings(r) == [("OOM008", "proc", 0)]
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="no /proc")
+def test_the_real_proc(cli):
+    r = cli("check", "/proc", "--format", "json")
+    assert r.exit_code == 1
+    assert findings(r) == [("OOM008", "/proc", 0)]
+
+
+def test_ansible_role_root(cli, tmp_path):
+    write_tree(tmp_path / "role", ROLE)
+    r = cli("check", "role", "--format", "json")
+    assert r.exit_code == 1
+    assert findings(r) == [("OOM008", "role", 0)]
+    # Its templates, given as loose files, are checked.
+    loose = cli("check", "role/templates/app.service.j2", "--format", "json")
+    assert "OOM008" not in [f[0] for f in findings(loose)]
+
+
+def test_nothing_recognised_silences_every_host_level_rule(cli, tmp_path):
+    (tmp_path / "empty").mkdir()
+    r = cli("check", "empty", "--format", "json", "--ram", "8G", "--swap", "0",
+            "--select", "OOM0,OOM1,OOM3")
+    assert [f[0] for f in findings(r)] == ["OOM008"]
+
+
+def test_a_unit_is_enough(cli, tmp_path):
+    write_tree(tmp_path / "h", {"etc/systemd/system/app.service": UNIT})
+    r = cli("check", "h", "--format", "json")
+    rules = [f[0] for f in findings(r)]
+    assert "OOM008" not in rules and "OOM301" in rules
+
+
+def test_only_the_empty_host_of_several(cli, tmp_path):
+    (tmp_path / "empty").mkdir()
+    write_tree(tmp_path / "h", {"etc/systemd/system/app.service": UNIT,
+                                "etc/fstab": "/swapfile none swap sw 0 0\n"})
+    r = cli("check", "h", "empty", "--format", "json", "--ram", "8G")
+    assert r.exit_code == 1
+    assert [f for f in findings(r) if f[0] == "OOM008"] == [("OOM008", "empty", 0)]
+    assert {f[1].split("/")[0] for f in findings(r) if f[0] != "OOM008"} <= {"h"}
+
+
+def test_ignoring_the_rule_leaves_an_empty_run(cli, tmp_path):
+    (tmp_path / "empty").mkdir()
+    r = cli("check", "empty", "--ignore", "OOM008")
+    assert r.exit_code == 0 and "OOM301" not in r.stdout
+
+
+def test_loose_file_placed_but_read_by_nothing(cli, tmp_path):
+    write_tree(tmp_path / "x", {"etc/hostname": "db1\n"})
+    r = cli("check", "x/etc/hostname", "--format", "json")
+    assert r.exit_code == 1
+    (f,) = json.loads(r.stdout)["findings"]
+    assert f["rule"] == "OOM008" and "none of the files given" in f["message"]
+
+
+def test_rule_text_names_where_oomlint_looks(cli):
+    r = cli("rule", "OOM008")
+    assert r.exit_code == 0
+    for place in ("sysctl.d(5)", "fstab(5)", "systemd.unit(5)", "/etc/mysql/my.cnf"):
+        assert place in r.stdout
+
+
+def test_readme_documents_the_exit_code():
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    assert "OOM008" in readme.split("### Hostile input")[0]
