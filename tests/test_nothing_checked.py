@@ -126,3 +126,41 @@ def test_rule_text_names_where_oomlint_looks(cli):
 def test_readme_documents_the_exit_code():
     readme = (Path(__file__).parent.parent / "README.md").read_text()
     assert "OOM008" in readme.split("### Hostile input")[0]
+
+
+# -- every path skipped: nothing to check is a usage error --------------------------------
+
+
+def _skipped(r, *shown):
+    assert r.exit_code == 2, r.output
+    assert "nothing to check" in r.stderr and "No findings" not in r.stdout
+    for s in shown:
+        assert f"oomlint: {s}: not a file oomlint knows how to read; skipped" in r.stderr
+
+
+def test_a_readme_alone_is_nothing_to_check(cli, tmp_path):
+    (tmp_path / "README.md").write_text("# hosts\n")
+    _skipped(cli("check", "README.md"), "README.md")
+    _skipped(cli("check", "README.md", "--format", "json"), "README.md")
+    _skipped(cli("budget", "README.md"), "README.md")
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/stdin"), reason="no /dev/stdin")
+def test_dev_stdin_is_nothing_to_check(cli):
+    _skipped(cli("check", "/dev/stdin"), "/dev/stdin")
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs")
+def test_a_fifo_and_a_device_are_nothing_to_check(cli, tmp_path):
+    os.mkfifo(tmp_path / "pipe")
+    _skipped(cli("check", "pipe", "/dev/null"), "pipe", "/dev/null")
+
+
+def test_a_skipped_path_beside_a_host_is_a_note(cli, tmp_path):
+    (tmp_path / "README.md").write_text("# hosts\n")
+    write_tree(tmp_path / "h", {"etc/systemd/system/app.service": UNIT,
+                                "etc/fstab": "/swapfile none swap sw 0 0\n"})
+    r = cli("check", "README.md", "h", "--ram", "8G")
+    assert r.exit_code == 0, r.output
+    assert "oomlint: README.md: not a file oomlint knows how to read; skipped" in r.stderr
+    assert "nothing to check" not in r.stderr and "No findings." in r.stdout
