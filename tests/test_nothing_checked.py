@@ -164,3 +164,57 @@ def test_a_skipped_path_beside_a_host_is_a_note(cli, tmp_path):
     assert r.exit_code == 0, r.output
     assert "oomlint: README.md: not a file oomlint knows how to read; skipped" in r.stderr
     assert "nothing to check" not in r.stderr and "No findings." in r.stdout
+
+
+# -- oomlint budget: an input it depended on could not be read ----------------------------
+
+MARIADB = {"lib/systemd/system/mariadb.service": "[Service]\nExecStart=/usr/sbin/mariadbd\n"}
+
+
+def test_budget_says_a_binary_my_cnf_was_not_counted(cli, tmp_path):
+    write_tree(tmp_path / "h", MARIADB)
+    (tmp_path / "h/etc/mysql").mkdir(parents=True)
+    (tmp_path / "h/etc/mysql/my.cnf").write_bytes(b"[mysqld]\ninnodb_buffer_pool_size=4G\0\n")
+    r = cli("budget", "h", "--ram", "8G")
+    assert r.exit_code == 0
+    assert "  total worst case  0 B (incomplete: see the notes below)\n" \
+        in r.stdout
+    assert "  note: not counted: h/etc/mysql/my.cnf could not be read (OOM002: binary content " \
+        "(NUL byte): file not parsed)\n" in r.stdout
+    doc = json.loads(cli("budget", "h", "--ram", "8G", "--format", "json").stdout)
+    (host,) = doc["hosts"]
+    assert host["unread_inputs"] == [{"path": "h/etc/mysql/my.cnf", "rule": "OOM002",
+                                      "message": "binary content (NUL byte): file not parsed"}]
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads a mode-000 file")
+def test_budget_says_a_permission_denied_my_cnf_was_not_counted(cli, tmp_path):
+    write_tree(tmp_path / "h", {**MARIADB, "etc/mysql/my.cnf": "[mysqld]\n"})
+    (tmp_path / "h/etc/mysql/my.cnf").chmod(0)
+    try:
+        r = cli("budget", "h", "--format", "json")
+    finally:
+        (tmp_path / "h/etc/mysql/my.cnf").chmod(0o644)
+    (u,) = json.loads(r.stdout)["hosts"][0]["unread_inputs"]
+    assert (u["path"], u["rule"], u["message"]) == ("h/etc/mysql/my.cnf", "OOM001",
+                                                    "permission denied")
+
+
+def test_budget_of_an_empty_tree_says_nothing_was_counted(cli, tmp_path):
+    (tmp_path / "empty").mkdir()
+    r = cli("budget", "empty")
+    assert r.exit_code == 0
+    assert "(incomplete: see the notes below)" in r.stdout
+    assert "  note: nothing counted: nothing oomlint reads was found in empty (OOM008)\n" \
+        in r.stdout
+    (host,) = json.loads(cli("budget", "empty", "--format", "json").stdout)["hosts"]
+    assert [u["rule"] for u in host["unread_inputs"]] == ["OOM008"]
+
+
+def test_budget_with_every_input_read_is_unchanged(cli, tmp_path):
+    write_tree(tmp_path / "h", {**MARIADB, "etc/mysql/my.cnf": "[mysqld]\n"
+                                "innodb_buffer_pool_size = 1G\nmax_connections = 10\n"})
+    r = cli("budget", "h", "--ram", "8G")
+    assert "incomplete" not in r.stdout and "note: not counted" not in r.stdout
+    (host,) = json.loads(cli("budget", "h", "--ram", "8G", "--format", "json").stdout)["hosts"]
+    assert "unread_inputs" not in host
