@@ -218,3 +218,29 @@ def test_budget_with_every_input_read_is_unchanged(cli, tmp_path):
     assert "incomplete" not in r.stdout and "note: not counted" not in r.stdout
     (host,) = json.loads(cli("budget", "h", "--ram", "8G", "--format", "json").stdout)["hosts"]
     assert "unread_inputs" not in host
+
+
+# -- the model's summary of what it recognised --------------------------------------------
+
+
+def test_recognised_counts_what_each_step_found(tmp_path):
+    from oomlint.model.build import build_host
+    from oomlint.sources.tree import Tree
+
+    root = write_tree(tmp_path / "h", {
+        "etc/systemd/system/app.service": UNIT,
+        "etc/systemd/system/app.service.d/50-mem.conf": "[Service]\nMemoryHigh=800M\n",
+        "etc/systemd/system.conf": "[Manager]\n",
+        "etc/sysctl.conf": "",
+        "etc/sysctl.d/60-vm.conf": "vm.swappiness = 10\n",
+        "etc/fstab": "/swapfile none swap sw 0 0\n",
+        "etc/mysql/my.cnf": "[mysqld]\n",
+    })
+    (root / "etc/sysctl.d/70-broken.conf").write_bytes(b"\0")
+    got = build_host(Tree(root=root), ".").recognised
+    assert (got.units, got.manager_files, got.sysctl_files, got.swap_files, got.swap_sources,
+            got.databases, got.jvms, got.unread) == (1, 1, 3, 1, 1, 1, 0, 1)
+    assert not got.nothing
+    empty = build_host(Tree(root=write_tree(tmp_path / "e", {"README": "x\n"})), ".")
+    assert empty.recognised.nothing and empty.nothing_recognised
+    assert [f.rule for f in empty.problems] == ["OOM008"]

@@ -49,7 +49,8 @@ def _hosts(paths, ram, swap, cfg: Config):
         raise click.UsageError(
             "nothing to check: every path given was skipped; give a directory laid out like / "
             "or files oomlint reads by name (unit files, fstab, sysctl.conf or a sysctl.d/ "
-            "file, zram-generator.conf, system.conf, dphys-swapfile, a file under an etc/ or usr/lib/ path)")
+            "file, zram-generator.conf, system.conf, dphys-swapfile, a file under an etc/ or "
+            "usr/lib/ path)")
     hosts = []
     for src in sources:
         host = build_host(src.tree, src.name, loose=src.loose, **facts)

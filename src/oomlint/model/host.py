@@ -243,7 +243,7 @@ class JvmInstance:
 @dataclass(frozen=True)
 class Recognised:
     """What the loader steps found where the owning programs look for it (model/build.py
-    counts it after each step). A host where every count is zero holds nothing oomlint
+    counts it once the steps ran). A host where every count is zero holds nothing oomlint
     checks: it is reported once (OOM008) and no other rule judges it."""
 
     units: int = 0  # unit files, drop-ins and masks on the systemd unit search path
