@@ -54,10 +54,19 @@ def _warn(message: str) -> None:
 
 
 def _hosts(paths, ram, swap, cfg: Config):
-    """Each host the paths name, built, with the function that shows its paths."""
+    """Each host the paths name, built, with the function that shows its paths. A path of
+    no known format is skipped with a note; when every path was, there is nothing to check
+    and that is a usage error (exit 2), not an empty, clean run."""
     facts = cfg.host_facts(ram, swap)
+    sources = discover_hosts(paths, _warn)
+    if not sources:
+        raise click.UsageError(
+            "nothing to check: every path given was skipped; give a directory laid out like / "
+            "or files oomlint reads by name (unit files, fstab, sysctl.conf or a sysctl.d/ "
+            "file, zram-generator.conf, system.conf, dphys-swapfile, a file under an etc/ or "
+            "usr/lib/ path)")
     hosts = []
-    for src in discover_hosts(paths, _warn):
+    for src in sources:
         host = build_host(src.tree, src.name, loose=src.loose, **facts)
         hosts.append((host, src.display))
     return hosts

@@ -1,8 +1,9 @@
 """Run the selected checks over each host, stamp severities, apply suppressions, sort.
 
-Stateless from run to run: nothing on the hosts is changed, and findings keep the
-tree-relative paths the checks gave them. The result says, per host, how its paths are
-shown; formatters join them (report/_common.py)."""
+A host on which nothing oomlint reads was found keeps only its input findings (OOM0xx,
+reported while it was read): no check runs on it. Stateless from run to run: nothing on the
+hosts is changed, and findings keep the tree-relative paths the checks gave them. The
+result says, per host, how its paths are shown; formatters join them (report/_common.py)."""
 
 from __future__ import annotations
 
@@ -60,7 +61,9 @@ def run(hosts: list[tuple[Host, Callable[[str], str]]], catalog: dict[str, RuleM
         if any(f.rule == INTERNAL_ERROR for f in host.problems):
             result.internal_error = True
         ctx = Context(host, config.assumptions)
-        for module in CHECKS:
+        # A host where nothing oomlint reads was found (OOM008) is judged by no rule: an
+        # empty tree has no swap to miss and no budget to exceed.
+        for module in () if host.nothing_recognised else CHECKS:
             rule = module.RULE
             if rule not in selected or rule not in catalog:
                 continue

@@ -293,6 +293,6 @@ def test_configuration_errors_are_escaped(cwd):
     write_tree(cwd, {"h/etc/fstab": "", ".oomlint.toml": '[rules."x\\n::error::forged"]\nfoo = 1\n'})
     r = oomlint("check", "h", "--ram", "8G")
     assert r.exit_code == 2
-    assert r.stderr.endswith("Error: rules.x\\x0a::error::forged: expected a table for one rule "
-                             "id or name\n")
+    assert r.stderr.endswith(".oomlint.toml: rules.x\\x0a::error::forged: expected a table for "
+                             "one rule id or name\n")
     _assert_no_forged_line({"config": r})

@@ -13,6 +13,10 @@ Formulas (documented with their sources in rules/OOM1xx.yaml and the README):
   parallel workers from the global pool, temp_buffers). The plausible peak is the worst case
   summed for the host; the stress case is reported beside it.
 - Any other service: its MemoryMax (the unit's or a slice's), else unbounded.
+
+A file the host's model was built from that could not be read (OOM001-OOM004, OOM006), or a
+host where nothing was recognised (OOM008), leaves services out of the sum or their values
+defaulted; the budget keeps those as `HostBudget.unread`, so no total pretends to be complete.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from dataclasses import dataclass, field
 from oomlint.base.findings import Calc, Term
 from oomlint.base.grammar.c import KIB, MIB
 from oomlint.base.grammar.host import format_size
+from oomlint.base.ids import NOT_READ_RULES, NOTHING_RECOGNISED
 from oomlint.base.provenance import Loc
 from oomlint.model.host import Host, Unit, is_vendor_path
 
@@ -45,6 +50,15 @@ class ServiceBudget:
 
 
 @dataclass(frozen=True)
+class UnreadInput:
+    """An input of the budget that was not (fully) read: the input finding that says so."""
+
+    loc: Loc  # the file, tree-relative ("." for OOM008, the host as a whole)
+    rule: str
+    message: str
+
+
+@dataclass(frozen=True)
 class HostBudget:
     name: str
     ram: int | None
@@ -54,6 +68,7 @@ class HostBudget:
     hugepages_loc: Loc | None = None
     commit_limit: int | None = None  # only when vm.overcommit_memory=2
     hugepages_used: int = 0  # PostgreSQL shared memory that lives inside the pool
+    unread: tuple[UnreadInput, ...] = ()  # empty: every input was read
 
     @property
     def total(self) -> int:
@@ -331,12 +346,24 @@ def host_budget(host: Host, a: Assumptions | None = None) -> HostBudget:
             used += floor  # its shared memory is mapped from the pool, not on top of it
     commit = host.commit_limit(huge)
     return HostBudget(
-        hugepages_used=used,
+        hugepages_used=used, unread=unread_inputs(host),
         name=host.name, ram=host.ram, swap=host.swap_bytes,
         services=tuple(sorted(services, key=lambda s: s.name)),
         hugepages=huge, hugepages_loc=hp.loc if hp is not None and huge else None,
         commit_limit=commit.bytes if commit is not None else None,
     )
+
+
+def unread_inputs(host: Host) -> tuple[UnreadInput, ...]:
+    """The files the model could not read, or only in part, by path: every one is an input
+    of the budget (a unit's MemoryMax, a sysctl, a swap area, a database or JVM
+    configuration), so what it holds is missing from the sum or defaulted. And OOM008 when
+    nothing was recognised at all."""
+    seen: dict[tuple[str, str], UnreadInput] = {}
+    for f in host.problems:
+        if f.rule in NOT_READ_RULES or f.rule == NOTHING_RECOGNISED:
+            seen.setdefault((f.loc.path, f.rule), UnreadInput(f.loc, f.rule, f.message))
+    return tuple(seen[k] for k in sorted(seen))
 
 
 # -- the arithmetic shown under a finding ------------------------------------------------

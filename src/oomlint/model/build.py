@@ -5,21 +5,24 @@ Each step reads files the way their owning program reads them (model/systemd_uni
 model/sysctl.py, model/swap.py, model/services.py) and resolves precedence once; every
 effective value is a `Setting` carrying its line and the assignments it overrode. Later
 steps may read what earlier ones built (swap reads `.swap` units, services read units).
+Once they ran, `Host.recognised` counts what they found; a host where that is nothing gets
+one OOM008 at its root, and the engine runs no other rule on it.
 """
 
 from __future__ import annotations
 
-from oomlint.base.findings import Problems, internal_error
-from oomlint.base.ids import LINK_LOOP
+from oomlint.base.findings import Finding, Problems, internal_error
+from oomlint.base.ids import INTERNAL_ERROR, LINK_LOOP, NOT_READ_RULES, NOTHING_RECOGNISED
 from oomlint.base.provenance import Loc
-from oomlint.model.host import Host
+from oomlint.model.host import Host, Recognised
 from oomlint.model.reader import Reader
 from oomlint.model.services import load_databases, load_jvms
 from oomlint.model.swap import load_swap
-from oomlint.model.sysctl import load_sysctl
+from oomlint.model.sysctl import load_sysctl, sysctl_files
 from oomlint.model.systemd_exec import load_exec
-from oomlint.model.systemd_manager import load_manager
+from oomlint.model.systemd_manager import conf_files, load_manager
 from oomlint.model.systemd_units import load_units
+from oomlint.sources.hosts import ROOT_MARKERS
 from oomlint.sources.tree import Tree, rel
 
 STEPS = (
@@ -50,4 +53,38 @@ def build_host(tree: Tree, name: str, *, loose: bool = False, ram: int | None = 
         if link not in tree.reported_loops:
             problems.add(LINK_LOOP, Loc(rel(link)), "symbolic link loop: too many levels of links")
     host.problems = [*problems.items, *host.problems]
+    host.recognised = recognised(tree, host)
+    if host.recognised.nothing and not any(f.rule == INTERNAL_ERROR for f in host.problems):
+        host.problems.append(nothing_recognised(tree, loose))
     return host
+
+
+def recognised(tree: Tree, host: Host) -> Recognised:
+    """What the steps found where the owning programs look: files that exist there (an
+    empty sysctl.conf or an fstab without swap counts) and what was built from them."""
+    return Recognised(
+        units=sum(1 for u in host.units.values() if u.files or u.masked),
+        manager_files=len(conf_files(tree, "system.conf")),
+        sysctl_files=len(sysctl_files(tree)),
+        swap_files=(tree.exists("/etc/fstab") + tree.exists("/etc/dphys-swapfile")
+                    + len(conf_files(tree, "zram-generator.conf"))),
+        swap_sources=len(host.swaps),
+        databases=len(host.databases),
+        jvms=len(host.jvms),
+        unread=len({f.loc.path for f in host.problems if f.rule in NOT_READ_RULES}),
+    )
+
+
+def nothing_recognised(tree: Tree, loose: bool) -> Finding:
+    """OOM008 at the host root: what was looked for, and why a directory may not be a root."""
+    looked = ("no systemd unit, system.conf, sysctl.d file, fstab, zram or dphys-swapfile "
+              "configuration, database or JVM configuration where its program reads it")
+    what = "none of the files given is one oomlint reads" if loose else \
+        "nothing oomlint reads was found"
+    message = f"{what} ({looked}): no other rule ran"
+    if not loose and not any(tree.lookup("/" + m.rstrip("/")).kind == "dir"
+                             for m in ROOT_MARKERS):
+        dirs = f"{', '.join(ROOT_MARKERS[:-1])} or {ROOT_MARKERS[-1]}"
+        message += (f"; it has no {dirs}: give the root of a tree laid out like /, or the "
+                    "configuration files themselves")
+    return Finding(NOTHING_RECOGNISED, message, Loc(".", 0))

@@ -6,7 +6,7 @@ sizes and system.conf's unit defaults."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 from oomlint.base.findings import Finding, Pragma
 from oomlint.base.grammar.c import PAGE_SIZE
@@ -240,6 +240,26 @@ class JvmInstance:
         return self.cap.loc if self.cap is not None else None
 
 
+@dataclass(frozen=True)
+class Recognised:
+    """What the loader steps found where the owning programs look for it (model/build.py
+    counts it once the steps ran). A host where every count is zero holds nothing oomlint
+    checks: it is reported once (OOM008) and no other rule judges it."""
+
+    units: int = 0  # unit files, drop-ins and masks on the systemd unit search path
+    manager_files: int = 0  # system.conf and system.conf.d/*.conf
+    sysctl_files: int = 0  # sysctl.d(5) files and /etc/sysctl.conf
+    swap_files: int = 0  # /etc/fstab, zram-generator.conf (and .d/), /etc/dphys-swapfile
+    swap_sources: int = 0  # the swap areas they configure (`Host.swaps`)
+    databases: int = 0  # MySQL/MariaDB and PostgreSQL configurations (`Host.databases`)
+    jvms: int = 0  # services that start a JVM (`Host.jvms`)
+    unread: int = 0  # files found there that could not be read (OOM001-OOM004, OOM006)
+
+    @property
+    def nothing(self) -> bool:
+        return not any(getattr(self, f.name) for f in fields(self))
+
+
 @dataclass
 class Host:
     """One host: a checked directory tree, or a set of loose files."""
@@ -263,6 +283,12 @@ class Host:
     databases: list[DatabaseInstance] = field(default_factory=list)
     jvms: list[JvmInstance] = field(default_factory=list)
     db_flavors: dict[str, str] = field(default_factory=dict)  # assumed server versions
+    recognised: Recognised | None = None  # None: not built by model/build.py
+
+    @property
+    def nothing_recognised(self) -> bool:
+        """Nothing oomlint reads was found: no rule other than the input rules judges it."""
+        return self.recognised is not None and self.recognised.nothing
 
     # -- derived facts used by several checks ---------------------------------------------
 

@@ -28,5 +28,9 @@ def render(budgets, shown=None, **_) -> str:
             } for s in b.services],
             "total_worst_case_bytes": b.total,
             "unbounded": [s.name for s in b.unbounded],
+            # Only when an input could not be read: ordinary documents stay as they were.
+            **({"unread_inputs": [{"path": where(show, u.loc, line=False), "rule": u.rule,
+                                   "message": u.message} for u in b.unread]}
+               if b.unread else {}),
         })
     return json_document({"version": 1, "hosts": hosts})

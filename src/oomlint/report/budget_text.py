@@ -6,12 +6,26 @@ term list ends in one ``… and N more`` line beyond `MAX_TERMS` (JSON lists the
 from __future__ import annotations
 
 from oomlint.base.grammar.host import format_size
-from oomlint.report._common import display_of, term_table
+from oomlint.report._common import display_of, term_table, where
 from oomlint.report.escape import escape
 
 
 def _size(n):
     return format_size(n) if n is not None else "unbounded"
+
+
+# How an input finding changes what the budget counts (analysis/budget.py `unread_inputs`):
+# OOM001, OOM002 and OOM006 mean the file was not read at all.
+_NOT_READ = "not counted: {path} could not be read"
+_UNREAD = {"OOM003": "may be miscounted: {path} is not valid UTF-8",
+           "OOM004": "partly counted: {path} was only partly read",
+           "OOM008": "nothing counted: nothing oomlint reads was found in {path}"}
+
+
+def _unread(show, u) -> str:
+    text = _UNREAD.get(u.rule, _NOT_READ).format(path=where(show, u.loc, line=False))
+    text = f"{text} ({u.rule})" if u.rule == "OOM008" else f"{text} ({u.rule}: {u.message})"
+    return escape(text)
 
 
 def render(budgets, shown=None, **_) -> str:
@@ -35,7 +49,8 @@ def render(budgets, shown=None, **_) -> str:
                                         for i, (c, w) in enumerate(zip(r, widths))).rstrip())
         out.append("")
         out.append(f"  total worst case  {format_size(b.total)}"
-                   + (f" (+ {len(b.unbounded)} unbounded)" if b.unbounded else ""))
+                   + (f" (+ {len(b.unbounded)} unbounded)" if b.unbounded else "")
+                   + (" (incomplete: see the notes below)" if b.unread else ""))
         if b.ram is not None:
             out.append(f"  vs RAM            {format_size(b.ram)}  "
                        f"({b.total * 100 / b.ram:.0f}% of RAM)")
@@ -44,6 +59,8 @@ def render(budgets, shown=None, **_) -> str:
         if b.commit_limit is not None:
             out.append(f"  vs CommitLimit    {format_size(b.commit_limit)}  "
                        "(vm.overcommit_memory=2)")
+        for u in b.unread:
+            out.append(f"  note: {_unread(show, u)}")
         for s in b.services:
             if not s.terms:
                 continue
