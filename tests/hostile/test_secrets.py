@@ -186,6 +186,24 @@ def test_long_values_are_clipped(cwd):
     assert len(f["message"]) < 500
 
 
+def test_internal_error_text_is_clipped_and_masked(cwd, monkeypatch):
+    """OOM099 quotes the exception, whose text may quote the input."""
+    from oomlint.checks import oom201_unkillable_service
+
+    def crash(host, opts):
+        raise ValueError(f"bad value 'DB_PASSWORD={PASSWORD}' " + "x" * 500)
+        yield
+
+    monkeypatch.setattr(oom201_unkillable_service, "check", crash)
+    text, js = run(cwd, {f"{UNIT_DIR}/a.service": "[Service]\nExecStart=/x\nMemoryMax=1G\n"},
+                   "--select=OOM0,OOM201")
+    assert_no_secret(text, js)
+    assert (text.exit_code, js.exit_code) == (2, 2)
+    [f] = js.at("OOM099")
+    assert f["message"].startswith("check OOM201 failed: ValueError: bad value "
+                                   "'DB_PASSWORD=***' xxx") and "x" * 100 not in f["message"]
+
+
 # -- the helpers every message goes through (base/redact.py) -------------------------------
 
 

@@ -20,6 +20,8 @@ SECRET_NAME = re.compile(r"password|passwd|pwd|secret|token|apikey|api_key|crede
 # value, which runs to whitespace; a quoted part ('a b', "a b") is part of it.
 _REST = re.compile(r"[\w.\-]*")
 _VALUE = re.compile(r"([ \t]*=[ \t]*)((?:'[^'\n]*'|\"[^\"\n]*\"|\S)+)")
+_QUOTED_VALUE = {q: re.compile(rf"([ \t]*=[ \t]*)([^{q}\n]+)") for q in "'\""}
+_KEY_CHAR = re.compile(r"[\w.\-]")
 _KEY = re.compile(r"[\w.\-/@%*+]+")
 
 
@@ -40,7 +42,12 @@ def _secret_spans(text: str):
         if m.start() < seen:
             continue
         seen = _REST.match(text, m.end()).end()
-        v = _VALUE.match(text, seen)
+        start = m.start()
+        while start > max(m.start() - 200, 0) and _KEY_CHAR.match(text, start - 1):
+            start -= 1
+        quote = text[start - 1] if start and text[start - 1] in "'\"" else ""
+        # inside a quoted 'KEY=VALUE' the value ends at the closing quote
+        v = (_QUOTED_VALUE[quote] if quote else _VALUE).match(text, seen)
         masked = v is not None and next((x for x in _MASKED if text.startswith(x, v.start(2))),
                                         None)
         if masked:
