@@ -647,8 +647,8 @@ def test_elasticsearch_auto_heap_and_direct_memory(tree):
 def test_elasticsearch_bad_jvm_options_line(tree):
     config, problems = _load(tree, {APP: ES_UNIT, "etc/elasticsearch/jvm.options": "Xmx1g\n"},
                              visible_ram=8 * GIB)
-    assert config.refused[0] == (Loc("etc/elasticsearch/jvm.options", 1), "Xmx1g",
-                                 "improperly formatted JVM option")
+    assert config.refused[0] == (Loc("etc/elasticsearch/jvm.options", 1), "",
+                                 "improperly formatted JVM option (not jvm.options syntax)")
     assert [(f.rule, str(f.loc)) for f in problems.items] == [("OOM005", "etc/elasticsearch/jvm.options:1")]
 
 

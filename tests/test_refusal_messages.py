@@ -13,7 +13,7 @@ from oomlint.cli import main
 
 CASES = {
     "OOM452": ({"etc/postgresql/15/main/postgresql.conf": "max_connections = 10 0\n"},
-               'max_connections = 10 0: syntax error near token "0"; postgres refuses to start '
+               'max_connections: syntax error near token "0"; postgres refuses to start '
                "with it, so postgresql@15-main.service stays down or restarts in a loop"),
     "OOM402": ({"etc/mysql/my.cnf": "[mysqld]\ninnodb_buffer_pool_size = 1x\n"},
                "refuses to start"),
@@ -49,5 +49,6 @@ def test_elasticsearch_options_line_is_worded_once(tmp_path, monkeypatch):
     r = CliRunner().invoke(main, ["check", "host", "--format", "json", "--select", "OOM507"],
                            catch_exceptions=False)
     [message] = [f["message"] for f in json.loads(r.output)["findings"]]
-    assert message == ("elasticsearch.service: Xmx1g: improperly formatted JVM option; the "
-                       "service cannot start, so it stays down or restarts in a loop")
+    assert message == ("elasticsearch.service: improperly formatted JVM option (not "
+                       "jvm.options syntax); the service cannot start, so it stays down or "
+                       "restarts in a loop")

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 from oomlint.base.provenance import Loc, Related
+from oomlint.base.redact import shown
 
 
 class Severity(str, Enum):
@@ -107,11 +108,12 @@ class Problems:
 
 def internal_error(what: str, exc: Exception, consequence: str = "") -> Finding:
     """OOM099 for an exception inside oomlint (a model step or a check): where it failed,
-    without reading source files; the engine makes it exit code 2."""
+    without reading source files; the engine makes it exit code 2. The exception's text is
+    clipped and masked: it may quote the input (``invalid literal for int(): '...'``)."""
     from oomlint.base.ids import INTERNAL_ERROR
 
     tb = traceback.StackSummary.extract(traceback.walk_tb(exc.__traceback__),
                                         lookup_lines=False)[-1]
-    return Finding(INTERNAL_ERROR, f"{what} failed: {type(exc).__name__}: {exc} "
+    return Finding(INTERNAL_ERROR, f"{what} failed: {type(exc).__name__}: {shown(str(exc))} "
                    f"({tb.filename.rsplit('/', 1)[-1]}:{tb.lineno}); "
                    f"{consequence + '; ' if consequence else ''}please report this", Loc(".", 0))

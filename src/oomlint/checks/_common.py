@@ -6,6 +6,7 @@ from fnmatch import fnmatchcase
 
 from oomlint.analysis.budget import HostBudget
 from oomlint.base.provenance import Loc
+from oomlint.base.redact import ELLIPSIS, MASK, mask_secrets, secrets_in, shown, word
 from oomlint.model.host import Host, Unit, is_vendor_path
 
 # Remote-access and core system daemons: the one legitimate place for -1000, and services
@@ -32,6 +33,25 @@ def host_loc(host: Host) -> Loc:
     return Loc(".", 0)
 
 
+def refused_text(written: str, reason: str, cut=shown) -> tuple[str, str]:
+    """What a refusal message shows of the input: the setting as written through `cut`
+    (base/redact.py: `shown` masks and clips, `word` also stops at the first whitespace),
+    and the reason with that text, and any secret value in it, hidden the same way;
+    ("", reason) when the model recorded no text (a file that is not in the expected format
+    is reported by path and line only)."""
+    if not written:
+        return "", mask_secrets(reason)
+    what = cut(written)
+    reason = reason.replace(written, what)
+    words = written.split(None, 1)
+    if cut is word and len(words) == 2:  # a reason that echoes the option from inside it
+        rest = written[written.index(words[0]) + len(words[0]):]
+        reason = reason.replace(rest.rstrip(), ELLIPSIS)
+    for value in secrets_in(written):
+        reason = reason.replace(value, MASK)
+    return what, mask_secrets(reason)
+
+
 def refusals(host, rule: str, kind: str, server: str):
     """Findings for values a database server refuses at startup (each place once)."""
     from oomlint.base.findings import Finding
@@ -44,9 +64,10 @@ def refusals(host, rule: str, kind: str, server: str):
             if (loc, written) in seen:
                 continue
             seen.add((loc, written))
-            yield Finding(rule, f"{written}: {reason}; {server} refuses to start with it, so "
-                          f"{db.name} stays down or restarts in a loop", loc,
-                          subject=(db.name, written))
+            what, why = refused_text(written, reason)
+            yield Finding(rule, f"{what + ': ' if what else ''}{why}; {server} refuses to "
+                          f"start with it, so {db.name} stays down or restarts in a loop", loc,
+                          subject=(db.name, what) if what else (db.name,))
 
 
 def unbounded_note(b: HostBudget) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from oomlint.base.findings import Finding
+from oomlint.base.redact import mask_secrets, shown
 from oomlint.model.host import MEMORY_KEYS
 
 RULE = "OOM203"
@@ -34,10 +35,12 @@ def check(ctx, opts):
                 else "the unit runs without this setting")
             prev = unit.settings.get(a.key)
             if prev is not None and prev.value is not None and prev.loc.line and prev.loc != a.loc:
-                consequence = f"the earlier value {a.key}={prev.raw} ({prev.loc}) stays in effect"
+                consequence = (f"the earlier value {shown(f'{a.key}={prev.raw}')} ({prev.loc}) stays "
+                               "in effect")
             yield Finding(
                 RULE,
-                f"{name}: systemd ignores {a.key}={a.value} ({ig.reason}); {consequence}",
+                f"{name}: systemd ignores {shown(f'{a.key}={a.value}')} ({mask_secrets(ig.reason)}); "
+                f"{consequence}",
                 a.loc,
                 subject=(name, a.key),
             )

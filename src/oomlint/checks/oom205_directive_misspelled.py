@@ -6,6 +6,7 @@ import re
 from functools import cache, lru_cache
 
 from oomlint.base.findings import Finding
+from oomlint.base.redact import shown
 from oomlint.model.host import MEMORY_KEYS, is_vendor_path
 from oomlint.model.systemd_keys import SECTIONS_BY_TYPE, is_known, sections_for
 
@@ -85,13 +86,13 @@ def _unit_findings(unit_name: str, f, utype: str):
         if a.section not in valid_sections:
             case_variant = any(s.lower() == a.section.lower() for s in valid_sections)
             if not case_variant and a.key in IMPORTANT and homes:
-                yield Finding(RULE, f"{unit_name}: [{a.section}] is not a section of a .{utype} "
+                yield Finding(RULE, f"{unit_name}: [{shown(a.section, 40)}] is not a section of a .{utype} "
                               f"unit, so systemd ignores {a.key}= here; it belongs in "
                               f"[{homes[0]}]", a.loc, subject=(unit_name, a.key))
             continue  # case variants are reported once, at the section header
         if a.key in IMPORTANT and homes:
             yield Finding(RULE, f"{unit_name}: {a.key}= belongs in [{homes[0]}]; in "
-                          f"[{a.section}] systemd ignores it as an unknown key", a.loc,
+                          f"[{shown(a.section, 40)}] systemd ignores it as an unknown key", a.loc,
                           subject=(unit_name, a.key))
             continue
         if sections_for(a.key):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from oomlint.base.findings import Finding
+from oomlint.checks._common import refused_text, word
 
 RULE = "OOM507"
 
@@ -15,5 +16,7 @@ def check(ctx, opts):
             if (loc, written) in seen:
                 continue
             seen.add((loc, written))
-            yield Finding(RULE, f"{j.name}: {written}: {reason}; the service cannot start, "
-                          "so it stays down or restarts in a loop", loc, subject=(j.name, written))
+            what, why = refused_text(written, reason, word)
+            yield Finding(RULE, f"{j.name}: {what + ': ' if what else ''}{why}; the service "
+                          "cannot start, so it stays down or restarts in a loop", loc,
+                          subject=(j.name, what) if what else (j.name,))

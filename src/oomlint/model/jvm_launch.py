@@ -20,6 +20,7 @@ from typing import Any, Mapping, Sequence, Union
 from oomlint.base.findings import Pragma, Problems
 from oomlint.base.grammar.c import GIB, MIB
 from oomlint.base.provenance import Loc, Setting
+from oomlint.base.redact import shown
 from oomlint.model.host import Command, Env, Unit, list_entries
 from oomlint.model.hotspot import ES_SYSTEM_OPTIONS, JvmConfig, ergonomic_heap, resolve_jvm
 from oomlint.model.systemd_exec import EnvFile, exec_commands, exec_environment, parse_environment_file
@@ -113,7 +114,7 @@ def _argfile(ctx: _Ctx, option: JvmOption) -> list[JvmOption]:
     opened the launcher exits ("could not open")."""
     path = option.text[1:]
     if ctx.tree.lookup(path).kind == "missing":
-        ctx.refused.append((option.loc, option.text, f"Error: could not open `{path}'"))
+        ctx.refused.append((option.loc, option.text, f"Error: could not open `{shown(path)}'"))
         return []
     got = ctx.read(path)
     return list(ctx.parsed(parse_argfile(got[1], got[0], ctx.problems))) if got else []
@@ -145,7 +146,9 @@ def _jdk_java_options(ctx: _Ctx, env: Env) -> list[JvmOption]:
     value, loc = env["JDK_JAVA_OPTIONS"]
     words = split_env_options(value)
     if words is None:
-        ctx.refused.append((loc, value, "Error: Unmatched quote in environment variable JDK_JAVA_OPTIONS"))
+        # the variable by name: its value may hold anything (a password next to the quote)
+        ctx.refused.append((loc, "JDK_JAVA_OPTIONS",
+                            "Error: Unmatched quote in environment variable JDK_JAVA_OPTIONS"))
         return []
     ctx.sources.append("JDK_JAVA_OPTIONS")
     args = _expand_argfiles(ctx, join_templated([JvmOption(w, loc) for w in words],
@@ -156,8 +159,8 @@ def _jdk_java_options(ctx: _Ctx, env: Env) -> list[JvmOption]:
                                 "environment variable JDK_JAVA_OPTIONS"))
             return []
     if main_class_index([a.text for a in args]) is not None:
-        ctx.refused.append((loc, value, "Error: Cannot specify main class in environment "
-                            "variable JDK_JAVA_OPTIONS"))
+        ctx.refused.append((loc, "JDK_JAVA_OPTIONS", "Error: Cannot specify main class in "
+                            "environment variable JDK_JAVA_OPTIONS"))
         return []
     return java_vm_options(args)
 
@@ -170,7 +173,7 @@ def _vm_env_source(ctx: _Ctx, env: Env, var: str) -> FlagSource | None:
     value, loc = env[var]
     words = split_env_options(value)
     if words is None:
-        ctx.refused.append((loc, value, f"Unmatched quote in {var}"))
+        ctx.refused.append((loc, var, f"Unmatched quote in {var}"))
         return None
     options = []
     for w in words:
@@ -226,7 +229,9 @@ def _jvm_options_files(ctx: _Ctx, launcher: Launcher, env: Env) -> list[FlagSour
             continue
         parsed = ctx.parsed(parse_jvm_options(got[1], got[0], ctx.problems, ctx.jdk_major))
         for bad in parsed.invalid:
-            ctx.refused.append((bad.loc, bad.text, "improperly formatted JVM option"))
+            # by path and line only: jvm.options.d takes any file, which may be no options file
+            ctx.refused.append((bad.loc, "", "improperly formatted JVM option (not jvm.options "
+                                "syntax)"))
         subst = {"ES_PATH_CONF": conf, "ES_TMPDIR": "${ES_TMPDIR}"}
         options = [JvmOption(_substitute(o.text, subst), o.loc) for o in parsed]
         out.append(FlagSource(got[0], options))

@@ -20,6 +20,7 @@ from oomlint.base.grammar.c import GIB, KIB, MIB, UINT64_MAX, GrammarError
 from oomlint.base.grammar.mysqld import mysqld_limit, mysqld_parse_bool, mysqld_parse_size
 from oomlint.base.ids import SYNTAX_ERROR
 from oomlint.base.provenance import Loc, Setting
+from oomlint.base.redact import line_key, mask_value, shown
 from oomlint.model.server_config import (
     MAX_FILE_READS,
     MAX_INCLUDE_LEVEL,
@@ -210,16 +211,20 @@ class _MySqlReader(ConfReader):
             elif isinstance(item, MyOption):
                 self.option(item)
         if parsed.stop is not None:
-            self.stopped(parsed.stop.loc, parsed.stop.written, parsed.stop.message, level)
+            self.stopped(parsed.stop.loc, parsed.stop.written, parsed.stop.message, level, at)
 
-    def stopped(self, loc: Loc, written: str, message: str, level: int) -> None:
+    def stopped(self, loc: Loc, written: str, message: str, level: int,
+                at: Loc | None = None) -> None:
         """A fatal line: the server does not start (first-level file), or drops the rest
-        of an included file (the including file ignores the error)."""
+        of an included file (the including file ignores the error). The message names the
+        line, never its text: an included file may not be an option file at all
+        (``!include /etc/shadow``)."""
         if level == 0:
             self.cfg.refuse(loc, written, message)
         else:
-            self.note(loc, f"{message}; {self.spec.server} ignores the rest of this "
-                      "included file")
+            included = f" (included from {at.path}:{at.line})" if at is not None else ""
+            self.note(loc, f"{message}{included}; {self.spec.server} ignores the rest of "
+                      "this included file")
 
     def directive(self, d: MyDirective, level: int, stack: tuple[str, ...]) -> bool:
         """Follow !include / !includedir; False when the server stops reading the file."""
@@ -235,7 +240,7 @@ class _MySqlReader(ConfReader):
         entry = self.tree.lookup(path)
         if entry.kind != "dir":
             self.stopped(d.loc, f"!includedir {d.path}",
-                         f"Can't read dir of '{d.path}' (No such directory)", level)
+                         f"Can't read dir of '{shown(d.path)}' (No such directory)", level)
             return False
         for name in self.tree.listdir(path):  # my_dir(MY_WANT_SORT): strcmp order
             if name.endswith(".cnf"):  # fn_ext2(): the text after the last '.'
@@ -249,7 +254,7 @@ class _MySqlReader(ConfReader):
         if entry.kind not in ("file", "devnull"):
             return  # the server ignores a missing !include; a directory reads as empty
         if entry.target in stack:
-            self.note(d.loc, f"include cycle through {d.path}: {self.spec.server} re-reads "
+            self.note(d.loc, f"include cycle through {shown(d.path)}: {self.spec.server} re-reads "
                       f"the files until the include depth limit ({MAX_INCLUDE_LEVEL})")
         self.read(path, level + 1, stack, d.loc)
 
@@ -311,7 +316,8 @@ class _MySqlReader(ConfReader):
         a real one here when the name cannot be any option (empty or with whitespace)."""
         if loose or (opt.full_name and not any(c.isspace() for c in opt.full_name)):
             return
-        self.cfg.refuse(opt.loc, opt.written, f"unknown variable '{opt.written}'")
+        name = line_key(opt.raw_name)  # a name with whitespace: the line may be anything
+        self.cfg.refuse(opt.loc, name, f"unknown variable '{name}'")
 
     def apply(self, opt: MyOption, var: Var, action: str | None, loose: bool) -> None:
         """Set `var` as handle_options()/setval() would. MariaDB's InnoDB and Aria options
@@ -332,7 +338,8 @@ class _MySqlReader(ConfReader):
             match = next((c for c in var.choices if c.lower() == arg.lower()), None)
             if match is None:
                 if not loose:
-                    self.refuse(opt, var, f"invalid value '{arg}' for {var.name}")
+                    self.refuse(opt, var, f"invalid value '{mask_value(var.name, arg)}' for "
+                                f"{var.name}")
                 return
             value: Any = match
         elif var.kind == "bool":

@@ -19,6 +19,7 @@ from oomlint.base.findings import Problems
 from oomlint.base.grammar.c import KIB, MIB, GrammarError
 from oomlint.base.grammar.postgres import postgres_parse_int, postgres_parse_real
 from oomlint.base.provenance import Loc, Setting
+from oomlint.base.redact import line_key, mask_value, shown
 from oomlint.model.mysql import _version_tuple
 from oomlint.model.server_config import MAX_FILE_READS, MAX_INCLUDE_LEVEL, ConfReader, DatabaseConfig, Var
 from oomlint.parsers.postgresql_conf import PgConfFile, PgInclude, PgLine, parse_pg_conf
@@ -131,10 +132,10 @@ class _PgReader(ConfReader):
     def parse_file(self, vpath: str, strict: bool, caller: _Caller | None, depth: int) -> bool:
         """One file; False when the server reports an error (which is fatal at start)."""
         if depth > MAX_INCLUDE_LEVEL:
-            return self.error(caller, f'could not open configuration file "{vpath}": '
+            return self.error(caller, f'could not open configuration file "{shown(vpath)}": '
                               "maximum nesting depth exceeded")
         if caller is not None and vpath == caller.vpath:
-            return self.error(caller, f'configuration file recursion in "{vpath}"')
+            return self.error(caller, f'configuration file recursion in "{shown(vpath)}"')
         entry = self.tree.lookup(vpath)
         if entry.kind in ("loop", "other"):
             self.tree.read_text(vpath, self.problems)  # reported: OOM006 / OOM001
@@ -142,11 +143,11 @@ class _PgReader(ConfReader):
             if not strict and entry.kind == "missing":
                 return True  # include_if_exists: "skipping missing configuration file"
             why = "Is a directory" if entry.kind == "dir" else "No such file or directory"
-            return self.error(caller, f'could not open configuration file "{vpath}": {why}')
+            return self.error(caller, f'could not open configuration file "{shown(vpath)}": {why}')
         self.reads += 1
         parsed = self.parse(vpath) if self.reads <= MAX_FILE_READS else None
         if parsed is None:
-            return strict is False or self.error(caller, f'could not read "{vpath}"')
+            return strict is False or self.error(caller, f'could not read "{shown(vpath)}"')
         ok = True
         for item in parsed.items:
             if isinstance(item, PgInclude):
@@ -156,11 +157,22 @@ class _PgReader(ConfReader):
                 # is judged (as unknown) with the others
                 self.lines.append(dataclasses.replace(item, raw=item.value, error=None))
             elif item.error is not None:
-                self.cfg.refuse(item.loc, item.written, item.error)
+                self.cfg.refuse(item.loc, *self.syntax_error(item, caller))
                 ok = False
             else:
                 self.lines.append(item)
         return ok
+
+    def syntax_error(self, line: PgLine, caller: _Caller | None) -> tuple[str, str]:
+        """What a syntax error shows: the parameter it starts with and the server's message,
+        never the line. In an included file, a line that does not start with a known
+        parameter is most likely a file that is not postgresql.conf at all (``include
+        '/etc/shadow'``): its path and line only, no text of it."""
+        name = self.cfg.aliases.get(line.name, line.name)
+        if caller is None or name in self.cfg.variables:
+            return (line_key(line.raw_name) if line.raw_name else ""), line.error or ""
+        return "", (f"not postgresql.conf syntax (included from {caller.loc.path}:"
+                    f"{caller.loc.line})")
 
     def include(self, inc: PgInclude, vpath: str, depth: int) -> bool:
         """AbsoluteConfigLocation(): relative to the including file's directory."""
@@ -174,7 +186,7 @@ class _PgReader(ConfReader):
         """Files named ``*.conf`` (at least 6 characters, not starting with ``.``), not
         directories, in strcmp order; the first failing file stops the directory."""
         if self.tree.lookup(path).kind != "dir":
-            return self.error(caller, f'could not open configuration directory "{path}": '
+            return self.error(caller, f'could not open configuration directory "{shown(path)}": '
                               "No such file or directory")
         for name in self.tree.listdir(path):
             if len(name) < 6 or name.startswith(".") or not name.endswith(".conf"):
@@ -184,7 +196,7 @@ class _PgReader(ConfReader):
             if kind == "dir":
                 continue
             if kind == "missing":
-                return self.error(caller, f'could not stat file "{full}"')
+                return self.error(caller, f'could not stat file "{shown(full)}"')
             if not self.parse_file(full, True, caller, depth):
                 return False
         return True
@@ -208,7 +220,7 @@ def _pg_apply(cfg: DatabaseConfig, lines: list[PgLine], problems: Problems) -> N
             if not _ASCII_NAME.fullmatch(line.name) and "." not in line.name:
                 # every built-in name is ASCII: e.g. a UTF-8 byte-order mark glued to it
                 cfg.refuse(line.loc, line.written, "unrecognized configuration parameter "
-                           f'"{line.raw_name}"')
+                           f'"{line_key(line.raw_name)}"')
             continue
         if is_templated(line.value):
             latest[key] = Setting(key, line.raw, None, line.loc).overriding(latest.get(key))
@@ -237,21 +249,22 @@ def pg_value(var: Var, text: str) -> Any:
         t = text.lower()
         t = _PG_ENUM_HIDDEN.get(t, t)
         if t not in var.choices:
-            raise GrammarError(f'invalid value for parameter "{name}": "{text}" '
+            raise GrammarError(f'invalid value for parameter "{name}": "{mask_value(name, text)}" '
                                f"(available values: {', '.join(var.choices)})")
         return t
     if var.kind == "real":
         try:
             val: float = postgres_parse_real(text)
         except GrammarError:
-            raise GrammarError(f'invalid value for parameter "{name}": "{text}"') from None
+            raise GrammarError(f'invalid value for parameter "{name}": '
+                              f'"{mask_value(name, text)}"') from None
         _pg_range(var, val, text)
         return val
     try:
         n = postgres_parse_int(text, var.unit)
     except GrammarError as exc:
-        raise GrammarError(f'invalid value for parameter "{name}": "{text}" '
-                           f"({exc})") from None
+        raise GrammarError(f'invalid value for parameter "{name}": '
+                           f'"{mask_value(name, text)}" ({exc})') from None
     _pg_range(var, n, text)
     return _pg_hook(var, n) * (var.unit or 1) if n != -1 or var.unit is None else -1
 

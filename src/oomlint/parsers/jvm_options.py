@@ -46,8 +46,9 @@ def parse_jvm_options(text: str, path: str, problems: Problems, jdk_major: int) 
         option = _jvm_options_line(line, jdk_major)
         if option is None:
             out.invalid.append(JvmOption(line, loc))
-            problems.add(SYNTAX_ERROR, loc, f"improperly formatted JVM option '{line}': "
-                         "Elasticsearch refuses to start")
+            # named by line only: jvm.options.d takes any file, which may be no options file
+            problems.add(SYNTAX_ERROR, loc, "improperly formatted JVM option (not jvm.options "
+                         "syntax): Elasticsearch refuses to start")
         elif option:
             out.append(JvmOption(option, loc))
     out.pragmas = pragmas.pragmas

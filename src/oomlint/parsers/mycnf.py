@@ -33,6 +33,7 @@ from oomlint.base.findings import Pragma, Problems
 from oomlint.base.grammar.c import C_SPACE
 from oomlint.base.ids import SYNTAX_ERROR
 from oomlint.base.provenance import Loc
+from oomlint.base.redact import line_key, shown, word
 from oomlint.parsers.lines import PragmaCollector, scan_lines, split_newline
 
 LINE_BUFFER = 4096 - 2  # fgets(buff, sizeof(buff) - 1): longer lines are split by the server
@@ -156,7 +157,7 @@ def _handle(line: str, loc: Loc, st: _State) -> None:
     elif st.group is None:
         hint = (" (the file starts with a UTF-8 byte-order mark, which mysqld does not skip)"
                 if line.startswith("\ufeff") else "")
-        st.fail(loc, f"Found option without preceding group{hint}", line.rstrip(C_SPACE))
+        st.fail(loc, f"Found option without preceding group{hint}", line_key(line.lstrip("\ufeff")))
     else:
         _option(line, loc, st)
 
@@ -168,22 +169,22 @@ def _directive(line: str, loc: Loc, st: _State) -> None:
                 body[len(kind)] in C_SPACE:
             arg = body[len(kind):].strip(C_SPACE)
             if not arg:
-                st.fail(loc, f"Wrong '!{kind}' directive: no file name", line.rstrip(C_SPACE))
+                st.fail(loc, f"Wrong '!{kind}' directive: no file name", f"!{kind}")
                 return
             st.out.items.append(MyDirective(kind, arg, loc))
             return
-    st.problems.add(SYNTAX_ERROR, loc, f"unknown directive '{line.strip()[:40]}': mysqld "
+    st.problems.add(SYNTAX_ERROR, loc, f"unknown directive '{word(line, 40)}': mysqld "
                     "ignores the line (only !include and !includedir exist)")
 
 
 def _group(line: str, loc: Loc, st: _State) -> None:
     end = line.find("]", 1)
     if end < 0:
-        st.fail(loc, "Wrong group definition (no closing ']')", line.rstrip(C_SPACE))
+        st.fail(loc, "Wrong group definition (no closing ']')", line_key(line))
         return
     name = line[1:end].rstrip(C_SPACE)
     if name != name.lstrip(C_SPACE):
-        st.problems.add(SYNTAX_ERROR, loc, f"group name '{name}' starts with whitespace: "
+        st.problems.add(SYNTAX_ERROR, loc, f"group name '{shown(name, 40)}' starts with whitespace: "
                         "mysqld keeps it, so no program reads this group")
     st.group = name.lower()
     st.out.items.append(MyGroup(st.group, name, loc))

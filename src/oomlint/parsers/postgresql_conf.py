@@ -27,6 +27,7 @@ from typing import Union
 
 from oomlint.base.findings import Pragma, Problems
 from oomlint.base.provenance import Loc
+from oomlint.base.redact import mask_value
 from oomlint.parsers.lines import PragmaCollector
 
 DIRECTIVES = ("include", "include_if_exists", "include_dir")
@@ -209,13 +210,14 @@ def _parse_line(line: str, loc: Loc) -> PgItem | None:
 
 def _error(line: str, loc: Loc, raw_name: str, near: str | None, quote: bool = False) -> PgLine:
     """A syntax-error record, with the server's wording."""
-    where = f'near token "{near}"' if near is not None else "near end of line"
+    where = f'near token "{mask_value(raw_name, near, 40)}"' if near is not None else \
+        "near end of line"
     body = line.split("#", 1)[0].strip(" \t\r") if "'" not in line else line.strip(" \t\r")
     value = body[len(raw_name):].lstrip(" \t\r") if raw_name else body
     if value.startswith("="):
         value = value[1:].lstrip(" \t\r")
     hint = ""
     if quote or re.fullmatch(r"[0-9.]+\s+[A-Za-z]+|[0-9]*\.[0-9]+[A-Za-z]+", value):
-        hint = f" (quote it: {raw_name} = '{value}')"
+        hint = f" (quote it: {raw_name} = '{mask_value(raw_name, value)}')"
     msg = f"syntax error {where}{hint}"
     return PgLine(raw_name.lower(), raw_name, value, value, loc, error=msg)

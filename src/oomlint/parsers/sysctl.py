@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from oomlint.base.findings import Pragma, Problems
 from oomlint.base.ids import SYNTAX_ERROR
 from oomlint.base.provenance import Loc
+from oomlint.base.redact import line_key
 from oomlint.parsers.lines import PragmaCollector, content_lines
 
 WHITESPACE = " \t\n\r"  # systemd-sysctl's strstrip(), not Unicode whitespace
@@ -56,7 +57,7 @@ def parse_sysctl(text: str, path: str, problems: Problems) -> SysctlFile:
             if ignore:
                 continue  # "-key" without '=' excludes a key from glob matches
             problems.add(SYNTAX_ERROR, Loc(path, lineno),
-                         f"'{line[:60]}' is not an assignment: systemd-sysctl ignores the line")
+                         f"'{line_key(line)}' is not an assignment: systemd-sysctl ignores the line")
             continue
         key, _, value = line.partition("=")
         if not key.strip(WHITESPACE):

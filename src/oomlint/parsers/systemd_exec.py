@@ -13,6 +13,7 @@ from typing import Iterable, Mapping, Sequence
 from oomlint.base.findings import Pragma, Problems
 from oomlint.base.ids import SYNTAX_ERROR
 from oomlint.base.provenance import Loc
+from oomlint.base.redact import line_key
 from oomlint.parsers.lines import file_pragmas
 
 
@@ -225,7 +226,7 @@ def _env_record(key: str, value: str, loc: Loc, quoted: bool, shell: bool,
         key, exported = key[6:].strip(), True
     if not shell and not env_name_is_valid(key):
         hint = " (environment files have no 'export' keyword)" if key.startswith("export") else ""
-        problems.add(SYNTAX_ERROR, loc, f"invalid variable name '{key}': systemd ignores the "
+        problems.add(SYNTAX_ERROR, loc, f"invalid variable name '{line_key(key)}': systemd ignores the "
                      f"assignment{hint}")
     return EnvAssignment(key, value, loc, exported, quoted)
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from oomlint.base.findings import Pragma, Problems
 from oomlint.base.ids import FILE_TOO_LARGE, SYNTAX_ERROR
 from oomlint.base.provenance import Loc
+from oomlint.base.redact import line_key
 from oomlint.parsers.lines import PragmaCollector, split_lines
 
 LONG_LINE_MAX = 1024 * 1024  # systemd's LONG_LINE_MAX
@@ -122,7 +123,7 @@ def _handle(logical, loc, unit, section, problems, known_sections):
     if logical.startswith("["):
         if not logical.endswith("]") or len(logical) < 3:
             problems.add(SYNTAX_ERROR, loc,
-                         f"invalid section header '{logical}': systemd refuses to load the file")
+                         f"invalid section header '{line_key(logical)}': systemd refuses to load the file")
             unit.loaded = False
             return None
         name = logical[1:-1]
@@ -134,7 +135,7 @@ def _handle(logical, loc, unit, section, problems, known_sections):
         problems.add(SYNTAX_ERROR, loc, "assignment outside of any [Section]: systemd ignores it")
         return None
     if "=" not in logical:
-        problems.add(SYNTAX_ERROR, loc, f"missing '=' in '{logical[:60]}': systemd ignores the line")
+        problems.add(SYNTAX_ERROR, loc, f"missing '=' in '{line_key(logical)}': systemd ignores the line")
         return section
     key, _, value = logical.partition("=")
     unit.assignments.append(Assignment(section, key.strip(WHITESPACE), value.strip(WHITESPACE), loc))

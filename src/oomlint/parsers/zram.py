@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from oomlint.base.findings import Pragma, Problems
 from oomlint.base.ids import SYNTAX_ERROR
 from oomlint.base.provenance import Loc
+from oomlint.base.redact import line_key, shown
 from oomlint.parsers.lines import PragmaCollector, content_lines
 
 
@@ -30,6 +31,11 @@ class IniFile:
     pragmas: list[Pragma] = field(default_factory=list)
 
 
+def _shown(token):
+    """A token in an error message: input text masked and clipped, a number as it is."""
+    return shown(token) if isinstance(token, str) else token
+
+
 def parse_ini(text: str, path: str, problems: Problems) -> IniFile:
     """zram-generator.conf: ``[zramN]`` sections with ``key = value`` (the rust-ini crate:
     ``#`` and ``;`` comment lines)."""
@@ -42,7 +48,7 @@ def parse_ini(text: str, path: str, problems: Problems) -> IniFile:
             out.sections.setdefault(section, Loc(path, lineno))
             continue
         if "=" not in line:
-            problems.add(SYNTAX_ERROR, Loc(path, lineno), f"'{line[:60]}' is not 'key = value'")
+            problems.add(SYNTAX_ERROR, Loc(path, lineno), f"'{line_key(line)}' is not 'key = value'")
             continue
         key, _, value = line.partition("=")
         out.values.append(IniValue(section, key.strip(), value.strip(), Loc(path, lineno)))
@@ -93,14 +99,14 @@ def eval_zram_expr(text: str, ram_mib: int | None) -> float:
         elif m.group(4):
             tokens.append(("op", m.group(4)))
     if text[pos:].strip():
-        raise ExprError(f"cannot parse '{text[pos:]}'")
+        raise ExprError(f"cannot parse '{shown(text[pos:])}'")
     parser = _ExprParser(tokens, ram_mib)
     try:
         value = parser.expr()
     except (ArithmeticError, ValueError, TypeError) as exc:  # log(1, 1), 0 ^ -1, 10 ^ 999
         raise ExprError(str(exc) or type(exc).__name__) from None
     if parser.i != len(tokens):
-        raise ExprError(f"unexpected '{tokens[parser.i][1]}'")
+        raise ExprError(f"unexpected '{_shown(tokens[parser.i][1])}'")
     return _real(value)
 
 
@@ -192,5 +198,5 @@ class _ExprParser:
                 if self._op(")") is None:
                     raise ExprError("missing ')'")
                 return float(_FUNCS[val](*args))
-            raise ExprError(f"unknown name '{val}'")
-        raise ExprError(f"unexpected '{val}'")
+            raise ExprError(f"unknown name '{_shown(val)}'")
+        raise ExprError(f"unexpected '{_shown(val)}'")

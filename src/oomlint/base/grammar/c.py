@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from oomlint.base.redact import shown
+
 KIB = 1024
 MIB = 1024**2
 GIB = 1024**3
@@ -45,7 +47,7 @@ def c_base0_int(text: str, *, plus: bool, trailing_space: bool) -> int:
     tail = r"\s*" if trailing_space else ""
     m = re.fullmatch(rf"\s*({sign})(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*){tail}", text)
     if not m:
-        raise GrammarError(f"'{text}' is not an integer")
+        raise GrammarError(f"'{shown(text)}' is not an integer")
     digits = m.group(2)
     if digits[:2].lower() == "0x":
         v = bounded_int(digits[2:], 16)
@@ -54,7 +56,7 @@ def c_base0_int(text: str, *, plus: bool, trailing_space: bool) -> int:
     else:
         v = bounded_int(digits)
     if v > UINT64_MAX:  # strtol()/strtoul() overflow: ERANGE, refused by both readers
-        raise GrammarError(f"'{text[:40]}' is out of range")
+        raise GrammarError(f"'{shown(text, 40)}' is out of range")
     return -v if m.group(1) == "-" else v
 
 C_SPACE = " \t\n\v\f\r"  # C isspace() in the "C" locale

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 from oomlint.base.grammar.c import GIB, KIB, MIB, UINT64_MAX, GrammarError
+from oomlint.base.redact import shown
 
 # --------------------------------------------------------------------------------------
 # oomlint's own input: --ram / --swap / config `ram`, `swap`
@@ -27,10 +28,10 @@ def parse_host_size(text: str | int) -> int:
         return text
     m = _HUMAN.fullmatch(str(text))
     if not m or (m.group(3) and m.group(3).lower() not in ("b", "ib")):
-        raise GrammarError(f"'{text}' is not a size (try 8G, 512M or a byte count)")
+        raise GrammarError(f"'{shown(text)}' is not a size (try 8G, 512M or a byte count)")
     value = float(m.group(1)) * _HUMAN_FACTORS[m.group(2).lower()]
     if value > UINT64_MAX:
-        raise GrammarError(f"'{text}' is larger than any host")
+        raise GrammarError(f"'{shown(text)}' is larger than any host")
     return int(value)
 
 

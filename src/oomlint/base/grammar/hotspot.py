@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 from oomlint.base.grammar.c import UINT64_MAX, GrammarError, bounded_int
+from oomlint.base.redact import shown
 
 # --------------------------------------------------------------------------------------
 # JVM: HotSpot 17 option values (src/hotspot/share/runtime/arguments.cpp: atojulong,
@@ -72,7 +73,7 @@ def jvm_parse_size(text: str, option: str = "") -> int:
     -XX:ThreadStackSize counts KiB: its value is read by `jvm_parse_intx`."""
     value = _jvm_atojulong(text)
     if value is None:
-        raise GrammarError(jvm_refusal_message(option) if option else f"invalid JVM size '{text}'")
+        raise GrammarError(jvm_refusal_message(option) if option else f"invalid JVM size '{shown(text)}'")
     return value
 
 
@@ -80,7 +81,7 @@ def jvm_parse_unsigned(text: str, option: str = "") -> int:
     """An unsigned -XX:Name=value flag (size_t, uintx, uint64_t) as ``set_numeric_flag()``
     reads it: the VALUE_RANGE character class, no sign, then `jvm_parse_size`."""
     if _JVM_FP_SHAPE.fullmatch(text) or not _JVM_VALUE_RANGE.fullmatch(text) or text[0] == "-":
-        raise GrammarError(jvm_refusal_message(option) if option else f"invalid JVM value '{text}'")
+        raise GrammarError(jvm_refusal_message(option) if option else f"invalid JVM value '{shown(text)}'")
     return jvm_parse_size(text, option)
 
 
@@ -91,7 +92,7 @@ def jvm_parse_intx(text: str, option: str = "") -> int:
     negative = text.startswith("-")
     body = text[1:] if negative else text
     if _JVM_FP_SHAPE.fullmatch(text) or not _JVM_VALUE_RANGE.fullmatch(text) or not body:
-        raise GrammarError(jvm_refusal_message(option) if option else f"invalid JVM value '{text}'")
+        raise GrammarError(jvm_refusal_message(option) if option else f"invalid JVM value '{shown(text)}'")
     value = jvm_parse_size(body, option)
     value = value - (1 << 64) if value >= 1 << 63 else value  # (intx) cast of a julong
     return -value if negative else value
@@ -102,7 +103,7 @@ def jvm_parse_double(text: str, option: str = "") -> float:
     strtod() (whole value, a digit or ``-`` before the ``.``), else an unsigned integer as
     `jvm_parse_size` reads it (``75``, ``075``, ``0x10``, ``1k``). ``75.``, ``.5``, ``1e1``,
     ``-1`` and `` 50`` are refused."""
-    error = GrammarError(jvm_refusal_message(option) if option else f"invalid JVM number '{text}'")
+    error = GrammarError(jvm_refusal_message(option) if option else f"invalid JVM number '{shown(text)}'")
     if _JVM_FP_SHAPE.fullmatch(text):
         if not _JVM_STRTOD.fullmatch(text):
             raise error

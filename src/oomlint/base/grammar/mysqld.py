@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from oomlint.base.grammar.c import UINT64_MAX, GrammarError, bounded_int
+from oomlint.base.redact import shown
 
 # --------------------------------------------------------------------------------------
 # mysqld: numeric and boolean options (MariaDB/MySQL mysys/my_getopt.c)
@@ -27,14 +28,14 @@ def mysqld_parse_size(text: str) -> int:
     (``16E`` is 0). Verified against mariadbd 10.11.19 (tests/data/db/expected_mysql.yaml).
     """
     if text.startswith("-"):
-        raise GrammarError(f"Incorrect unsigned value: '{text}'")
+        raise GrammarError(f"Incorrect unsigned value: '{shown(text)}'")
     m = _C_STRTOUL.match(text)
     if m is None:
         num, end = 0, 0  # no conversion: strtoull() leaves `end` at the start of the value
     else:
         num, end = bounded_int(m.group(2)), m.end()
         if num > UINT64_MAX:
-            raise GrammarError(f"Integer value out of range for uint64: '{text}'")
+            raise GrammarError(f"Integer value out of range for uint64: '{shown(text)}'")
         if m.group(1) == "-":  # strtoull() negates in unsigned arithmetic
             num = (-num) % (UINT64_MAX + 1)
     if end == len(text):
@@ -42,7 +43,7 @@ def mysqld_parse_size(text: str) -> int:
     factor = _MYSQLD_SUFFIX.get(text[end].lower())
     if factor is None:
         raise GrammarError(
-            f"Unknown suffix '{text[end]}' (value '{text}'). Legal suffix characters are: "
+            f"Unknown suffix '{text[end]}' (value '{shown(text)}'). Legal suffix characters are: "
             "K, M, G, T, P, E"
         )
     return (num * factor) % (UINT64_MAX + 1)

@@ -8,6 +8,7 @@ import math
 import re
 
 from oomlint.base.grammar.c import C_SPACE, GrammarError, bounded_int
+from oomlint.base.redact import shown
 
 # --------------------------------------------------------------------------------------
 # postgres: GUC values (src/backend/utils/misc/guc.c parse_int, parse_real,
@@ -81,14 +82,14 @@ def _pg_number(text: str) -> tuple[float, str]:
     if v is None or (end < len(text) and text[end] in ".eE"):
         d = _c_strtod(text)
         if d is None:
-            raise GrammarError(f'invalid value "{text}"')
+            raise GrammarError(f'invalid value "{shown(text)}"')
         val, end = d
     else:
         if end == 0:
-            raise GrammarError(f'invalid value "{text}"')
+            raise GrammarError(f'invalid value "{shown(text)}"')
         val = float(v)
     if math.isnan(val):
-        raise GrammarError(f'invalid value "{text}"')
+        raise GrammarError(f'invalid value "{shown(text)}"')
     return val, text[end:].lstrip(C_SPACE)
 
 
@@ -97,7 +98,7 @@ def _pg_unit(value: float, unit: str, base_unit_bytes: int) -> float:
     only whitespace; a fraction is rounded to the next smaller unit."""
     word = unit.rstrip(C_SPACE)
     if len(word) > 3 or any(c in C_SPACE for c in word):
-        raise GrammarError(f"invalid unit in '{unit}'; {PG_MEMORY_HINT}")
+        raise GrammarError(f"invalid unit in '{shown(unit)}'; {PG_MEMORY_HINT}")
     for i, (name, size) in enumerate(_PG_MEMORY_UNITS):
         if name != word:
             continue
@@ -106,7 +107,7 @@ def _pg_unit(value: float, unit: str, base_unit_bytes: int) -> float:
             step = _PG_MEMORY_UNITS[i + 1][1] / base_unit_bytes
             cvalue = round(cvalue / step) * step
         return cvalue
-    raise GrammarError(f"invalid unit '{word}'; {PG_MEMORY_HINT}")
+    raise GrammarError(f"invalid unit '{shown(word)}'; {PG_MEMORY_HINT}")
 
 
 def postgres_parse_int(text: str, base_unit_bytes: int | None = None) -> int:
@@ -121,10 +122,10 @@ def postgres_parse_int(text: str, base_unit_bytes: int | None = None) -> int:
     val, rest = _pg_number(text)
     if rest:
         if base_unit_bytes is None:
-            raise GrammarError(f'invalid value "{text}": this parameter takes no unit')
+            raise GrammarError(f'invalid value "{shown(text)}": this parameter takes no unit')
         val = _pg_unit(val, rest, base_unit_bytes)
     if math.isinf(val) or not -INT_MAX - 1 <= round(val) <= INT_MAX:
-        raise GrammarError(f'invalid value "{text}": Value exceeds integer range.')
+        raise GrammarError(f'invalid value "{shown(text)}": Value exceeds integer range.')
     return int(round(val))
 
 
@@ -138,7 +139,7 @@ def postgres_parse_real(text: str) -> float:
     """A floating-point GUC as ``parse_real()`` reads it (strtod, no unit)."""
     d = _c_strtod(text)
     if d is None or math.isnan(d[0]) or text[d[1]:].strip(C_SPACE):
-        raise GrammarError(f'invalid value "{text}"')
+        raise GrammarError(f'invalid value "{shown(text)}"')
     return d[0]
 
 
@@ -150,4 +151,4 @@ def postgres_parse_bool(text: str) -> bool:
         return True
     if t and ("false".startswith(t) or "no".startswith(t)) or t in ("of", "off", "0"):
         return False
-    raise GrammarError(f'invalid value "{text}": requires a Boolean value')
+    raise GrammarError(f'invalid value "{shown(text)}": requires a Boolean value')

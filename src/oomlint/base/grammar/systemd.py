@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from oomlint.base.grammar.c import PAGE_SIZE, UINT64_MAX, GrammarError, bounded_int, c_base0_int
 from oomlint.base.grammar.host import format_size
+from oomlint.base.redact import shown
 
 # --------------------------------------------------------------------------------------
 # systemd: memory limits (config_parse_memory_limit -> parse_permyriad / parse_size)
@@ -54,7 +55,7 @@ def systemd_parse_size(text: str) -> int:
             pos += 1
         m = _DIGITS.match(text, pos)
         if not m:
-            raise GrammarError(f"expected a number at '{text[num_start:]}'")
+            raise GrammarError(f"expected a number at '{shown(text[num_start:])}'")
         whole = bounded_int(m.group())
         pos = m.end()
         frac_num, frac_den = 0, 1
@@ -79,7 +80,7 @@ def systemd_parse_size(text: str) -> int:
             # and fails, as systemd's loop does.
             nxt = text[pos]
             if not (nxt.isdigit() or nxt in _SD_WS + "+"):
-                raise GrammarError(f"unknown suffix '{text[pos:]}' (systemd accepts K M G T P E)")
+                raise GrammarError(f"unknown suffix '{shown(text[pos:])}' (systemd accepts K M G T P E)")
         if whole + (1 if frac_num else 0) > UINT64_MAX // factor:
             raise GrammarError("size out of range")
         # systemd computes the fraction in double precision and truncates.
@@ -91,7 +92,7 @@ def systemd_parse_size(text: str) -> int:
         if pos >= n:
             return total
         if start >= len(_SD_SIZE_TABLE):
-            raise GrammarError(f"unexpected '{text[pos:]}' after the last unit")
+            raise GrammarError(f"unexpected '{shown(text[pos:])}' after the last unit")
 
 
 def _parse_parts(body: str, decimals: int) -> int:
@@ -170,7 +171,7 @@ def _memory_hint(text: str) -> str | None:
     if t and (t[0] in "\"'" or t[-1] in "\"'"):
         return "memory settings are not unquoted by systemd"
     if t in ("max", "unlimited", "none", "-1"):
-        return f"'{t}' is not accepted; use 'infinity' for no limit"
+        return f"'{shown(t)}' is not accepted; use 'infinity' for no limit"
     if re.fullmatch(r"[0-9.]+\s*[KMGTPE]i?B", t, re.IGNORECASE) or re.fullmatch(
         r"[0-9.]+\s*[KMGTPE]i", t, re.IGNORECASE
     ):
@@ -209,7 +210,7 @@ def systemd_parse_memory_limit(key: str, text: str) -> MemoryLimit | None:
     try:
         perm = systemd_parse_permyriad(text)
     except GrammarError as exc:
-        raise GrammarError(f"invalid percentage '{text}': {exc}") from None
+        raise GrammarError(f"invalid percentage '{shown(text)}': {exc}") from None
     if perm == 0 and key in _ZERO_REFUSED:
         raise GrammarError("0% is out of range for this setting")
     return MemoryLimit(permyriad=perm)
@@ -244,10 +245,10 @@ def systemd_parse_timespan(text: str) -> float:
     while pos < len(t):
         m = _SD_TIME_TERM.match(t, pos)
         if not m or m.end() == pos:
-            raise GrammarError(f"invalid time span '{text}'")
+            raise GrammarError(f"invalid time span '{shown(text)}'")
         unit = m.group(2)
         if unit not in _SD_TIME_UNITS:
-            raise GrammarError(f"unknown time unit '{unit}'")
+            raise GrammarError(f"unknown time unit '{shown(unit)}'")
         total += float(m.group(1)) * _SD_TIME_UNITS[unit]
         pos = m.end()
         while pos < len(t) and t[pos].isspace():
