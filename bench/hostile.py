@@ -48,6 +48,19 @@ def four_sysctl_files(root: Path, scale: float) -> None:
               int((CAP - 4096) * scale))
 
 
+def sysctl_keys_16m(root: Path, scale: float) -> None:
+    """One sysctl.d file at the read cap whose every line sets a different key."""
+    p = root / "etc/sysctl.d/99-keys.conf"
+    p.parent.mkdir(parents=True, exist_ok=True)
+    with open(p, "w") as fh:
+        size, i = 0, 0
+        while size < int(CAP * scale):
+            line = f"net.x.k{i} = 1\n"
+            fh.write(line)
+            size += len(line)
+            i += 1
+
+
 def units_100k(root: Path, scale: float) -> None:
     """100 000 small units, each with a MemoryMax."""
     d = root / "etc/systemd/system"
@@ -57,7 +70,8 @@ def units_100k(root: Path, scale: float) -> None:
 
 
 SHAPES = {"sysctl-16MiB": sysctl_16m, "unit-16MiB": unit_16m,
-          "4x-sysctl-16MiB": four_sysctl_files, "100k-units": units_100k}
+          "4x-sysctl-16MiB": four_sysctl_files, "100k-units": units_100k,
+          "sysctl-keys-16MiB": sysctl_keys_16m}
 
 
 def measure(name: str, build, scale: float) -> None:

@@ -88,3 +88,6 @@ def load_sysctl(reader: Reader) -> None:
                 # mm/util.c: writing one of the pair sets the other to 0.
                 host.sysctl[other] = Setting(other, f"0 (reset by writing {a.key})", 0,
                                              a.loc).overriding(host.sysctl[other])
+        for key, count in f.dropped.items():  # repeats the parser counted but did not keep
+            if key in host.sysctl:
+                host.sysctl[key] = host.sysctl[key].plus_dropped(count)

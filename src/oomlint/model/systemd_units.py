@@ -250,6 +250,10 @@ def _resolve_unit(unit: Unit, host: Host) -> None:
             if a.section not in sections or not is_known(a.section, a.key):
                 continue  # systemd ignores unknown keys and other unit types' sections
             _apply(unit, a, host)
+        for (section, key), count in f.dropped.items():  # repeats the parser only counted
+            key = SAME_FIELD.get(key, key)
+            if section in sections and key in unit.settings:
+                unit.settings[key] = unit.settings[key].plus_dropped(count)
     if unit.type == "service":
         slice_setting = unit.get("Slice")
         if slice_setting is not None and slice_setting.value is not TEMPLATED:

@@ -12,11 +12,11 @@ runs it, where paths and ExecStart= cannot tell (a `Pragma` with `unit` set and 
 from __future__ import annotations
 
 import re
-from typing import Callable
+from typing import Callable, Iterable
 
 from oomlint.base.findings import Pragma
 from oomlint.base.grammar.c import C_SPACE
-from oomlint.base.provenance import Loc
+from oomlint.base.provenance import MAX_OVERRIDDEN, Loc
 
 _EOL = re.compile(r"\r\n|\n\r|\n|\r")
 
@@ -34,6 +34,37 @@ def split_lines(text: str) -> list[str]:
     return lines
 
 
+# Where `iter_lines` may cut a text into chunks: a line end right after a character that is
+# no line end, so the cut agrees with the leftmost matching of `_EOL` over the whole text.
+_CUT = re.compile(r"(?<![\r\n])(?:\r\n|\n\r|\n|\r)")
+_CHUNK = 1 << 16  # characters split at once: bounded lists, C-speed splitting
+
+
+def iter_lines(text: str) -> Iterable[str]:
+    """`split_lines` one chunk at a time: the same lines, without a list of every line of
+    a 16 MiB file (tens of bytes of overhead per line) alive at once."""
+    n = len(text)
+    if n <= _CHUNK:
+        yield from split_lines(text)
+        return
+    plain = "\r" not in text  # the common case: split at "\n" only
+    pos = 0
+    while pos < n:
+        if plain:
+            end = text.find("\n", pos + _CHUNK) + 1 if pos + _CHUNK < n else 0
+        else:
+            m = _CUT.search(text, pos + _CHUNK) if pos + _CHUNK < n else None
+            end = m.end() if m else 0
+        if end <= 0:  # the rest in one go
+            yield from split_lines(text[pos:])
+            return
+        chunk = text[pos:end]
+        lines = chunk.split("\n") if plain else _EOL.split(chunk)
+        lines.pop()  # the chunk ends with a line end
+        yield from lines
+        pos = end
+
+
 _UNIT_PRAGMA = re.compile(r"^[#;]\s*oomlint:\s*unit\s*=\s*([A-Za-z0-9:_.@\\-]+)\s*$")
 # The rule list and the reason are split by hand at the first "--": a single regex whose
 # rule list, reason and the blanks between them can all take spaces and dashes backtracks
@@ -48,10 +79,11 @@ def split_newline(text: str) -> list[str]:
 
 
 def scan_lines(text: str, pragmas: PragmaCollector, comments: str = "#", *,
-               split: Callable[[str], list[str]] = split_lines, space: str | None = C_SPACE):
+               split: Callable[[str], Iterable[str]] = iter_lines, space: str | None = C_SPACE):
     """(line number, raw line, stripped line) for every content line of a line-oriented
     file, feeding comment lines (those starting with one of `comments`) to `pragmas`.
     `split` ends lines as the owning program does, `space` is what it strips around them."""
+    pending = pragmas._pending
     for lineno, raw in enumerate(split(text), start=1):
         line = raw.strip(space)
         if not line:
@@ -59,7 +91,8 @@ def scan_lines(text: str, pragmas: PragmaCollector, comments: str = "#", *,
         if line[0] in comments:
             pragmas.comment(line, lineno)
             continue
-        pragmas.content(lineno)
+        if pending:
+            pragmas.content(lineno)
         yield lineno, raw, line
 
 
@@ -68,6 +101,37 @@ def content_lines(text: str, pragmas: PragmaCollector, comments: str = "#"):
     programs' usual line ends and C whitespace)."""
     for lineno, _, line in scan_lines(text, pragmas, comments):
         yield lineno, line
+
+
+# Assignments of one key a parser keeps per file: the effective one and the overridden
+# ones a `Setting` keeps. A pathological file that repeats a key a million times costs no
+# more than one that repeats it this often; the rest are counted, and reported.
+KEEP_PER_KEY = MAX_OVERRIDDEN + 1
+
+
+def keep_last(records: list[tuple], keep: int = KEEP_PER_KEY) -> list[tuple]:
+    """`records` (each grouped by its first item) without all but the last `keep` of each
+    group, in their order."""
+    seen: dict = {}
+    kept = []
+    for r in reversed(records):
+        n = seen.get(r[0], 0)
+        if n < keep:
+            seen[r[0]] = n + 1
+            kept.append(r)
+    kept.reverse()
+    return kept
+
+
+def repeats_dropped(counts: dict, keep: int = KEEP_PER_KEY) -> dict:
+    """How many records of each key `keep_last` dropped, given how many there were."""
+    return {k: n - keep for k, n in counts.items() if n > keep}
+
+
+def repeats_message(dropped: int, most: str) -> str:
+    """The OOM004 text for a file whose repeated assignments were bounded."""
+    return (f"{dropped} assignments not kept: a key set more than {KEEP_PER_KEY} times in one "
+            f"file ({most} most often) is checked with its last {KEEP_PER_KEY} assignments")
 
 
 def file_pragmas(text: str, path: str, comments: str) -> list[Pragma]:
@@ -86,6 +150,8 @@ class PragmaCollector:
         self._pending: list[Pragma] = []
 
     def comment(self, text: str, line: int) -> None:
+        if "oomlint" not in text:  # most comments: no regex
+            return
         u = _UNIT_PRAGMA.match(text.strip())
         if u:
             self.pragmas.append(Pragma((), "", Loc(self.path, line), 0, whole_file=True,

@@ -9,19 +9,26 @@ dotted form of the /proc/sys path (``vm.overcommit_memory``).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from oomlint.base.findings import Pragma, Problems
-from oomlint.base.ids import SYNTAX_ERROR
+from oomlint.base.ids import FILE_TOO_LARGE, SYNTAX_ERROR
 from oomlint.base.provenance import Loc
 from oomlint.base.redact import line_key
-from oomlint.parsers.lines import PragmaCollector, content_lines
+from oomlint.parsers.lines import (
+    KEEP_PER_KEY,
+    PragmaCollector,
+    content_lines,
+    keep_last,
+    repeats_dropped,
+    repeats_message,
+)
 
 WHITESPACE = " \t\n\r"  # systemd-sysctl's strstrip(), not Unicode whitespace
 BOM = "\ufeff"  # a UTF-8 byte-order mark, as decoded
 
 
-@dataclass(frozen=True)
-class SysctlAssignment:
+class SysctlAssignment(NamedTuple):
     key: str  # canonical dotted form
     raw_key: str
     value: str
@@ -31,36 +38,50 @@ class SysctlAssignment:
 
 @dataclass
 class SysctlFile:
+    """The assignments of one file in order; of a key written more than `KEEP_PER_KEY` times
+    only the last ones, `dropped` counting the others per key."""
+
     path: str
     assignments: list[SysctlAssignment] = field(default_factory=list)
     pragmas: list[Pragma] = field(default_factory=list)
+    dropped: dict[str, int] = field(default_factory=dict)
 
 
 def canonical_key(key: str) -> str:
     """``vm/overcommit_memory`` and ``vm.overcommit_memory`` -> ``vm.overcommit_memory``;
     ``net/ipv4/conf/eth0.100/rp_filter`` -> ``net.ipv4.conf.eth0/100.rp_filter``."""
     key = key.strip(WHITESPACE).strip("/")
-    first = next((c for c in key if c in "./"), ".")
-    if first == "/":
-        key = key.translate(str.maketrans("./", "/."))
+    slash = key.find("/")
+    if slash >= 0 and not 0 <= key.find(".") < slash:
+        key = key.translate(_SWAP)
     return key
+
+
+_SWAP = str.maketrans("./", "/.")
 
 
 def parse_sysctl(text: str, path: str, problems: Problems) -> SysctlFile:
     out = SysctlFile(path)
     pragmas = PragmaCollector(path)
+    # (key, raw key, value, line, ignore failure): a Loc and a record only for the lines
+    # kept once repeats are bounded.
+    found: list[tuple[str, str, str, int, bool]] = []
+    counts: dict[str, int] = {}
+    compact_at = 4096
+    keys: dict[str, str] = {}  # canonical form of each raw key met (bounded below)
     for lineno, line in content_lines(text, pragmas, "#;"):
-        ignore = line.startswith("-")
+        ignore = line[0] == "-"
         if ignore:
             line = line[1:].lstrip(WHITESPACE)
-        if "=" not in line:
+        key, eq, value = line.partition("=")
+        if not eq:
             if ignore:
                 continue  # "-key" without '=' excludes a key from glob matches
             problems.add(SYNTAX_ERROR, Loc(path, lineno),
                          f"'{line_key(line)}' is not an assignment: systemd-sysctl ignores the line")
             continue
-        key, _, value = line.partition("=")
-        if not key.strip(WHITESPACE):
+        raw_key = key.strip(WHITESPACE)
+        if not raw_key:
             problems.add(SYNTAX_ERROR, Loc(path, lineno), "assignment without a key")
             continue
         if lineno == 1 and key.startswith(BOM):
@@ -70,9 +91,22 @@ def parse_sysctl(text: str, path: str, problems: Problems) -> SysctlFile:
                          f"the file starts with a UTF-8 byte-order mark (U+FEFF), which "
                          f"systemd-sysctl keeps in the key: {canonical_key(key[1:])} is not "
                          "set; save the file without the mark")
-        out.assignments.append(
-            SysctlAssignment(canonical_key(key), key.strip(WHITESPACE), value.strip(WHITESPACE),
-                             Loc(path, lineno), ignore)
-        )
+        canonical = keys.get(raw_key)
+        if canonical is None:
+            canonical = canonical_key(raw_key)
+            if len(keys) < 4096:
+                keys[raw_key] = canonical
+        found.append((canonical, raw_key, value.strip(WHITESPACE), lineno, ignore))
+        counts[canonical] = counts.get(canonical, 0) + 1
+        if len(found) >= compact_at:
+            found = keep_last(found, KEEP_PER_KEY)
+            compact_at = max(4096, 2 * len(found))
+    if len(found) > len(counts):
+        found = keep_last(found, KEEP_PER_KEY)
+    out.assignments = [SysctlAssignment(k, rk, v, Loc(path, n), ig) for k, rk, v, n, ig in found]
+    out.dropped = repeats_dropped(counts, KEEP_PER_KEY)
+    if out.dropped:
+        most = max(out.dropped, key=out.dropped.__getitem__)
+        problems.add(FILE_TOO_LARGE, Loc(path), repeats_message(sum(out.dropped.values()), most))
     out.pragmas = pragmas.pragmas
     return out

@@ -11,12 +11,19 @@ is kept out of the assignments, as systemd keeps it out of the unit.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from oomlint.base.findings import Pragma, Problems
 from oomlint.base.ids import FILE_TOO_LARGE, SYNTAX_ERROR
 from oomlint.base.provenance import Loc
 from oomlint.base.redact import line_key
-from oomlint.parsers.lines import PragmaCollector, split_lines
+from oomlint.parsers.lines import (
+    PragmaCollector,
+    iter_lines,
+    keep_last,
+    repeats_dropped,
+    repeats_message,
+)
 
 LONG_LINE_MAX = 1024 * 1024  # systemd's LONG_LINE_MAX
 # systemd's WHITESPACE: what strstrip() removes around lines, keys and values. Python's
@@ -29,8 +36,7 @@ def utf8_len(text: str) -> int:
     return len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))
 
 
-@dataclass(frozen=True)
-class Assignment:
+class Assignment(NamedTuple):
     section: str
     key: str
     value: str
@@ -39,7 +45,9 @@ class Assignment:
 
 @dataclass
 class UnitFile:
-    """One parsed unit file or drop-in."""
+    """One parsed unit file or drop-in. Of a directive written more than
+    `lines.KEEP_PER_KEY` times in one section, only the last ones are in `assignments`; `dropped` counts the
+    others per (section, key)."""
 
     path: str
     sections: dict[str, Loc] = field(default_factory=dict)  # first header of each section
@@ -47,6 +55,7 @@ class UnitFile:
     unknown_sections: dict[str, Loc] = field(default_factory=dict)
     pragmas: list[Pragma] = field(default_factory=list)
     loaded: bool = True  # False when systemd would refuse the whole file
+    dropped: dict[tuple[str, str], int] = field(default_factory=dict)
 
     def header(self, section: str) -> Loc:
         """Where a finding about something missing in `section` should point."""
@@ -58,12 +67,18 @@ def parse_unit(text: str, path: str, problems: Problems, known_sections=None) ->
     unknown (systemd ignores their contents)."""
     unit = UnitFile(path)
     pragmas = PragmaCollector(path)
+    waiting = pragmas._pending  # pragmas waiting for the next content line
     section: str | None = None
     pending = ""
     pending_line = 0
     pending_bytes = 0
-    for lineno, raw in enumerate(split_lines(text), start=1):
-        size = utf8_len(raw)
+    # ((section, key), section, key, value, line) of each assignment; a Loc and a record
+    # only for those kept once repeats are bounded.
+    found: list[tuple] = []
+    counts: dict[tuple[str, str], int] = {}
+    compact_at = 4096
+    for lineno, raw in enumerate(iter_lines(text), start=1):
+        size = len(raw) if raw.isascii() else utf8_len(raw)
         if size >= LONG_LINE_MAX:
             problems.add(FILE_TOO_LARGE, Loc(path, lineno),
                          "line longer than systemd's 1 MiB limit: systemd refuses the file")
@@ -89,27 +104,44 @@ def parse_unit(text: str, path: str, problems: Problems, known_sections=None) ->
                 unit.loaded = False
                 pending = ""
                 break
-        elif not bom and (not stripped or stripped[:1] in ("#", ";")):
+        elif not bom and (not stripped or stripped[0] in "#;"):
             if stripped:
                 pragmas.comment(stripped, lineno)
             continue
-        if _continues(raw.rstrip("\r\n")):
-            body = raw.rstrip("\r\n")
-            pending += body[:-1] + " "
+        # Lines come without their line ends: a continuation is an odd run of backslashes.
+        if raw.endswith("\\") and _continues(raw):
+            pending += raw[:-1] + " "
             pending_bytes += 0 if pending_line else size
             pending_line = pending_line or lineno
             continue
-        logical = (pending + raw).strip(WHITESPACE)
-        start = pending_line or lineno
-        pending, pending_line, pending_bytes = "", 0, 0
-        section = _handle(logical, Loc(path, start), unit, section, problems, known_sections)
-        pragmas.content(start)
+        if pending:
+            logical = (pending + raw).strip(WHITESPACE)
+            start = pending_line
+            pending, pending_line, pending_bytes = "", 0, 0
+        else:
+            logical, start = stripped, lineno
+        section = _handle(logical, start, unit, section, problems, known_sections, found, counts)
+        if waiting:
+            pragmas.content(start)
         if not unit.loaded:
             pending = ""
             break  # systemd stops reading the file at an invalid section header
+        if len(found) >= compact_at:
+            found[:] = keep_last(found)
+            compact_at = max(4096, 2 * len(found))
     if pending:
-        _handle(pending.strip(WHITESPACE), Loc(path, pending_line), unit, section, problems, known_sections)
+        _handle(pending.strip(WHITESPACE), pending_line, unit, section, problems,
+                known_sections, found, counts)
         pragmas.content(pending_line)
+    if len(found) > len(counts):
+        found = keep_last(found)
+    unit.assignments = [Assignment(sec, key, value, Loc(path, n)) for _, sec, key, value, n
+                        in found]
+    unit.dropped = repeats_dropped(counts)
+    if unit.dropped:
+        sec, key = max(unit.dropped, key=unit.dropped.__getitem__)
+        problems.add(FILE_TOO_LARGE, Loc(path),
+                     repeats_message(sum(unit.dropped.values()), f"{key}= in [{sec}]"))
     unit.pragmas = pragmas.pragmas
     return unit
 
@@ -119,24 +151,32 @@ def _continues(line: str) -> bool:
     return n % 2 == 1
 
 
-def _handle(logical, loc, unit, section, problems, known_sections):
-    if logical.startswith("["):
+def _handle(logical, line, unit, section, problems, known_sections, found, counts):
+    path = unit.path
+    if logical[:1] == "[":
         if not logical.endswith("]") or len(logical) < 3:
-            problems.add(SYNTAX_ERROR, loc,
+            problems.add(SYNTAX_ERROR, Loc(path, line),
                          f"invalid section header '{line_key(logical)}': systemd refuses to load the file")
             unit.loaded = False
             return None
         name = logical[1:-1]
-        if known_sections is not None and name not in known_sections:
-            unit.unknown_sections.setdefault(name, loc)
-        unit.sections.setdefault(name, loc)
+        if known_sections is not None and name not in known_sections and \
+                name not in unit.unknown_sections:
+            unit.unknown_sections[name] = Loc(path, line)
+        if name not in unit.sections:
+            unit.sections[name] = Loc(path, line)
         return name
     if section is None:
-        problems.add(SYNTAX_ERROR, loc, "assignment outside of any [Section]: systemd ignores it")
+        problems.add(SYNTAX_ERROR, Loc(path, line),
+                     "assignment outside of any [Section]: systemd ignores it")
         return None
-    if "=" not in logical:
-        problems.add(SYNTAX_ERROR, loc, f"missing '=' in '{line_key(logical)}': systemd ignores the line")
+    key, eq, value = logical.partition("=")
+    if not eq:
+        problems.add(SYNTAX_ERROR, Loc(path, line),
+                     f"missing '=' in '{line_key(logical)}': systemd ignores the line")
         return section
-    key, _, value = logical.partition("=")
-    unit.assignments.append(Assignment(section, key.strip(WHITESPACE), value.strip(WHITESPACE), loc))
+    key = key.strip(WHITESPACE)
+    sk = (section, key)
+    found.append((sk, section, key, value.strip(WHITESPACE), line))
+    counts[sk] = counts.get(sk, 0) + 1
     return section

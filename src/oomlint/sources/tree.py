@@ -33,6 +33,10 @@ from oomlint.sources.fs import (
 )
 
 MAX_FILE_BYTES = 16 * 1024 * 1024
+# Text read per host in one run, all files together: a tree of many files at the per-file
+# cap would otherwise cost a multiple of it in time and memory. A file that would pass the
+# budget is reported (OOM004) and not checked; smaller files after it still fit.
+MAX_HOST_BYTES = 32 * 1024 * 1024
 MAX_LINK_HOPS = 40  # the kernel's MAXSYMLINKS
 DEVNULL = "/dev/null"
 
@@ -61,7 +65,7 @@ class Tree:
     paths (`files`: host path -> file)."""
 
     def __init__(self, root: Path | None = None, files: Mapping[str, Path] | None = None,
-                 fs: FileSystem | None = None):
+                 fs: FileSystem | None = None, budget: int = MAX_HOST_BYTES):
         if fs is None:
             fs = DirectoryFS(root) if root is not None else LooseFilesFS(files or {})
         self.fs = fs
@@ -71,6 +75,7 @@ class Tree:
         # silently hide everything under it.
         self.loops: dict[str, None] = {}
         self.reported_loops: set[str] = set()
+        self.budget = budget  # bytes of text this tree may still read (`MAX_HOST_BYTES`)
 
     # -- lookups ---------------------------------------------------------------------------
 
@@ -177,6 +182,10 @@ class Tree:
         if entry.kind != "file":
             problems.add(FILE_UNREADABLE, Loc(shown), "not a regular file")
             return None
+        size = self.fs.size(entry.target) if self.budget < MAX_FILE_BYTES else None
+        if size is not None and min(size, MAX_FILE_BYTES) > self.budget:
+            self._over_budget(shown, problems)
+            return None
         try:
             data = self.fs.read(entry.target, MAX_FILE_BYTES + 1)
         except NotRegularFile:
@@ -188,8 +197,17 @@ class Tree:
         except OSError as exc:
             problems.add(FILE_UNREADABLE, Loc(shown), _reason(exc, "cannot open"))
             return None
+        cost = min(len(data), MAX_FILE_BYTES)
+        if cost > self.budget:  # it grew since its size was asked
+            self._over_budget(shown, problems)
+            return None
+        self.budget -= cost
         text = decode(data, shown, problems)
         return None if text is None else (shown, text)
+
+    def _over_budget(self, shown: str, problems: Problems) -> None:
+        problems.add(FILE_TOO_LARGE, Loc(shown), f"host read budget of "
+                     f"{MAX_HOST_BYTES // (1024 * 1024)} MiB exhausted: file not checked")
 
 
 def _reason(exc: OSError, default: str) -> str:
