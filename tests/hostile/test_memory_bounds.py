@@ -96,3 +96,19 @@ def test_the_budget_is_per_host(cwd):
     r = check(cwd / "h1", cwd / "h2", "--select=OOM004,OOM303")
     assert r.triples() == [("OOM303", "h1/etc/sysctl.d/99-small.conf", 1),
                            ("OOM303", "h2/etc/sysctl.d/99-small.conf", 1)]
+
+
+def test_host_file_budget_stops_reading_and_says_so_once(cwd, monkeypatch):
+    from oomlint.sources import tree
+
+    monkeypatch.setattr(tree, "MAX_HOST_FILES", 3)
+    write_tree(cwd / "h", {f"{UNIT_DIR}/a{i}.service": IMMORTAL for i in range(6)})
+    r = check(cwd / "h", "--select=OOM201,OOM004")
+    assert r.exit_code == 1
+    # Units are read in name order: a0-a2 are checked, a3 is the one reported, a4 and a5
+    # are neither read nor reported again.
+    assert r.triples() == sorted([("OOM201", f"h/{UNIT_DIR}/a{i}.service", 3) for i in range(3)]
+                                 + [("OOM004", f"h/{UNIT_DIR}/a3.service", 0)])
+    (budget,) = r.at("OOM004")
+    assert budget["message"] == ("host file budget of 3 files exhausted: this file and every "
+                                 "one read after it are not checked")

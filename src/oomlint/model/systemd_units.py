@@ -93,11 +93,13 @@ def load_units(reader: Reader) -> None:
     dir_targets = {tree.lookup(d).target: d for d in dirs}
     first: dict[str, str] = {}
     dropin_names: set[str] = set()
+    dropin_dirs: set[str] = set()  # "<load dir>/<name>.d" that exist: the only ones to list
     instances: set[str] = set()
     for d in dirs:
         for n in tree.listdir(d):
             if n.endswith(".d"):
                 dropin_names.add(n[:-2])
+                dropin_dirs.add(f"{d}/{n}")
             elif n.endswith((".wants", ".requires", ".upholds")):
                 for m in tree.listdir(f"{d}/{n}"):
                     if "@" in m and not m.split("@", 1)[1].startswith("."):
@@ -150,7 +152,7 @@ def load_units(reader: Reader) -> None:
             if unit.fragment is not None and not unit.fragment.assignments and not \
                     unit.fragment.sections and tree.lookup(frag_path).kind == "file":
                 unit.masked = True  # an empty unit file masks the unit
-        for dp in _dropin_paths(tree, dirs, n, alias_names, unit.template):
+        for dp in _dropin_paths(tree, dirs, dropin_dirs, n, alias_names, unit.template):
             f = reader.parse(dp, "unit", parse_unit, sections)
             if f is not None:
                 unit.dropins.append(f)
@@ -160,6 +162,8 @@ def load_units(reader: Reader) -> None:
     for n in sorted(names):
         if n in instantiated and n not in masked:
             continue
+        if tree.files_refused and n in fragments:
+            continue  # the host's file budget ran out (OOM004): its file was not read
         host.units[n] = make(n)
     # Slices that are only named (Slice=, or a parent in the name) still get their prefix
     # and type-level drop-ins (`apps-.slice.d/`, `slice.d/`), as systemd loads them.
@@ -202,8 +206,8 @@ def _dropin_dirnames(name: str, template: str | None) -> list[str]:
     return uniq
 
 
-def _dropin_paths(tree: Tree, dirs: list[str], name: str, aliases: tuple[str, ...],
-                  template: str | None) -> list[str]:
+def _dropin_paths(tree: Tree, dirs: list[str], present: set[str], name: str,
+                  aliases: tuple[str, ...], template: str | None) -> list[str]:
     """Drop-in files in the order systemd applies them: candidates from every load-path
     directory (highest priority first; within one, the most specific name first, then
     aliases, then the type-level `service.d/`), first of each basename wins, survivors
@@ -216,6 +220,8 @@ def _dropin_paths(tree: Tree, dirs: list[str], name: str, aliases: tuple[str, ..
     chosen: dict[str, str] = {}
     for d in dirs:
         for dn in names:
+            if f"{d}/{dn}" not in present:  # not in the listing of `d`: nothing to read
+                continue
             for fn in tree.listdir(f"{d}/{dn}"):
                 if fn.endswith(".conf") and fn not in chosen:
                     chosen[fn] = f"{d}/{dn}/{fn}"

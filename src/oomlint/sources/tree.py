@@ -37,6 +37,10 @@ MAX_FILE_BYTES = 16 * 1024 * 1024
 # cap would otherwise cost a multiple of it in time and memory. A file that would pass the
 # budget is reported (OOM004) and not checked; smaller files after it still fit.
 MAX_HOST_BYTES = 32 * 1024 * 1024
+# Files read per host in one run: a real host has hundreds to a few thousand configuration
+# files; a tree of 100 000 small units would otherwise cost half a gigabyte. The first file
+# past the budget is reported (OOM004) and it and every later one is not checked.
+MAX_HOST_FILES = 10_000
 MAX_LINK_HOPS = 40  # the kernel's MAXSYMLINKS
 DEVNULL = "/dev/null"
 
@@ -76,6 +80,8 @@ class Tree:
         self.loops: dict[str, None] = {}
         self.reported_loops: set[str] = set()
         self.budget = budget  # bytes of text this tree may still read (`MAX_HOST_BYTES`)
+        self.files_left = MAX_HOST_FILES  # files this tree may still read
+        self.files_refused = 0  # files not read because `files_left` ran out
 
     # -- lookups ---------------------------------------------------------------------------
 
@@ -182,6 +188,14 @@ class Tree:
         if entry.kind != "file":
             problems.add(FILE_UNREADABLE, Loc(shown), "not a regular file")
             return None
+        if self.files_left <= 0:
+            if not self.files_refused:
+                problems.add(FILE_TOO_LARGE, Loc(shown), f"host file budget of {MAX_HOST_FILES} "
+                             "files exhausted: this file and every one read after it are not "
+                             "checked")
+            self.files_refused += 1
+            return None
+        self.files_left -= 1
         size = self.fs.size(entry.target) if self.budget < MAX_FILE_BYTES else None
         if size is not None and min(size, MAX_FILE_BYTES) > self.budget:
             self._over_budget(shown, problems)
