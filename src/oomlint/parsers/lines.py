@@ -1,4 +1,8 @@
-"""Inline suppressions: ``# oomlint: disable=OOM201,OOM3 -- reason`` on its own line.
+"""The line loop every line-oriented format shares, and the inline suppressions it collects.
+
+Lines end as each owning program ends them (`split_lines`, `split_newline`); `scan_lines`
+feeds comment lines to a `PragmaCollector` and yields content lines. A suppression is
+``# oomlint: disable=OOM201,OOM3 -- reason`` on its own line.
 
 A ``disable=`` pragma applies to the next content line of the same file (a setting, or a
 section header for findings about something missing); ``disable-file=`` to the whole file.
