@@ -112,3 +112,20 @@ def test_host_file_budget_stops_reading_and_says_so_once(cwd, monkeypatch):
     (budget,) = r.at("OOM004")
     assert budget["message"] == ("host file budget of 3 files exhausted: this file and every "
                                  "one read after it are not checked")
+
+
+def test_a_file_of_many_different_keys_keeps_the_judged_ones(cwd, monkeypatch):
+    from oomlint.parsers import sysctl
+
+    monkeypatch.setattr(sysctl, "MAX_KEYS_PER_FILE", 3)
+    write_tree(cwd / "h", {f"{UNIT_DIR}/control.service": IMMORTAL,
+                           "etc/sysctl.d/50-many.conf": "".join(
+                               f"kernel.x{i} = 1\n" for i in range(5)) +
+                           "vm.overcommit_memory = 1\n"})
+    r = check(cwd / "h", "--select=OOM201,OOM004,OOM303")
+    # vm.overcommit_memory comes after the cap, and is still judged (OOM303 at line 6).
+    assert r.triples() == sorted([("OOM004", "h/etc/sysctl.d/50-many.conf", 0), CONTROL,
+                                  ("OOM303", "h/etc/sysctl.d/50-many.conf", 6)])
+    (bound,) = r.at("OOM004")
+    assert bound["message"] == ("2 assignments not kept: the file sets more than 3 different "
+                                "keys; the first 3 and every key oomlint judges are checked")

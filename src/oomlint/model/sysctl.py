@@ -57,10 +57,14 @@ _ZEROES = {"vm.overcommit_ratio": "vm.overcommit_kbytes",
            "vm.overcommit_kbytes": "vm.overcommit_ratio"}
 
 
+# The keys oomlint reasons about: always kept, however many other keys a file sets.
+JUDGED = frozenset(SYSCTL_INT_RANGES)
+
+
 def load_sysctl(reader: Reader) -> None:
     tree, host = reader.tree, reader.host
     for path in sysctl_files(tree):
-        f = reader.parse(path, "sysctl", parse_sysctl)
+        f = reader.parse(path, "sysctl", parse_sysctl, JUDGED)
         if f is None:
             continue
         for a in f.assignments:

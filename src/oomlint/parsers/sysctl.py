@@ -60,8 +60,16 @@ def canonical_key(key: str) -> str:
 _SWAP = str.maketrans("./", "/.")
 
 
-def parse_sysctl(text: str, path: str, problems: Problems) -> SysctlFile:
+# Distinct keys one file may set before further new keys are dropped (those in `judged`,
+# the keys the model reasons about, are always kept): a file of a million different keys
+# would otherwise hold a record, a count and a setting for each.
+MAX_KEYS_PER_FILE = 10_000
+
+
+def parse_sysctl(text: str, path: str, problems: Problems,
+                 judged: frozenset[str] = frozenset()) -> SysctlFile:
     out = SysctlFile(path)
+    beyond = 0  # assignments of keys past MAX_KEYS_PER_FILE, not kept
     pragmas = PragmaCollector(path)
     # (key, raw key, value, line, ignore failure): a Loc and a record only for the lines
     # kept once repeats are bounded.
@@ -96,6 +104,10 @@ def parse_sysctl(text: str, path: str, problems: Problems) -> SysctlFile:
             canonical = canonical_key(raw_key)
             if len(keys) < 4096:
                 keys[raw_key] = canonical
+        if canonical not in counts and len(counts) >= MAX_KEYS_PER_FILE and \
+                canonical not in judged:
+            beyond += 1
+            continue
         found.append((canonical, raw_key, value.strip(WHITESPACE), lineno, ignore))
         counts[canonical] = counts.get(canonical, 0) + 1
         if len(found) >= compact_at:
@@ -108,5 +120,9 @@ def parse_sysctl(text: str, path: str, problems: Problems) -> SysctlFile:
     if out.dropped:
         most = max(out.dropped, key=out.dropped.__getitem__)
         problems.add(FILE_TOO_LARGE, Loc(path), repeats_message(sum(out.dropped.values()), most))
+    if beyond:
+        problems.add(FILE_TOO_LARGE, Loc(path), f"{beyond} assignments not kept: the file sets "
+                     f"more than {MAX_KEYS_PER_FILE} different keys; the first "
+                     f"{MAX_KEYS_PER_FILE} and every key oomlint judges are checked")
     out.pragmas = pragmas.pragmas
     return out
