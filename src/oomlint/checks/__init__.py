@@ -41,6 +41,7 @@ from oomlint.checks import (
     oom505_heap_above_compressed_oops,
     oom506_elasticsearch_heap_above_half,
     oom507_jvm_flag_refused,
+    oom508_jvm_unmodelled,
 )
 
 CHECKS = (
@@ -83,5 +84,6 @@ CHECKS = (
     oom505_heap_above_compressed_oops,
     oom506_elasticsearch_heap_above_half,
     oom507_jvm_flag_refused,
+    oom508_jvm_unmodelled,
 )
 

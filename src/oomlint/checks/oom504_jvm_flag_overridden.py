@@ -9,6 +9,23 @@ RULE = "OOM504"
 MEMORY_FLAGS = ("MaxHeapSize", "InitialHeapSize", "MaxRAMPercentage", "InitialRAMPercentage",
                 "MinRAMPercentage", "MaxRAM", "MaxMetaspaceSize", "ReservedCodeCacheSize",
                 "ThreadStackSize", "MaxDirectMemorySize", "UseContainerSupport")
+# The variable each launcher documents for overriding its jvm.options (Elasticsearch
+# "Set JVM options": ES_JAVA_OPTS; OpenSearch "Important settings": OPENSEARCH_JAVA_OPTS).
+DOCUMENTED_OVERRIDE = {"elasticsearch": "ES_JAVA_OPTS", "opensearch": "OPENSEARCH_JAVA_OPTS"}
+
+
+def _options_file(path: str) -> bool:
+    return path.rsplit("/", 1)[-1] == "jvm.options" or "/jvm.options.d/" in f"/{path}"
+
+
+def documented_override(config, name: str, lost) -> bool:
+    """Elasticsearch/OpenSearch: a jvm.options value replaced the documented way, by the
+    launcher's *_JAVA_OPTS variable or a jvm.options.d file; nothing is hidden there."""
+    var = DOCUMENTED_OVERRIDE.get(getattr(config, "launcher", ""))
+    if var is None:
+        return False
+    source = getattr(config, "source_of", {}).get(name, "")
+    return (source == var or _options_file(source)) and all(_options_file(o.loc.path) for o in lost)
 
 
 def check(ctx, opts):
@@ -22,7 +39,7 @@ def check(ctx, opts):
             # built-in defaults (Elasticsearch's system options) carry line 0: not written
             lost = [o for o in s.overrides
                     if o.value != s.value and o.loc != s.loc and o.loc.line > 0]
-            if not lost:
+            if not lost or documented_override(j.config, name, lost):
                 continue
             seen.add((s.loc, name))
             first = lost[-1]

@@ -282,6 +282,8 @@ class Host:
     pragmas: list[Pragma] = field(default_factory=list)
     databases: list[DatabaseInstance] = field(default_factory=list)
     jvms: list[JvmInstance] = field(default_factory=list)
+    # services that look like a JVM but cannot be modelled (model/jvm_launch.py JvmUnmodelled)
+    jvm_unmodelled: list = field(default_factory=list)
     db_flavors: dict[str, str] = field(default_factory=dict)  # assumed server versions
     recognised: Recognised | None = None  # None: not built by model/build.py
 

@@ -19,7 +19,7 @@ tests/data/jvm/record.py).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Mapping, Sequence, Union
 
 from oomlint.base.findings import Pragma
@@ -108,6 +108,7 @@ class JvmConfig:
     loc: Loc | None = None  # the ExecStart= line that starts the JVM
     pragmas: list[Pragma] = field(default_factory=list)  # inline suppressions of the files read
     templated: tuple[Loc, ...] = ()  # modelled options written as template expressions (unknown)
+    source_of: dict[str, str] = field(default_factory=dict)  # effective flag -> its source's label
 
     def settings(self) -> dict[str, int | None]:
         """The sizes in bytes, None where there is no limit (metaspace) or it is unknown."""
@@ -423,12 +424,15 @@ def metaspace(s: Mapping[str, Setting]) -> Sizing:
     return Sizing(setting.value, _where(setting), setting)
 
 
-def direct_memory(s: Mapping[str, Setting], max_heap: Sizing, gc: str) -> Sizing:
+def direct_memory(s: Mapping[str, Setting], max_heap: Sizing, gc: str, source: str = "") -> Sizing:
     """MaxDirectMemorySize as set (an explicit 0 allows no direct buffers: verified), else
     ``Runtime.maxMemory()`` (jdk.internal.misc.VM): the maximum heap with G1 (verified
     equal); with Serial/Parallel it is the heap less one survivor space, so the maximum
     heap is an upper bound."""
     setting = s.get("MaxDirectMemorySize")
+    if setting is not None and "ergonomics" in source:  # a launcher's own addition
+        shown = replace(setting, raw=f"MaxDirectMemorySize {format_size(setting.value)}, {source}")
+        return Sizing(setting.value, shown.raw, shown)
     if setting is not None:
         return Sizing(setting.value, _where(setting), setting)
     bound = "" if gc in ("G1", "Z", "Shenandoah", "Epsilon") else " (an upper bound with this GC)"
@@ -455,5 +459,6 @@ def resolve_jvm(flags: JvmFlags, *, jdk_major: int = 17, visible_ram: int | None
         flags=dict(s), jdk_major=jdk_major, sources=list(sources), refused=refused,
         max_heap=heap.max_heap, initial_heap=heap.initial_heap, metaspace=metaspace(s),
         code_cache=cache, thread_stack=stack,
-        direct_memory=direct_memory(s, heap.max_heap, heap.gc), gc=heap.gc,
+        direct_memory=direct_memory(s, heap.max_heap, heap.gc,
+                                    flags.source_of.get("MaxDirectMemorySize", "")), gc=heap.gc,
         compressed_oops=heap.compressed_oops, launcher=launcher, loc=loc)

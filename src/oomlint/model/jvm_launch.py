@@ -33,8 +33,17 @@ from oomlint.parsers.java_args import (
     split_env_options,
 )
 from oomlint.parsers.jvm_options import parse_jvm_options
-from oomlint.parsers.launchers import Found, Launcher, detect_launcher_located
-from oomlint.parsers.shell_words import expand_shell_vars, split_shell
+from oomlint.parsers.launchers import (
+    Found,
+    Launcher,
+    WrapperStep,
+    detect_launcher_located,
+    first_word,
+    is_java_command,
+    is_shell_script,
+    parse_wrapper,
+)
+from oomlint.parsers.shell_words import expand_shell_vars, split_shell, split_shell_located
 from oomlint.parsers.systemd_exec import (
     JvmOption,
     env_name_is_valid,
@@ -55,6 +64,7 @@ class _Ctx:
     sources: list[str] = field(default_factory=list)
     refused: list[tuple[Loc, str, str]] = field(default_factory=list)
     pragmas: list[Pragma] = field(default_factory=list)
+    why_not: list[str] = field(default_factory=list)  # why a start script was not followed
 
     def parsed(self, parsed: list) -> list:
         """Keep a parsed file's inline pragmas for the engine."""
@@ -270,22 +280,27 @@ def _es_ergonomics(ctx: _Ctx, launcher: Launcher, before: list[FlagSource], es: 
                    exec_loc: Loc) -> list[FlagSource]:
     """Elasticsearch's own additions after the user's options: the auto heap (-Xms = -Xmx)
     when no heap size is set anywhere, then ``-XX:MaxDirectMemorySize`` = heap / 2 when it
-    is 0 or unset (JvmErgonomics.java). OpenSearch is left without them."""
-    if launcher.kind != "elasticsearch":
+    is 0 or unset (JvmErgonomics.java). OpenSearch (forked from Elasticsearch 7.10, before
+    MachineDependentHeap) adds only the direct-memory half: its launcher's
+    JvmErgonomics.choose() adds ``-XX:MaxDirectMemorySize=`` heapSize / 2 when
+    PrintFlagsFinal shows 0 and no user option starts with ``-XX:MaxDirectMemorySize``."""
+    if launcher.kind not in ("elasticsearch", "opensearch"):
         return []
+    name = "Elasticsearch" if launcher.kind == "elasticsearch" else "OpenSearch"
     added: list[FlagSource] = []
-    flags = collect_flags([*before, *es, *after])
-    if not any(flags.explicit(n) for n in ("MaxHeapSize", "InitialHeapSize", "MinHeapSize")):
+    flags = collect_flags([*before, *es, *after], jdk_major=ctx.jdk_major)
+    if launcher.kind == "elasticsearch" and not any(
+            flags.explicit(n) for n in ("MaxHeapSize", "InitialHeapSize", "MinHeapSize")):
         memory = _es_memory(es, visible_ram)
         if memory is not None:
             mib = es_auto_heap_mib(memory)
             added.append(FlagSource("Elasticsearch auto heap (MachineDependentHeap, data node)",
                                     [JvmOption(f"-Xms{mib}m", exec_loc), JvmOption(f"-Xmx{mib}m", exec_loc)]))
-    flags = collect_flags([*before, *es, *added, *after])
+    flags = collect_flags([*before, *es, *added, *after], jdk_major=ctx.jdk_major)
     if not flags.value("MaxDirectMemorySize", 0):
         heap = ergonomic_heap(visible_ram, flags, cpus=cpus, jdk_major=ctx.jdk_major).max_heap.bytes
         if heap is not None:
-            added.append(FlagSource("Elasticsearch ergonomics (JvmErgonomics)",
+            added.append(FlagSource(f"{name} ergonomics (JvmErgonomics: heap / 2)",
                                     [JvmOption(f"-XX:MaxDirectMemorySize={heap // 2}", exec_loc)]))
     return added
 
@@ -321,23 +336,154 @@ def _command_line(ctx: _Ctx, found: Found, env: Env, exec_loc: Loc) -> list[Flag
         sources.insert(0, FlagSource("Elasticsearch system options",
                                      [JvmOption(o, Loc(exec_loc.path, 0))
                                       for o in ES_SYSTEM_OPTIONS]))
-    return sources + _script_sources(ctx, launcher, env, exec_loc)
+    sources += _script_sources(ctx, launcher, env, exec_loc)
+    if launcher.kind == "jetty":
+        sources += _jetty_exec_options(ctx, env)
+    return sources
 
 
-def _find_jvm(commands: Sequence[Command], env: Env) -> tuple[Found, Loc] | None:
+def _jetty_exec_options(ctx: _Ctx, env: Env) -> list[FlagSource]:
+    """Jetty's start.jar: JVM options (``-X...``) in ``$JETTY_BASE/start.ini`` and
+    ``start.d/*.ini`` (what ``--add-to-start=jvm`` copies from modules/jvm.mod) reach a
+    JVM only with ``--exec``, which makes start.jar fork a second JVM with them (jetty 9.4
+    modules/jvm.mod; StartArgs). Debian's jetty9 links ``start.ini`` and ``start.d`` of
+    /usr/share/jetty9 to /etc/jetty9. The forked JVM's options are added after the
+    launcher's own."""
+    base = (env.get("JETTY_BASE", ("", None))[0] or env.get("JETTY_HOME", ("", None))[0]).rstrip("/")
+    if not base:
+        return []
+    bases = [base] + (["/etc/jetty9"] if base == "/usr/share/jetty9" else [])
+    paths: list[str] = []
+    for b in bases:
+        if ctx.tree.lookup(f"{b}/start.ini").kind == "file":
+            paths.append(f"{b}/start.ini")
+        paths += [f"{b}/start.d/{n}" for n in sorted(ctx.tree.listdir(f"{b}/start.d"))
+                  if n.endswith(".ini")]
+        if paths:
+            break
+    fork = False
+    options: list[JvmOption] = []
+    for path in paths:
+        got = ctx.read(path)
+        if got is None:
+            continue
+        for n, line in enumerate(got[1].split("\n"), start=1):
+            word = line.strip()
+            fork = fork or word == "--exec"
+            if word.startswith("-X"):
+                options.append(JvmOption(word, Loc(got[0], n)))
+    if not fork or not options:
+        return []
+    return [FlagSource("start.d --exec (the JVM start.jar forks)", options)]
+
+
+_MAX_WRAPPERS = 4  # start scripts followed from ExecStart= to the JVM
+_VAR_REF = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
+
+
+def _plain(env: Env) -> dict[str, str]:
+    return {k: v for k, (v, _) in env.items()}
+
+
+def _script_command(step: WrapperStep, env: Env, args: Sequence[JvmOption]) -> list[JvmOption]:
+    """An ``exec`` line's command as the shell builds it: ``$VAR`` expanded (unquoted:
+    split at whitespace), ``eval`` re-splitting the result (quotes removed), ``"$@"`` the
+    script's own arguments, redirections dropped; a java command word becomes ``java``."""
+    head, rest = first_word(step.value)
+    words = split_shell_located(rest, env, step.loc)
+    if step.quoted == "eval":
+        words = [JvmOption(part, w.loc) for w in words for part in split_shell(w.text)]
+    out: list[JvmOption] = []
+    skip = False
+    for w in words:
+        if skip:
+            skip = False
+        elif w.text in ("$@", "$*"):
+            out.extend(args)
+        elif re.fullmatch(r"[0-9]*(?:[<>]|>>|<<|>&|<&|&>)", w.text):
+            skip = True  # the redirection's target is the next word
+        elif not re.match(r"[0-9]*(?:[<>]|&>)", w.text):
+            out.append(w)
+    if is_java_command(head):
+        command = "java"
+    else:
+        expanded = split_shell(head, _plain(env))
+        command = expanded[0] if expanded else ""
+    return [JvmOption(command, step.loc), *out]
+
+
+def _follow(ctx: _Ctx, argv: list[JvmOption], env: Env, depth: int = 0
+            ) -> tuple[Found, Env] | None:
+    """The JVM a command starts: java or a known launcher directly, else a start script in
+    the tree read (never run) down to the ``exec`` line that starts java or a known
+    launcher, with the variables the script sources and assigns on the way. Why a script
+    could not be followed is kept in ``ctx.why_not``."""
+    found = detect_launcher_located(argv, env)
+    if found is not None:
+        return found, env
+    if not argv or not argv[0].text.startswith("/"):
+        return None
+    path = argv[0].text
+    kind = ctx.tree.lookup(path).kind
+    if kind == "missing":
+        ctx.why_not.append(f"{shown(path)} is not in the tree")
+        return None
+    if kind != "file":
+        return None
+    if depth >= _MAX_WRAPPERS:
+        ctx.why_not.append(f"more than {_MAX_WRAPPERS} start scripts in a row")
+        return None
+    got = ctx.tree.read_text(path, Problems())  # a binary or an unreadable file: not a script
+    if got is None or not is_shell_script(got[1]):
+        ctx.why_not.append(f"{shown(path)} is not a shell script")
+        return None
+    env = dict(env)
+    candidates: list[tuple[WrapperStep, Env]] = []
+    for step in parse_wrapper(got[1], got[0]):
+        if step.kind == "source":
+            target = expand_shell_vars(step.path, _plain(env))
+            if target.startswith("/") and ctx.tree.lookup(target).kind == "file":
+                _source_shell_file(ctx, target, env, set())
+        elif step.kind == "assign":
+            value = step.value if step.quoted == "'" else expand_shell_vars(step.value, _plain(env))
+            # X="${X:-default} ..." keeps the line that set X: the options came from there
+            refs = [] if step.quoted == "'" else _VAR_REF.findall(step.value)
+            origin = next((env[r][1] for r in refs if r in env and env[r][0]), step.loc)
+            env[step.key] = (value, origin)
+        else:
+            candidates.append((step, dict(env)))
+    for step, at in reversed(candidates):
+        head = first_word(step.value)[0].strip("'\"")
+        if not (is_java_command(head) or head.startswith("/") or head.startswith("$")):
+            continue
+        hit = _follow(ctx, _script_command(step, at, argv[1:]), at, depth + 1)
+        if hit is not None:
+            if got[0] not in ctx.sources:
+                ctx.sources.append(got[0])
+            return hit
+    if not candidates:
+        ctx.why_not.append(f"{shown(path)} has no exec line (it may start java in the "
+                           "background or through another program)")
+    elif not ctx.why_not:
+        ctx.why_not.append(f"{shown(path)} execs no java command or known launcher")
+    return None
+
+
+def _find_jvm(ctx: _Ctx, commands: Sequence[Command], env: Env) -> tuple[Found, Loc, Env] | None:
     """The last ``ExecStart=`` command that starts a JVM, the words one template
-    expression spans joined back into one argument."""
+    expression spans joined back into one argument; start scripts in the tree followed."""
     for argv, loc in reversed(commands):
-        found = detect_launcher_located(join_templated(list(argv), templated_runs), env)
-        if found is not None:
-            return found, loc
+        hit = _follow(ctx, join_templated(list(argv), templated_runs), env)
+        if hit is not None:
+            return hit[0], loc, hit[1]
     return None
 
 
 def load_jvm(tree: Tree, unit_env: Any, exec_words: Any, problems: Problems, jdk_major: int = 17,
              visible_ram: int | None = None, *, name: str = "", cpus: int | None = None,
              host_ram: int | None = None, arch: str = "x86_64",
-             ram_note: str = "the memory the JVM sees") -> JvmConfig | None:
+             ram_note: str = "the memory the JVM sees", bundled: bool = False,
+             why_not: list[str] | None = None) -> JvmConfig | None:
     """The JVM a unit starts, or None when its ``ExecStart=`` starts none.
 
     `unit_env`: the loaded `Unit` (its environment and commands, model/systemd_exec.py
@@ -348,7 +494,10 @@ def load_jvm(tree: Tree, unit_env: Any, exec_words: Any, problems: Problems, jdk
     JAVA_TOOL_OPTIONS, JDK_JAVA_OPTIONS, the command line (or the launcher's variables,
     files and defaults), Elasticsearch's additions, _JAVA_OPTIONS. `visible_ram` is the
     memory the JVM sees (see `ergonomic_heap`); `jdk_major` selects jvm.options lines and
-    the JDK 9+ launcher features (JDK_JAVA_OPTIONS, @argfiles).
+    the JDK 9+ launcher features (JDK_JAVA_OPTIONS, @argfiles); with `bundled`, a launcher
+    that ships its own JDK (Elasticsearch, OpenSearch) uses that JDK's major instead,
+    unless its JAVA_HOME variable names another. `why_not` collects why a start script
+    that ExecStart= runs could not be followed to a JVM.
     """
     ctx = _Ctx(tree, problems, jdk_major)
     if isinstance(unit_env, Unit) and exec_words is None:
@@ -360,11 +509,13 @@ def load_jvm(tree: Tree, unit_env: Any, exec_words: Any, problems: Problems, jdk
     ctx.sources.extend(environment.files)
     ctx.refused.extend(environment.refused)
     env = dict(environment.variables)
-    hit = _find_jvm(commands, env)
+    hit = _find_jvm(ctx, commands, env)
+    if why_not is not None:
+        why_not.extend(ctx.why_not)
     if hit is None:
         return None
-    return _build(ctx, hit[0], hit[1], env, visible_ram=visible_ram, cpus=cpus, host_ram=host_ram,
-                  arch=arch, ram_note=ram_note)
+    return _build(ctx, hit[0], hit[1], hit[2], visible_ram=visible_ram, cpus=cpus,
+                  host_ram=host_ram, arch=arch, ram_note=ram_note, bundled=bundled)
 
 
 def jvm_from_argv(tree: Tree, argv: Sequence[Union[str, JvmOption]],
@@ -378,17 +529,23 @@ def jvm_from_argv(tree: Tree, argv: Sequence[Union[str, JvmOption]],
     start = loc or Loc("command line", 0)
     located_env: Env = {k: (v if isinstance(v, tuple) else (v, start)) for k, v in env.items()}
     args = [a if isinstance(a, JvmOption) else JvmOption(a, start) for a in argv]
-    found = detect_launcher_located(args, located_env)
-    if found is None:
-        return None
     ctx = _Ctx(tree, problems, jdk_major)
+    hit = _follow(ctx, args, located_env)
+    if hit is None:
+        return None
+    found, located_env = hit
     return _build(ctx, found, start, located_env, visible_ram=visible_ram, cpus=cpus,
                   host_ram=host_ram, arch=arch, ram_note=ram_note)
 
 
 def _build(ctx: _Ctx, found: Found, exec_loc: Loc, env: Env, *, visible_ram: int | None,
-           cpus: int | None, host_ram: int | None, arch: str, ram_note: str) -> JvmConfig:
+           cpus: int | None, host_ram: int | None, arch: str, ram_note: str,
+           bundled: bool = False) -> JvmConfig:
     """Sources in the JVM's order, collected and sized."""
+    vendor = found[1]
+    if bundled and vendor is not None and vendor.bundled_jdk and not any(
+            env.get(v, ("", None))[0] for v in vendor.java_home_vars):
+        ctx.jdk_major = vendor.bundled_jdk
     exported = set(env)
     script_env = _launcher_env(ctx, found[1], found[0], env, exported)
     jvm_env = {k: v for k, v in script_env.items() if k in exported}
@@ -401,7 +558,8 @@ def _build(ctx: _Ctx, found: Found, exec_loc: Loc, env: Env, *, visible_ram: int
     launcher = found[1]
     extra = _es_ergonomics(ctx, launcher, before, command, after, visible_ram, cpus,
                            exec_loc) if launcher else []
-    flags = collect_flags([*before, *command, *extra, *after], templated_runs)
+    flags = collect_flags([*before, *command, *extra, *after], templated_runs,
+                          jdk_major=ctx.jdk_major)
     ctx.problems.items.extend(templated_setting(t.raw, t.loc) for t in flags.templated)
     config = resolve_jvm(flags, jdk_major=ctx.jdk_major, visible_ram=visible_ram, cpus=cpus,
                          arch=arch, host_ram=host_ram, ram_note=ram_note, sources=ctx.sources,
@@ -410,4 +568,55 @@ def _build(ctx: _Ctx, found: Found, exec_loc: Loc, env: Env, *, visible_ram: int
     config.refused = ctx.refused + [r for r in config.refused if r not in early]
     config.pragmas = ctx.pragmas
     config.templated = tuple(t.loc for t in flags.templated)
+    config.source_of = dict(flags.source_of)
     return config
+
+
+# ======================================================================================
+# Services that look like a JVM but cannot be followed to one
+# ======================================================================================
+
+# Variables a Java service's unit or environment file sets for its JVM (JAVA_OPTS,
+# ES_JAVA_OPTS, KAFKA_HEAP_OPTS, CATALINA_OPTS, JAVA_TOOL_OPTIONS ...), and JVM options.
+_JVM_VAR = re.compile(r"(?:^|_)JAVA(?:_[A-Z0-9]+)*_OPT(?:ION)?S$|^_JAVA_OPTIONS$|^JAVA_TOOL_OPTIONS$"
+                      r"|_HEAP_OPTS$|^CATALINA_OPTS$|^JVM_OPTS$|^JAVA_ARGS$")
+_JVM_OPTION = re.compile(r"(?:^|\s)-(?:Xmx|Xms|XX:[+-]?[A-Za-z]+)")
+
+
+@dataclass(frozen=True)
+class JvmUnmodelled:
+    """A service whose unit or environment says it runs a JVM (`evidence`, written at
+    `loc`) that oomlint could not follow to one (`reason`)."""
+
+    name: str
+    unit: Unit
+    loc: Loc
+    evidence: str
+    reason: str
+
+
+def jvm_evidence(unit: Unit) -> tuple[str, Loc] | None:
+    """Why a unit looks like a JVM: a JVM variable it sets (by name: the values may hold
+    secrets), a variable holding -Xmx/-XX: options, or JVM options on its command line."""
+    for key, (value, loc) in unit.env.variables.items():
+        if _JVM_VAR.search(key):
+            return f"it sets {key}", loc
+        if _JVM_OPTION.search(value):
+            return f"its {key} holds JVM options", loc
+    for argv, loc in unit.commands:
+        if any(_JVM_OPTION.search(w.text) or w.text.endswith((".jar", ".war")) for w in argv):
+            return "its command line has JVM options or a jar", loc
+    return None
+
+
+def jvm_unmodelled(unit: Unit, why_not: Sequence[str]) -> JvmUnmodelled | None:
+    """A `JvmUnmodelled` for a unit `load_jvm` found no JVM in, when it looks like one."""
+    evidence = jvm_evidence(unit)
+    if evidence is None:
+        return None
+    argv = unit.exec_argv()
+    reason = "; ".join(dict.fromkeys(why_not)) or (
+        f"ExecStart= runs {shown(argv[0])}, which is neither java nor a launcher oomlint knows"
+        if argv else "it has no command line")
+    return JvmUnmodelled(unit.name, unit, evidence[1], evidence[0], reason)
+

@@ -128,9 +128,10 @@ def load_jvms(reader: Reader) -> None:
     """Every service whose ExecStart= starts a JVM (directly or through a known launcher).
     With UseContainerSupport (JDK 11.0.16+/15+ on cgroup v2) the JVM sizes its heap from
     the cgroup limit it runs under, i.e. the unit's binding MemoryMax; else from RAM."""
-    from oomlint.model.jvm_launch import load_jvm
+    from oomlint.model.jvm_launch import jvm_unmodelled, load_jvm
 
     jdk = int(host.db_flavors.get("jdk", 17))
+    bundled = "jdk" not in host.db_flavors  # else the configured JDK runs every JVM
     for unit in host.services:
         if unit.fragment is None or "ExecStart" not in unit.settings:
             continue
@@ -143,11 +144,15 @@ def load_jvms(reader: Reader) -> None:
         visible = own if own is not None and jdk >= 11 else host.ram
         if jdk >= 24 and limit is not None:
             visible = limit
+        why_not: list[str] = []
         cfg = load_jvm(tree, unit, None, problems, jdk, visible, name=unit.name,
-                       host_ram=host.ram,
+                       host_ram=host.ram, bundled=bundled, why_not=why_not,
                        ram_note="the unit's MemoryMax" if visible is not None and
                        visible != host.ram else "RAM")
         if cfg is None:
+            hint = jvm_unmodelled(unit, why_not)
+            if hint is not None:
+                host.jvm_unmodelled.append(hint)
             continue
         support = cfg.flags.get("UseContainerSupport")
         if visible is not None and visible != host.ram and support is not None and \
@@ -155,6 +160,7 @@ def load_jvms(reader: Reader) -> None:
             # -XX:-UseContainerSupport: the JVM ignores the cgroup and sizes from RAM
             visible = host.ram
             cfg = load_jvm(tree, unit, None, Problems(), jdk, visible, name=unit.name,
-                           host_ram=host.ram, ram_note="RAM (-XX:-UseContainerSupport)")
+                           host_ram=host.ram, bundled=bundled,
+                           ram_note="RAM (-XX:-UseContainerSupport)")
         host.pragmas.extend(cfg.pragmas)
         host.jvms.append(JvmInstance(unit.name, cfg, unit, visible, cap))

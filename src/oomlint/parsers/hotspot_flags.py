@@ -25,6 +25,7 @@ from oomlint.base.grammar.hotspot import (
     jvm_parse_unsigned,
     jvm_refusal_message,
 )
+from oomlint.base.grammar.hotspot_removed import retired_status
 from oomlint.base.provenance import Loc, Setting
 from oomlint.parsers.systemd_exec import JvmOption
 
@@ -112,14 +113,17 @@ MODES = {"-Xint": "int", "-Xcomp": "comp", "-Xmixed": "mixed"}
 OptionResult = Union[list[JvmFlag], Refusal, TemplatedOption]
 
 
-def parse_option(text: str, loc: Loc, source: str, templated: bool = False) -> OptionResult:
+def parse_option(text: str, loc: Loc, source: str, templated: bool = False,
+                 jdk_major: int = 17) -> OptionResult:
     """The flags one JVM option sets, as ``parse_each_vm_init_arg()`` reads it; [] for an
     option oomlint does not model; a `Refusal` with HotSpot's message when the JVM would
     exit. Covers -Xmx -Xms -Xmn -Xss -Xint -Xcomp -Xmixed and ``-XX:`` flags in `_FLAGS`
     and `BOOL_FLAGS` (``+``/``-`` for booleans, ``Name=value`` for the others). A
     `templated` option (a template expression, not yet rendered) that oomlint models is a
-    `TemplatedOption`, whatever its value."""
-    result = _parse_option(text, loc, source)
+    `TemplatedOption`, whatever its value. A flag JDK `jdk_major` has retired
+    (base/grammar/hotspot_removed.py) is refused when expired ("Unrecognized VM option")
+    and sets nothing when obsolete (HotSpot ignores it with a warning)."""
+    result = _parse_option(text, loc, source, jdk_major)
     if templated and result != []:
         return TemplatedOption(loc, text)
     return result
@@ -154,7 +158,7 @@ def _template_groups(options: Sequence[JvmOption], runs: Runs
     return out
 
 
-def _parse_option(text: str, loc: Loc, source: str) -> list[JvmFlag] | Refusal:
+def _parse_option(text: str, loc: Loc, source: str, jdk_major: int = 17) -> list[JvmFlag] | Refusal:
     for prefix, names, minimum in _SIZE_OPTIONS:
         if text.startswith(prefix):
             return _size_option(text, text[len(prefix):], names, minimum, loc, source)
@@ -165,7 +169,7 @@ def _parse_option(text: str, loc: Loc, source: str) -> list[JvmFlag] | Refusal:
     if text[:4].lower() in ("-xmx", "-xms", "-xss", "-xmn"):
         return Refusal(loc, text, f"Unrecognized option: {text}")  # names are case-sensitive
     if text.startswith("-XX:"):
-        return _xx_option(text, loc, source)
+        return _xx_option(text, loc, source, jdk_major)
     return []
 
 
@@ -193,10 +197,15 @@ def _xss_option(text: str, loc: Loc, source: str) -> OptionResult:
     return [JvmFlag("ThreadStackSize", kib * 1024, text, loc, source)]
 
 
-def _xx_option(text: str, loc: Loc, source: str) -> OptionResult:
+def _xx_option(text: str, loc: Loc, source: str, jdk_major: int = 17) -> OptionResult:
     body = text[4:]
     sign = body[:1] if body[:1] in "+-" else ""
     name, eq, value = body[len(sign):].partition("=")
+    status = retired_status(name, jdk_major)
+    if status == "expired":
+        return Refusal(loc, text, f"Unrecognized VM option '{body[len(sign):]}'")
+    if status == "obsolete":
+        return []  # "Ignoring option ...; support was removed in N": no effect
     if name not in _FLAGS and name not in BOOL_FLAGS:
         if name.lower() in _LOWER_NAMES:  # a modelled flag in the wrong case
             return Refusal(loc, text, _unrecognized(body[len(sign):], name))
@@ -282,7 +291,8 @@ class JvmFlags:
         return name in self.settings
 
 
-def collect_flags(sources: Sequence[FlagSource], templates: Runs | None = None) -> JvmFlags:
+def collect_flags(sources: Sequence[FlagSource], templates: Runs | None = None, *,
+                  jdk_major: int = 17) -> JvmFlags:
     """Apply `sources` in order, the last occurrence of a flag winning: pass them as the
     JVM applies them (JAVA_TOOL_OPTIONS, JDK_JAVA_OPTIONS, the command line, _JAVA_OPTIONS;
     verified with OpenJDK 17: tests/data/jvm/expected.yaml ``precedence-*``). Every
@@ -298,7 +308,7 @@ def collect_flags(sources: Sequence[FlagSource], templates: Runs | None = None) 
         options = _template_groups(source.options, templates) if templates else \
             [(o, False) for o in source.options]
         for option, templated in options:
-            result = parse_option(option.text, option.loc, source.label, templated)
+            result = parse_option(option.text, option.loc, source.label, templated, jdk_major)
             if isinstance(result, TemplatedOption):
                 out.templated.append(result)
                 continue
