@@ -7,6 +7,7 @@ made by tests/data/jvm/record.py) and, when a ``java`` is installed, with a live
 from __future__ import annotations
 
 import importlib.util
+import json
 import re
 import shutil
 from pathlib import Path
@@ -701,3 +702,227 @@ def test_sizing_is_total(options, ram):
     config = jvm_from_argv(Tree(files={}), ["java", *options, "Main"], env, Problems(), 17, ram)
     assert config is not None
     config.settings()
+
+
+# ======================================================================================
+# Direct memory under Serial / Parallel: Runtime.maxMemory() (tests/data/jvm/direct_memory.yaml)
+# ======================================================================================
+
+DIRECT = yaml.safe_load((DATA / "direct_memory.yaml").read_text())
+
+
+@pytest.mark.parametrize("case", DIRECT["cases"], ids=lambda c: c["id"])
+def test_default_direct_memory_is_runtime_max_memory(case, tmp_path):
+    cfg = _model(case, tmp_path / "t", DIRECT["host"])
+    runtime = case["runtime"]
+    assert cfg.max_heap.bytes == case["flags"]["MaxHeapSize"]
+    assert cfg.direct_memory.bytes == runtime["max_direct_memory"]
+    if "MaxDirectMemorySize" not in " ".join(case["args"]):
+        # the default cap is Runtime.maxMemory(), what -XshowSettings:vm estimates
+        assert runtime["max_direct_memory"] == runtime["max_memory"]
+
+
+def test_serial_parallel_direct_memory_below_heap():
+    below = [c for c in DIRECT["cases"] if c["id"].startswith(("serial-", "parallel-"))
+             and "direct-" not in c["id"]]
+    assert below and all(c["runtime"]["max_memory"] < c["flags"]["MaxHeapSize"] for c in below)
+    shown = [c for c in DIRECT["cases"] if c.get("show_settings_max_heap")]
+    for c in shown:  # "Max. Heap Size (Estimated): 494.94M" is Runtime.maxMemory()
+        text = c["show_settings_max_heap"]
+        value = float(text[:-1]) * {"M": MIB, "G": GIB}[text[-1]]
+        assert abs(value - c["runtime"]["max_memory"]) < 0.01 * MIB * (1024 if text[-1] == "G" else 1)
+
+
+# ======================================================================================
+# Flags retired from the JDK (tests/data/jvm/removed_flags.yaml)
+# ======================================================================================
+
+REMOVED = yaml.safe_load((DATA / "removed_flags.yaml").read_text())
+
+
+def _major(version: str) -> int:
+    return int(version.split('"')[1].split(".")[0])
+
+
+@pytest.mark.parametrize("jvm", REMOVED["jvms"], ids=lambda j: j["java"])
+def test_retired_flag_table_matches_the_jvm(jvm):
+    from oomlint.base.grammar.hotspot_removed import RETIRED, retired_status
+
+    major = _major(jvm["java"])
+    seen = {f["flag"] for f in jvm["flags"]}
+    assert seen == set(RETIRED)
+    for f in jvm["flags"]:
+        expected = {"expired": "expired", "obsolete": "obsolete"}.get(f["status"])
+        assert retired_status(f["flag"], major) == expected, f["flag"]
+        parsed = parse_option(f["option"], Loc("x", 1), "command line", jdk_major=major)
+        if f["status"] == "expired":
+            assert isinstance(parsed, Refusal)
+            assert parsed.reason == f["message"].splitlines()[0]
+
+
+def test_retired_flag_versions():
+    from oomlint.base.grammar.hotspot_removed import retired_status
+
+    assert retired_status("UseConcMarkSweepGC", 13) is None
+    assert retired_status("UseConcMarkSweepGC", 14) == "obsolete"
+    assert retired_status("UseConcMarkSweepGC", 15) == "expired"
+    assert retired_status("PrintGCDateStamps", 8) is None
+    assert retired_status("UseBiasedLocking", 17) is None
+    assert retired_status("UseBiasedLocking", 21) == "expired"
+    assert retired_status("MaxRAMFraction", 21) is None
+    assert retired_status("MaxRAMFraction", 25) == "expired"
+    assert retired_status("UseG1GC", 25) is None
+
+
+def test_obsolete_flag_is_ignored_and_expired_flag_refused():
+    loc = Loc("x", 1)
+    assert parse_option("-XX:+UseParallelOldGC", loc, "command line", jdk_major=15) == []
+    refused = parse_option("-XX:+UseParallelOldGC", loc, "command line", jdk_major=17)
+    assert isinstance(refused, Refusal)
+    assert refused.reason == "Unrecognized VM option 'UseParallelOldGC'"
+    # MaxRAMFraction still sizes the heap on 21; JDK 25 refuses it (recorded)
+    assert parse_option("-XX:MaxRAMFraction=2", loc, "command line", jdk_major=21)[0].value == 2
+    assert isinstance(parse_option("-XX:MaxRAMFraction=2", loc, "command line", jdk_major=25), Refusal)
+    flags = collect_flags([FlagSource("command line", [
+        JvmOption("-XX:+IgnoreUnrecognizedVMOptions", loc), JvmOption("-XX:+UseConcMarkSweepGC", loc)])])
+    assert flags.refused == []
+
+
+# ======================================================================================
+# Start scripts read through the tree
+# ======================================================================================
+
+
+def test_parse_wrapper_steps():
+    from oomlint.parsers.launchers import is_java_command, parse_wrapper
+
+    text = ("#!/bin/sh\n[ -r /etc/default/app ] && . /etc/default/app\n"
+            'JAVA_OPTS="$JAVA_OPTS -Xmx1g"\n  INDENTED=1\n'
+            "main() {\n\teval exec \\\n\t\t\"${JAVA_CMD}\" \\\n\t\t${JAVA_OPTS} -jar x.jar\n}\n")
+    steps = parse_wrapper(text, "bin/app")
+    assert [(s.kind, s.loc.line) for s in steps] == [("source", 2), ("assign", 3), ("exec", 6)]
+    assert steps[0].path == "/etc/default/app"
+    assert steps[2].quoted == "eval" and steps[2].value.startswith('"${JAVA_CMD}"')
+    assert is_java_command('"${JENKINS_JAVA_CMD}"') and is_java_command("$JAVA_HOME/bin/java")
+    assert not is_java_command("/usr/bin/python3")
+
+
+def test_jenkins_wrapper_eval_exec(tree):
+    root = tree({
+        "usr/lib/systemd/system/jenkins.service": (
+            "[Service]\nExecStart=/usr/bin/jenkins\n"
+            'Environment="JAVA_OPTS=-Djava.awt.headless=true -Xmx3g"\n'),
+        "usr/bin/jenkins": ('#!/bin/sh\nmain() {\n\teval exec \\\n\t\t"${JENKINS_JAVA_CMD}" \\\n'
+                            '\t\t${JAVA_OPTS} \\\n\t\t-jar "${JENKINS_WAR}"\n}\nmain\n'),
+    })
+    host = build_host(Tree(root=root), ".", ram=16 * GIB)
+    [j] = host.jvms
+    assert j.config.launcher == "jenkins"
+    assert j.config.max_heap.bytes == 3 * GIB
+    assert j.config.max_heap.loc == Loc("usr/lib/systemd/system/jenkins.service", 3)
+
+
+def test_generic_wrapper_chain_and_redirections(tree):
+    root = tree({
+        "etc/systemd/system/a.service": "[Service]\nExecStart=/opt/a/bin/start -x\n",
+        "opt/a/bin/start": "#!/bin/bash\nexec /opt/a/bin/run \"$@\" </dev/null 2>&1\n",
+        "opt/a/bin/run": ('#!/bin/sh\nA_OPTS="-Xmx700m"\nexec "$JAVA_HOME/bin/java" $A_OPTS '
+                          '-cp /opt/a/lib Main "$@" > /var/log/a.log\n'),
+    })
+    host = build_host(Tree(root=root), ".", ram=16 * GIB)
+    [j] = host.jvms
+    assert j.config.max_heap.bytes == 700 * MIB
+    assert j.config.max_heap.loc == Loc("opt/a/bin/run", 2)
+    assert host.jvm_unmodelled == []
+
+
+def test_wrapper_loop_is_bounded(tree):
+    root = tree({
+        "etc/systemd/system/a.service": ('[Service]\nEnvironment="JAVA_OPTS=-Xmx1g"\n'
+                                         "ExecStart=/opt/a/start\n"),
+        "opt/a/start": "#!/bin/sh\nexec /opt/a/start \"$@\"\n",
+    })
+    host = build_host(Tree(root=root), ".", ram=16 * GIB)
+    assert host.jvms == []
+    [u] = host.jvm_unmodelled
+    assert "start scripts in a row" in u.reason and u.loc.line == 2
+
+
+def test_bundled_jdk_unless_java_home(tree):
+    unit = ("[Service]\nEnvironment=ES_PATH_CONF=/etc/elasticsearch\n{extra}"
+            "ExecStart=/usr/share/elasticsearch/bin/systemd-entrypoint -p x --quiet\n")
+    for extra, major in (("", 21), ("Environment=ES_JAVA_HOME=/usr/lib/jvm/java-17\n", 17)):
+        root = tree({"usr/lib/systemd/system/elasticsearch.service": unit.format(extra=extra),
+                     "etc/elasticsearch/jvm.options.d/h.options": "-Xmx2g\n"})
+        [j] = build_host(Tree(root=root), ".", ram=16 * GIB).jvms
+        assert j.config.jdk_major == major
+
+
+# ======================================================================================
+# The host trees of tests/data/jvm_hosts through the CLI
+# ======================================================================================
+
+HOSTS = Path(__file__).parent / "data" / "jvm_hosts"
+
+
+def _cli(*args):
+    from click.testing import CliRunner
+
+    from oomlint.cli import main
+
+    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+
+def _findings(host: str, select: str = "OOM1,OOM5"):
+    r = _cli("check", HOSTS / host, "--ram", "16G", "--select", select, "--format", "json")
+    data = json.loads(r.output)
+    return r.exit_code, sorted((f["rule"], f["path"].split(f"jvm_hosts/{host}/", 1)[-1], f["line"])
+                               for f in data["findings"])
+
+
+def _budget(host: str) -> dict:
+    r = _cli("budget", HOSTS / host, "--ram", "16G", "--format", "json")
+    assert r.exit_code == 0
+    return {s["name"]: s for s in json.loads(r.output)["hosts"][0]["services"]}
+
+
+def test_cli_elasticsearch8_entrypoint_is_a_jvm():
+    # before: "No findings." and an empty budget (the entrypoint was not known)
+    s = _budget("elasticsearch8")["elasticsearch.service"]
+    assert s["kind"] == "jvm"
+    assert s["settings"]["max_heap_bytes"] == 8 * GIB
+    assert s["settings"]["max_direct_memory_bytes"] == 4 * GIB  # JvmErgonomics: heap / 2
+    assert round(s["worst_case_bytes"] / GIB, 2) == 13.19
+    assert "JDK 21, G1 collector" in s["notes"]
+    assert _findings("elasticsearch8") == (0, [])
+
+
+def test_cli_opensearch2_direct_memory_is_half_the_heap():
+    # before: OOM101 error "17.19 GiB, above the host's 16 GiB" and two OOM504 warnings
+    s = _budget("opensearch2")["opensearch.service"]
+    assert s["settings"]["max_direct_memory_bytes"] == 4 * GIB
+    assert round(s["worst_case_bytes"] / GIB, 2) == 13.19
+    assert _findings("opensearch2") == (0, [])
+
+
+def test_cli_jenkins_wrapper():
+    # before: "No findings."
+    code, found = _findings("jenkins")
+    assert code == 1
+    assert found == [("OOM501", "etc/systemd/system/jenkins.service.d/override.conf", 2)]
+    assert _budget("jenkins")["jenkins.service"]["settings"]["max_heap_bytes"] == 4 * GIB
+
+
+def test_cli_jetty9_cms_flags_refused():
+    # before: "No findings."
+    code, found = _findings("jetty9")
+    assert code == 1
+    assert found == [("OOM507", "etc/jetty9/start.d/jvm.ini", n) for n in (14, 15, 16)]
+
+
+def test_cli_wrapper_and_unmodelled_jvm():
+    # before: "No findings."
+    code, found = _findings("wrapper")
+    assert code == 1
+    assert found == [("OOM501", "etc/default/app-server", 2),
+                     ("OOM508", "etc/systemd/system/legacy-batch.service", 5)]

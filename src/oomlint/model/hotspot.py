@@ -424,19 +424,88 @@ def metaspace(s: Mapping[str, Setting]) -> Sizing:
     return Sizing(setting.value, _where(setting), setting)
 
 
-def direct_memory(s: Mapping[str, Setting], max_heap: Sizing, gc: str, source: str = "") -> Sizing:
+def _align_down(value: int, alignment: int) -> int:
+    return value // alignment * alignment
+
+
+# The young generation's alignment (GenAlignment): 64 KiB for Serial
+# (Generation::GenGrain), 512 KiB for Parallel (64 K heap words, parallelArguments.cpp).
+GEN_ALIGNMENT = {"Serial": 64 * KIB, "Parallel": 512 * KIB}
+
+
+def _young_size(s: Mapping[str, Setting], heap: int, alignment: int) -> int:
+    """GenArguments::initialize_heap_flags_and_sizes(): MaxNewSize as set, else heap /
+    (NewRatio + 1) aligned down (NewRatio 2), raised to an explicit NewSize (-Xmn sets
+    both), at most the heap less one alignment unit."""
+    if "MaxNewSize" in s:
+        young = s["MaxNewSize"].value
+    else:
+        young = _align_down(heap // (max(_value(s, "NewRatio", 2), 0) + 1), alignment)
+        if "NewSize" in s:
+            young = max(young, s["NewSize"].value)
+    return max(min(young, heap - alignment), alignment)
+
+
+def runtime_max_memory(s: Mapping[str, Setting], gc: str, heap: int,
+                       initial: int | None) -> tuple[int | None, str]:
+    """``Runtime.maxMemory()`` (CollectedHeap::max_capacity()): the heap less what the
+    collector never lets the application fill. G1, Z, Shenandoah and Epsilon: the maximum
+    heap (verified equal). Serial (DefNewGeneration::max_capacity): one survivor space,
+    young / (SurvivorRatio + 2) aligned down to 64 KiB. Parallel
+    (ParallelScavengeHeap::max_capacity): the largest survivor space the adaptive size
+    policy may make, young / MinSurvivorRatio (3; SurvivorRatio + 2 when only
+    SurvivorRatio is set) aligned down to 512 KiB, or the initial one without
+    UseAdaptiveSizePolicy (initial young / InitialSurvivorRatio, 8); never below the heap
+    committed at start less that initial survivor space. Checked against OpenJDK 17.0.15
+    (tests/data/jvm/direct_memory.yaml)."""
+    if gc not in GEN_ALIGNMENT:
+        return heap, "the maximum heap"
+    align = GEN_ALIGNMENT[gc]
+    young = _young_size(s, heap, align)
+    if gc == "Serial":
+        ratio = max(_value(s, "SurvivorRatio", 8), 1) + 2
+        survivor = max(_align_down(young // ratio, align), align)
+        return heap - survivor, (f"the maximum heap less one survivor space (young "
+                                 f"{format_size(young)} / {ratio})")
+    set_ratio = "SurvivorRatio" in s
+    min_ratio = _value(s, "MinSurvivorRatio", _value(s, "SurvivorRatio", 1) + 2 if set_ratio else 3)
+    init_ratio = _value(s, "InitialSurvivorRatio", _value(s, "SurvivorRatio", 6) + 2 if set_ratio else 8)
+    initial_young = None
+    if initial is not None:
+        initial_young = s["NewSize"].value if "NewSize" in s else _align_down(
+            initial // (max(_value(s, "NewRatio", 2), 0) + 1), align)
+        initial_young = max(min(initial_young, young), align)
+    to_space = None if initial_young is None else max(
+        _align_down(initial_young // max(init_ratio, 1), align), align)
+    if _value(s, "UseAdaptiveSizePolicy", True):
+        estimated = heap - max(_align_down(young // max(min_ratio, 1), align), align)
+        how = (f"the maximum heap less the largest survivor space (young {format_size(young)} / "
+               f"MinSurvivorRatio {min_ratio})")
+    elif to_space is not None:
+        estimated, how = heap - to_space, "the maximum heap less the initial survivor space"
+    else:
+        return heap, "the maximum heap (an upper bound: the initial heap is unknown)"
+    if to_space is not None and initial is not None and initial - to_space > estimated:
+        return initial - to_space, "the heap committed at start less the initial survivor space"
+    return estimated, how
+
+
+def direct_memory(s: Mapping[str, Setting], max_heap: Sizing, gc: str, source: str = "",
+                  initial_heap: Sizing | None = None) -> Sizing:
     """MaxDirectMemorySize as set (an explicit 0 allows no direct buffers: verified), else
-    ``Runtime.maxMemory()`` (jdk.internal.misc.VM): the maximum heap with G1 (verified
-    equal); with Serial/Parallel it is the heap less one survivor space, so the maximum
-    heap is an upper bound."""
+    ``Runtime.maxMemory()`` (jdk.internal.misc.VM; `runtime_max_memory`): the maximum heap
+    with G1, less a survivor space with Serial and Parallel."""
     setting = s.get("MaxDirectMemorySize")
     if setting is not None and "ergonomics" in source:  # a launcher's own addition
         shown = replace(setting, raw=f"MaxDirectMemorySize {format_size(setting.value)}, {source}")
         return Sizing(setting.value, shown.raw, shown)
     if setting is not None:
         return Sizing(setting.value, _where(setting), setting)
-    bound = "" if gc in ("G1", "Z", "Shenandoah", "Epsilon") else " (an upper bound with this GC)"
-    return Sizing(max_heap.bytes, f"default: Runtime.maxMemory(), the maximum heap{bound}")
+    if max_heap.bytes is None:
+        return Sizing(None, "default: Runtime.maxMemory() of an unknown heap")
+    initial = initial_heap.bytes if initial_heap is not None else None
+    value, how = runtime_max_memory(s, gc, max_heap.bytes, initial)
+    return Sizing(value, f"default: Runtime.maxMemory(), {how}")
 
 
 def resolve_jvm(flags: JvmFlags, *, jdk_major: int = 17, visible_ram: int | None = None,
@@ -460,5 +529,6 @@ def resolve_jvm(flags: JvmFlags, *, jdk_major: int = 17, visible_ram: int | None
         max_heap=heap.max_heap, initial_heap=heap.initial_heap, metaspace=metaspace(s),
         code_cache=cache, thread_stack=stack,
         direct_memory=direct_memory(s, heap.max_heap, heap.gc,
-                                    flags.source_of.get("MaxDirectMemorySize", "")), gc=heap.gc,
+                                    flags.source_of.get("MaxDirectMemorySize", ""),
+                                    heap.initial_heap), gc=heap.gc,
         compressed_oops=heap.compressed_oops, launcher=launcher, loc=loc)

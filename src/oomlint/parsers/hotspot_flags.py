@@ -88,6 +88,10 @@ _FLAGS: dict[str, tuple[str, int | float | None, int | float | None]] = {
     "MaxRAMPercentage": ("double", 0.0, 100.0),
     "MinRAMPercentage": ("double", 0.0, 100.0),
     "InitialRAMPercentage": ("double", 0.0, 100.0),
+    "NewRatio": ("uintx", None, None),
+    "SurvivorRatio": ("uintx", None, None),
+    "MinSurvivorRatio": ("uintx", None, None),
+    "InitialSurvivorRatio": ("uintx", None, None),
     "MaxRAMFraction": ("uintx", 1, _UINT64_MAX),
     "MinRAMFraction": ("uintx", 1, _UINT64_MAX),
     "InitialRAMFraction": ("uintx", 1, _UINT64_MAX),
@@ -95,7 +99,8 @@ _FLAGS: dict[str, tuple[str, int | float | None, int | float | None]] = {
 BOOL_FLAGS = {"IgnoreUnrecognizedVMOptions", "UseCompressedOops", "UseCompressedClassPointers",
               "TieredCompilation",
               "UseContainerSupport", "UseG1GC", "UseSerialGC", "UseParallelGC", "UseZGC",
-              "UseShenandoahGC", "UseEpsilonGC", "AlwaysPreTouch", "UseLargePages"}
+              "UseShenandoahGC", "UseEpsilonGC", "AlwaysPreTouch", "UseLargePages",
+              "UseAdaptiveSizePolicy"}
 _LOWER_NAMES = {n.lower(): n for n in (*_FLAGS, *BOOL_FLAGS)}
 # Options parsed by parse_each_vm_init_arg() before the generic -XX: path:
 # (prefix, flag names, minimum accepted size).

@@ -23,7 +23,18 @@ lines).
 Argfile cases write the case's text after a first line "Probe" into an @argfile, so the
 launcher's tokens come back as the probe's arguments.
 
-Usage: python3 tests/data/jvm/record.py [--java PATH] [--out PATH]
+Two more suites write their own files:
+
+- ``--suite direct`` (direct_memory.yaml): Serial and Parallel heaps of many shapes, where
+  the default direct-memory cap ``VM.maxDirectMemory()`` is ``Runtime.maxMemory()``, less
+  than MaxHeapSize; besides the probe, ``-XshowSettings:vm`` ("Max. Heap Size
+  (Estimated)", which is Runtime.maxMemory()) and the young-generation flags are kept.
+- ``--suite removed`` (removed_flags.yaml): every flag of oomlint's retired-flag table
+  (src/oomlint/base/grammar/hotspot_removed.py) given to each ``--java`` (repeatable), and
+  what the JVM makes of it: accepted, deprecated (works, warns), obsolete ("Ignoring
+  option ...; support was removed in N") or expired ("Unrecognized VM option").
+
+Usage: python3 tests/data/jvm/record.py [--java PATH ...] [--out PATH] [--suite flags|direct|removed]
 Needs: a JDK (java, and javac for the runtime values), PyYAML.
 """
 
@@ -46,6 +57,9 @@ M = 1024**2
 FLAGS = ("MaxHeapSize", "InitialHeapSize", "MinHeapSize", "MaxMetaspaceSize", "ReservedCodeCacheSize",
          "ThreadStackSize", "MaxDirectMemorySize", "MaxRAM", "G1HeapRegionSize", "UseCompressedOops",
          "UseSerialGC", "UseParallelGC", "UseG1GC", "UseZGC", "UseShenandoahGC")
+YOUNG_FLAGS = ("NewSize", "MaxNewSize", "NewRatio", "SurvivorRatio", "MinSurvivorRatio",
+               "InitialSurvivorRatio", "UseAdaptiveSizePolicy")
+SHOW_MAX_HEAP = re.compile(r"^\s*Max\. Heap Size \(Estimated\): (\S+)$")
 NOISE = re.compile(r"^(Error: Could not create the Java Virtual Machine\.|Error: A fatal exception "
                    r"has occurred\. Program will exit\.|Error occurred during initialization of VM|"
                    r"(NOTE: )?Picked up \S+: .*|\[Global flags\]|OpenJDK 64-Bit Server VM warning: .*)$")
@@ -226,12 +240,12 @@ ARGFILES = [
 ]
 
 
-def parse_output(text: str) -> tuple[dict, dict, list[str]]:
+def parse_output(text: str, names=FLAGS) -> tuple[dict, dict, list[str]]:
     flags, probe, other = {}, {"args": [], "props": {}}, []
     for line in text.splitlines():
         m = FLAG_LINE.match(line)
         if m:
-            if m.group(1) in FLAGS:
+            if m.group(1) in names:
                 v = m.group(2)
                 flags[m.group(1)] = v == "true" if v in ("true", "false") else int(v)
             continue
@@ -294,7 +308,7 @@ class Runner:
         env.update(extra)
         return env
 
-    def run(self, c: dict) -> dict:
+    def run(self, c: dict, names=FLAGS) -> dict:
         files: dict = {}
         args = [self.subst(a, files) for a in c["args"]]
         env = {k: self.subst(v, files) for k, v in c["env"].items()}
@@ -305,7 +319,7 @@ class Runner:
         cmd += self.probe or ["-version"]
         cmd += c["app_args"]
         r = subprocess.run(cmd, capture_output=True, text=True, env=self.env(env), cwd=self.work)
-        flags, probe, other = parse_output(r.stdout + "\n" + r.stderr)
+        flags, probe, other = parse_output(r.stdout + "\n" + r.stderr, names)
         out = {"id": c["id"], "args": c["args"], "env": c["env"], "max_ram": c["max_ram"],
                "exit": r.returncode}
         if c["app_args"]:
@@ -342,11 +356,107 @@ def host_facts(java: str) -> dict:
             "physical_memory": flags.get("MaxRAM"), "cpus": cpus}
 
 
+# -- direct memory under Serial and Parallel (suite "direct") -------------------------------
+DIRECT = [
+    case(f"{gc.lower()}-{tag}", [f"-XX:+Use{gc}GC", *args], max_ram=ram)
+    for gc in ("Serial", "Parallel")
+    for tag, args, ram in (
+        ("xmx64m", ["-Xmx64m"], None), ("xmx256m", ["-Xmx256m"], None),
+        ("xmx1g", ["-Xmx1g"], None), ("xmx1001m", ["-Xmx1001m"], None),
+        ("xmx3g", ["-Xmx3g"], None), ("xmx8g", ["-Xmx8g"], None), ("xmx31g", ["-Xmx31g"], None),
+        ("ram-2g", [], "2g"), ("ram-16g", [], "16g"), ("ram-200m", [], "200m"),
+        ("newratio-1", ["-Xmx1g", "-XX:NewRatio=1"], None),
+        ("newratio-4", ["-Xmx1g", "-XX:NewRatio=4"], None),
+        ("survivorratio-4", ["-Xmx1g", "-XX:SurvivorRatio=4"], None),
+        ("minsurvivorratio-5", ["-Xmx1g", "-XX:MinSurvivorRatio=5"], None),
+        ("xmn100m", ["-Xmx1g", "-Xmn100m"], None),
+        ("maxnewsize-600m", ["-Xmx1g", "-XX:MaxNewSize=600m"], None),
+        ("newsize-400m", ["-Xmx1g", "-XX:NewSize=400m"], None),
+        ("xms-xmx-2g", ["-Xms2g", "-Xmx2g"], None),
+        ("no-adaptive", ["-Xmx1g", "-XX:-UseAdaptiveSizePolicy"], None),
+        ("direct-512m", ["-Xmx1g", "-XX:MaxDirectMemorySize=512m"], None),
+    )
+] + [case("g1-xmx1g", ["-XX:+UseG1GC", "-Xmx1g"]), case("g1-ram-2g", ["-XX:+UseG1GC"], max_ram="2g")]
+
+
+def run_direct(runner: "Runner", c: dict) -> dict:
+    out = runner.run(c, names=FLAGS + YOUNG_FLAGS)
+    cmd = [runner.java, *c["args"]]
+    if c["max_ram"]:
+        cmd.append(f"-XX:MaxRAM={size(c['max_ram'])}")
+    r = subprocess.run([*cmd, "-XshowSettings:vm", "-version"], capture_output=True, text=True,
+                       env=runner.env({}))
+    for line in (r.stdout + r.stderr).splitlines():
+        m = SHOW_MAX_HEAP.match(line)
+        if m:
+            out["show_settings_max_heap"] = m.group(1)
+    return out
+
+
+# -- retired flags (suite "removed") ---------------------------------------------------------
+def retired_names() -> list[str]:
+    import sys
+    sys.path.insert(0, os.path.join(HERE, "..", "..", "..", "src"))
+    from oomlint.base.grammar.hotspot_removed import RETIRED
+    return sorted(RETIRED)
+
+
+def run_removed(java: str, name: str) -> dict:
+    def attempt(option: str) -> tuple[int, str]:
+        r = subprocess.run([java, option, "-version"], capture_output=True, text=True,
+                           env={k: v for k, v in os.environ.items() if "JAVA_OPTIONS" not in k
+                                and k != "JAVA_TOOL_OPTIONS"})
+        lines = [ln for ln in (r.stdout + r.stderr).splitlines()
+                 if not re.match(r"^(openjdk version|OpenJDK Runtime Environment|OpenJDK 64-Bit Server VM "
+                                 r"(\(build|Temurin)|Error: (Could not|A fatal)|java version)", ln)]
+        return r.returncode, "\n".join(lines)
+    option = f"-XX:{name}=1"  # a valued flag; a boolean one says "Missing +/- setting"
+    code, text = attempt(option)
+    if "Missing +/- setting" in text or "Improperly specified" in text:
+        option = f"-XX:+{name}"
+        code, text = attempt(option)
+    if "Unrecognized VM option" in text:
+        status = "expired"
+    elif "Ignoring option" in text and "support was removed" in text:
+        status = "obsolete"
+    elif "deprecated" in text:
+        status = "deprecated"
+    else:
+        status = "accepted" if code == 0 else "refused"
+    return {"flag": name, "option": option, "exit": code, "status": status, "message": text}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--java", default=shutil.which("java") or "java")
-    ap.add_argument("--out", default=DEFAULT_OUT)
+    ap.add_argument("--java", action="append", default=[])
+    ap.add_argument("--out", default="")
+    ap.add_argument("--suite", choices=("flags", "direct", "removed"), default="flags")
     opts = ap.parse_args()
+    javas = opts.java or [shutil.which("java") or "java"]
+    if opts.suite == "removed":
+        doc = {"generated": datetime.date.today().isoformat(),
+               "command": "python3 tests/data/jvm/record.py --suite removed --java ... --java ...",
+               "jvms": [{"java": host_facts(j)["java_version"], "runtime": host_facts(j)["runtime"],
+                         "flags": [run_removed(j, n) for n in retired_names()]} for j in javas]}
+        out = opts.out or os.path.join(HERE, "removed_flags.yaml")
+        with open(out, "w") as f:
+            yaml.safe_dump(doc, f, sort_keys=False, allow_unicode=True, width=100)
+        print(f"wrote {out}")
+        return
+    opts.java = javas[0]
+    if opts.suite == "direct":
+        with tempfile.TemporaryDirectory() as work:
+            runner = Runner(opts.java, work)
+            doc = {"generated": datetime.date.today().isoformat(),
+                   "command": "python3 tests/data/jvm/record.py --suite direct",
+                   "host": host_facts(opts.java), "probe": runner.probe is not None,
+                   "cases": [run_direct(runner, c) for c in DIRECT]}
+        out = opts.out or os.path.join(HERE, "direct_memory.yaml")
+        with open(out, "w") as f:
+            yaml.safe_dump(doc, f, sort_keys=False, allow_unicode=True, width=100)
+        print(f"wrote {out}: {len(doc['cases'])} cases")
+        return
+    opts.out = opts.out or DEFAULT_OUT
     with tempfile.TemporaryDirectory() as work:
         runner = Runner(opts.java, work)
         doc = {
