@@ -845,7 +845,17 @@ def test_wrapper_loop_is_bounded(tree):
     host = build_host(Tree(root=root), ".", ram=16 * GIB)
     assert host.jvms == []
     [u] = host.jvm_unmodelled
-    assert "start scripts in a row" in u.reason and u.loc.line == 2
+    assert "a loop of start scripts" in u.reason and u.loc.line == 2
+
+
+def test_many_exec_lines_are_bounded(tree):
+    # every line execs the next script: at most 4 deep and 4 lines per script are tried
+    files = {"etc/systemd/system/a.service": ('[Service]\nEnvironment="JAVA_OPTS=-Xmx1g"\n'
+                                              "ExecStart=/s/0\n")}
+    for i in range(8):
+        files[f"s/{i}"] = "#!/bin/sh\n" + "".join(f"exec /s/{j}\n" for j in range(8) if j != i) * 50
+    host = build_host(Tree(root=tree(files)), ".", ram=16 * GIB)
+    assert host.jvms == [] and len(host.jvm_unmodelled) == 1
 
 
 def test_bundled_jdk_unless_java_home(tree):

@@ -65,6 +65,7 @@ class _Ctx:
     refused: list[tuple[Loc, str, str]] = field(default_factory=list)
     pragmas: list[Pragma] = field(default_factory=list)
     why_not: list[str] = field(default_factory=list)  # why a start script was not followed
+    scripts: dict = field(default_factory=dict)  # start script path -> (tree path, steps) | None
 
     def parsed(self, parsed: list) -> list:
         """Keep a parsed file's inline pragmas for the engine."""
@@ -378,6 +379,7 @@ def _jetty_exec_options(ctx: _Ctx, env: Env) -> list[FlagSource]:
 
 
 _MAX_WRAPPERS = 4  # start scripts followed from ExecStart= to the JVM
+_MAX_EXEC_TRIED = 4  # exec lines of one script tried, the last ones first
 _VAR_REF = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
 
 
@@ -412,7 +414,7 @@ def _script_command(step: WrapperStep, env: Env, args: Sequence[JvmOption]) -> l
     return [JvmOption(command, step.loc), *out]
 
 
-def _follow(ctx: _Ctx, argv: list[JvmOption], env: Env, depth: int = 0
+def _follow(ctx: _Ctx, argv: list[JvmOption], env: Env, chain: tuple[str, ...] = ()
             ) -> tuple[Found, Env] | None:
     """The JVM a command starts: java or a known launcher directly, else a start script in
     the tree read (never run) down to the ``exec`` line that starts java or a known
@@ -430,16 +432,24 @@ def _follow(ctx: _Ctx, argv: list[JvmOption], env: Env, depth: int = 0
         return None
     if kind != "file":
         return None
-    if depth >= _MAX_WRAPPERS:
+    if path in chain:
+        ctx.why_not.append(f"{shown(path)} execs itself again (a loop of start scripts)")
+        return None
+    if len(chain) >= _MAX_WRAPPERS:
         ctx.why_not.append(f"more than {_MAX_WRAPPERS} start scripts in a row")
         return None
-    got = ctx.tree.read_text(path, Problems())  # a binary or an unreadable file: not a script
-    if got is None or not is_shell_script(got[1]):
+    if path not in ctx.scripts:
+        got = ctx.tree.read_text(path, Problems())  # a binary or unreadable file: no script
+        ctx.scripts[path] = (got[0], parse_wrapper(got[1], got[0])) if got is not None and \
+            is_shell_script(got[1]) else None
+    script = ctx.scripts[path]
+    if script is None:
         ctx.why_not.append(f"{shown(path)} is not a shell script")
         return None
+    rel_path, steps = script
     env = dict(env)
     candidates: list[tuple[WrapperStep, Env]] = []
-    for step in parse_wrapper(got[1], got[0]):
+    for step in steps:
         if step.kind == "source":
             target = expand_shell_vars(step.path, _plain(env))
             if target.startswith("/") and ctx.tree.lookup(target).kind == "file":
@@ -452,14 +462,18 @@ def _follow(ctx: _Ctx, argv: list[JvmOption], env: Env, depth: int = 0
             env[step.key] = (value, origin)
         else:
             candidates.append((step, dict(env)))
+    tried = 0
     for step, at in reversed(candidates):
         head = first_word(step.value)[0].strip("'\"")
         if not (is_java_command(head) or head.startswith("/") or head.startswith("$")):
             continue
-        hit = _follow(ctx, _script_command(step, at, argv[1:]), at, depth + 1)
+        tried += 1
+        if tried > _MAX_EXEC_TRIED:
+            break
+        hit = _follow(ctx, _script_command(step, at, argv[1:]), at, (*chain, path))
         if hit is not None:
-            if got[0] not in ctx.sources:
-                ctx.sources.append(got[0])
+            if rel_path not in ctx.sources:
+                ctx.sources.append(rel_path)
             return hit
     if not candidates:
         ctx.why_not.append(f"{shown(path)} has no exec line (it may start java in the "

@@ -140,7 +140,6 @@ _JAVA_VAR = re.compile(r"^\$\{?[A-Za-z_]*JAVA[A-Za-z0-9_]*\}?$")
 _ASSIGN = re.compile(r"^(export\s+)?([A-Za-z_][A-Za-z0-9_]*)=(.*)$")
 _SOURCE = re.compile(r"(?:^|[;&|({]\s*|\b(?:then|else|do)\s+)(?:\.|source)\s+(\"[^\"]*\"|'[^']*'|[^\s;&|)]+)")
 _EXEC = re.compile(r"(?:^|[;&|({]\s*|\b(?:then|else|do)\s+)(eval\s+)?exec\s+(.*)$")
-_TRAILER = re.compile(r"\s*(?:;\s*(?:fi|done|esac|\}|\))\s*)+$|\s*;\s*$")
 
 
 @dataclass(frozen=True)
@@ -204,6 +203,17 @@ def _unquote(value: str) -> tuple[str, str]:
     return value, ""
 
 
+def _strip_trailer(command: str) -> str:
+    """The command without what closes the construct around it (``; fi``, ``; done``,
+    ``; }`` ...) or a final ``;``."""
+    while True:
+        command = command.rstrip()
+        head, sep, tail = command.rpartition(";")
+        if not sep or tail.strip() not in ("", "fi", "done", "esac", "}", ")"):
+            return command
+        command = head
+
+
 def parse_wrapper(text: str, path: str) -> list[WrapperStep]:
     """What a start script does, in order (`WrapperStep`): files it sources (``. FILE``,
     ``source FILE``, also after ``&&``/``then``), assignments on lines of their own at the
@@ -221,7 +231,7 @@ def parse_wrapper(text: str, path: str) -> list[WrapperStep]:
             steps.append(WrapperStep("source", loc, value=_unquote(s.group(1))[0]))
         e = _EXEC.search(line.strip())
         if e:
-            command = _TRAILER.sub("", e.group(2)).strip()
+            command = _strip_trailer(e.group(2))
             steps.append(WrapperStep("exec", loc, value=command, quoted="eval" if e.group(1) else ""))
     return steps
 
