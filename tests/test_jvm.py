@@ -1,7 +1,10 @@
 """JVM flags: where they are written, which one wins, and what HotSpot makes of them.
 
-The sizing is compared with recordings of OpenJDK 17.0.15 (tests/data/jvm/expected.yaml,
-made by tests/data/jvm/record.py) and, when a ``java`` is installed, with a live run.
+The sizing is compared with recordings of OpenJDK 17.0.15 (tests/data/jvm/expected.yaml and
+direct_memory.yaml, made by tests/data/jvm/record.py) and, when a ``java`` is installed, with
+a live run; the retired-flag table with OpenJDK 17.0.15 and Temurin 25.0.3
+(removed_flags.yaml). The host trees of tests/data/jvm_hosts (Elasticsearch 8, OpenSearch 2,
+Jenkins, jetty9, start scripts) run through the CLI.
 """
 
 from __future__ import annotations
@@ -856,6 +859,16 @@ def test_many_exec_lines_are_bounded(tree):
         files[f"s/{i}"] = "#!/bin/sh\n" + "".join(f"exec /s/{j}\n" for j in range(8) if j != i) * 50
     host = build_host(Tree(root=tree(files)), ".", ram=16 * GIB)
     assert host.jvms == [] and len(host.jvm_unmodelled) == 1
+
+
+def test_daemon_binaries_are_not_read(tree):
+    root = tree({"etc/systemd/system/d.service": "[Service]\nExecStart=/usr/sbin/daemon -f\n",
+                 "usr/sbin/daemon": "\x7fELF" + "x" * 200_000})
+    t = Tree(root=root)
+    before = t.budget
+    host = build_host(t, ".", ram=16 * GIB)
+    assert host.jvms == [] and host.jvm_unmodelled == []
+    assert before - t.budget < 10_000  # the unit file only, not the 200 kB binary
 
 
 def test_bundled_jdk_unless_java_home(tree):

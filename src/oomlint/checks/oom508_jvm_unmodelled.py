@@ -12,8 +12,8 @@ def check(ctx, opts):
         yield Finding(
             RULE,
             f"{u.name}: looks like a Java service ({u.evidence}), but oomlint cannot follow "
-            f"ExecStart= to the JVM: {u.reason}; its heap is not budgeted and no JVM rule "
-            "checks it",
+            f"ExecStart= to the JVM: {u.reason}; its heap and non-heap memory are not sized "
+            "and no JVM rule checks it",
             u.loc,
             subject=(u.name,),
         )

@@ -11,10 +11,11 @@
 - metaspace (unbounded unless MaxMetaspaceSize), code cache (240 MiB with tiered
   compilation, 48 MiB without: compiler/compilerDefinitions.cpp), thread stacks (1 MiB on
   x86-64, 2 MiB on aarch64: globals_linux_{x86,aarch64}.hpp), direct memory
-  (MaxDirectMemorySize, else ``Runtime.maxMemory()``: jdk.internal.misc.VM).
+  (MaxDirectMemorySize, else ``Runtime.maxMemory()``: jdk.internal.misc.VM; below the heap
+  with Serial and Parallel, `runtime_max_memory`).
 
-Every number was checked against OpenJDK 17.0.15 (tests/data/jvm/expected.yaml, recorded by
-tests/data/jvm/record.py).
+Every number was checked against OpenJDK 17.0.15 (tests/data/jvm/expected.yaml and
+direct_memory.yaml, recorded by tests/data/jvm/record.py).
 """
 
 from __future__ import annotations

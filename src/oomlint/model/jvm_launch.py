@@ -380,6 +380,20 @@ def _jetty_exec_options(ctx: _Ctx, env: Env) -> list[FlagSource]:
 
 _MAX_WRAPPERS = 4  # start scripts followed from ExecStart= to the JVM
 _MAX_EXEC_TRIED = 4  # exec lines of one script tried, the last ones first
+_MAX_SCRIPT_BYTES = 1024 * 1024  # larger files are not start scripts (catalina.sh: 25 KiB)
+
+
+def _looks_like_script(tree: Tree, path: str) -> bool:
+    """A first look at the file's ``#!`` line, before it is read against the host's read
+    budget: a daemon's binary is neither read nor counted."""
+    size = tree.size(path)
+    if size is None or size > _MAX_SCRIPT_BYTES:
+        return False
+    try:
+        head = tree.fs.read(tree.lookup(path).target, 256)
+    except OSError:  # sources/fs.py NotRegularFile and ReadError are OSErrors
+        return False
+    return is_shell_script(head.decode("utf-8", "replace"))
 _VAR_REF = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
 
 
@@ -439,7 +453,7 @@ def _follow(ctx: _Ctx, argv: list[JvmOption], env: Env, chain: tuple[str, ...] =
         ctx.why_not.append(f"more than {_MAX_WRAPPERS} start scripts in a row")
         return None
     if path not in ctx.scripts:
-        got = ctx.tree.read_text(path, Problems())  # a binary or unreadable file: no script
+        got = ctx.tree.read_text(path, Problems()) if _looks_like_script(ctx.tree, path) else None
         ctx.scripts[path] = (got[0], parse_wrapper(got[1], got[0])) if got is not None and \
             is_shell_script(got[1]) else None
     script = ctx.scripts[path]
