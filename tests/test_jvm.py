@@ -949,3 +949,12 @@ def test_cli_wrapper_and_unmodelled_jvm():
     assert code == 1
     assert found == [("OOM501", "etc/default/app-server", 2),
                      ("OOM508", "etc/systemd/system/legacy-batch.service", 5)]
+
+
+def test_cli_serial_gc_direct_memory_below_heap():
+    # before: "direct memory (default: Runtime.maxMemory(), the maximum heap (an upper bound
+    # with this GC)) 1 GiB", worst case 2.69 GiB
+    s = _budget("serial-gc")["metrics-agent.service"]
+    recorded = {c["id"]: c for c in DIRECT["cases"]}["serial-xmx1g"]["runtime"]["max_direct_memory"]
+    assert s["settings"]["max_direct_memory_bytes"] == recorded == 1037959168
+    assert round(s["worst_case_bytes"] / GIB, 2) == 2.65
