@@ -185,14 +185,17 @@ def max_heap_for_compressed_oops(gc: str) -> int:
     return OOP_ENCODING_HEAP_MAX - _conservative_alignment(gc)
 
 
-def heap_alignment(gc: str, max_heap: int, s: Mapping[str, Setting]) -> int:
+def heap_alignment(gc: str, max_heap: int, s: Mapping[str, Setting], jdk_major: int = 17) -> int:
     """``HeapAlignment``: G1 the larger of the card-table alignment (2 MiB) and the region
     size (``-XX:G1HeapRegionSize``, else MaxHeapSize / 2048 rounded up to a power of two,
     1-32 MiB); Shenandoah its region size (MaxHeapSize / 2048 clamped to 256 KiB-32 MiB,
     rounded down to a power of two); 2 MiB for Serial, Parallel, Z and Epsilon."""
     if gc == "G1":
-        region = _value(s, "G1HeapRegionSize", 0) or max(max_heap // 2048, MIB)
-        region = min(max(_pow2_up(region), MIB), 32 * MIB)
+        explicit = _value(s, "G1HeapRegionSize", 0)
+        region = explicit or max(max_heap // 2048, MIB)
+        # ergonomic regions stop at 32 MiB; from JDK 18 an explicit one may be up to 512 MiB
+        largest = 512 * MIB if explicit and jdk_major >= 18 else 32 * MIB
+        region = min(max(_pow2_up(region), MIB), largest)
         return max(CARD_TABLE_ALIGNMENT, region)
     if gc == "Shenandoah":
         return _pow2_down(min(max(max_heap // 2048, 256 * KIB), 32 * MIB))
@@ -341,7 +344,7 @@ def ergonomic_heap(visible_ram: int | None, flags: Flags, *, cpus: int | None = 
         max_heap, coops, how = _ergonomic_max(phys, override, base, s, gc, coops)
     initial, initial_how = _initial_heap(phys, s, max_heap)
     refused += _heap_checks(s, max_heap, initial)
-    alignment = heap_alignment(gc, max_heap, s)
+    alignment = heap_alignment(gc, max_heap, s, jdk_major)
     aligned = _align_up(max_heap, alignment)
     ini, mn = _value(s, "InitialHeapSize", 0), _value(s, "MinHeapSize", 0)
     if ini and mn and _align_up(ini, alignment) < _align_up(mn, alignment):

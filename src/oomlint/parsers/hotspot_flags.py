@@ -224,7 +224,7 @@ def _xx_option(text: str, loc: Loc, source: str, jdk_major: int = 17) -> OptionR
         return Refusal(loc, text, f"Unexpected +/- setting in VM option '{name}'")
     if not eq:
         return Refusal(loc, text, f"Improperly specified VM option '{name}'")
-    return _numeric_flag(text, name, value, loc, source)
+    return _numeric_flag(text, name, value, loc, source, jdk_major)
 
 
 def _similarity(a: str, b: str) -> float:
@@ -244,8 +244,16 @@ def _unrecognized(arg: str, name: str) -> str:
     return message
 
 
-def _numeric_flag(text: str, name: str, value: str, loc: Loc, source: str) -> OptionResult:
+# Ranges that later JDKs widened: G1 regions up to 512 MiB (Temurin 25.0.3 prints
+# "[ 0 ... 536870912 ]"; OpenJDK 17.0.15 "[ 0 ... 33554432 ]"), from JDK 18.
+_WIDER_FROM = {"G1HeapRegionSize": (18, 536870912)}
+
+
+def _numeric_flag(text: str, name: str, value: str, loc: Loc, source: str,
+                  jdk_major: int = 17) -> OptionResult:
     kind, low, high = _FLAGS[name]
+    if name in _WIDER_FROM and jdk_major >= _WIDER_FROM[name][0]:
+        high = _WIDER_FROM[name][1]
     try:
         if kind == "double":
             number: int | float = jvm_parse_double(value, text)
