@@ -992,3 +992,13 @@ def test_recorded_jdk25_heap_sizing(case, tmp_path):
     if "max_direct_memory" in runtime:
         assert config.direct_memory.bytes == runtime["max_direct_memory"]
     assert 0 <= flags["ReservedCodeCacheSize"] - config.code_cache.bytes <= 4096
+
+
+@pytest.mark.parametrize("argv", [
+    ["/usr/bin/env", "JAVA_HOME=/opt/jdk", "java", "-Xmx1g", "Main"],
+    ["/bin/bash", "-lc", "exec java -Xmx1g Main"],
+    ["/bin/sh", "-ec", "exec /usr/bin/java -Xmx1g -jar app.jar"],
+])
+def test_env_and_shell_option_clusters(argv):
+    found = detect_launcher(argv)
+    assert found is not None and found[0] == "java" and "-Xmx1g" in found[2]

@@ -115,8 +115,14 @@ def detect_launcher_located(argv: Sequence[JvmOption], env: Mapping[str, tuple[s
     if not argv:
         return None
     base = posixpath.basename(argv[0].text)
+    if base == "env":  # env [-i] [NAME=VALUE ...] program args
+        rest = list(argv[1:])
+        while rest and (rest[0].text.startswith("-") or "=" in rest[0].text):
+            rest = rest[1:]
+        return detect_launcher_located(rest, env) if rest else None
     if base in _SHELLS and len(argv) > 1:
-        if argv[1].text == "-c" and len(argv) > 2:
+        option = argv[1].text
+        if re.fullmatch(r"-[a-z]*c[a-z]*", option) and len(argv) > 2:  # -c, -lc, -ec ...
             words = split_shell_located(argv[2].text, env, argv[2].loc)
             while words and words[0].text in ("exec", "nohup"):
                 words = words[1:]
