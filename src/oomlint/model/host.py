@@ -186,8 +186,10 @@ class SwapSource:
     what: str
     loc: Loc | None
     size: int | None  # bytes, None when it cannot be known from files
-    active: bool = True  # False for fstab noauto
+    active: bool = True  # what systemd activates at boot (model/swap.py); False: `note` says why
     note: str = ""
+    unit: str = ""  # the .swap unit systemd makes of it, when it is one
+    mask: Loc | None = None  # the mask that keeps it from starting (its own or swap.target's)
 
 
 @dataclass(frozen=True)
@@ -209,6 +211,8 @@ class DphysSwapfile:
     cap_mib: int | None  # CONF_MAXSWAP (2048 when unset); None: set empty, no cap
     cap: Setting[str] | None  # the CONF_MAXSWAP line
     size_mib: int | None  # what it creates: the request, capped
+    factor: Setting[str] | None = None  # the CONF_SWAPFACTOR line the request came from
+    ram_mib: int | None = None  # the RAM (MiB) that request was computed from
 
 
 @dataclass
