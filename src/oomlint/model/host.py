@@ -190,6 +190,11 @@ class SwapSource:
     note: str = ""
     unit: str = ""  # the .swap unit systemd makes of it, when it is one
     mask: Loc | None = None  # the mask that keeps it from starting (its own or swap.target's)
+    # Why it is not activated: "noauto", "masked", "target-masked", "refused" (systemd
+    # cannot load it), "unpulled" (nothing pulls it in), "dropped" or "unstable" (a failing
+    # requirement of what pulls it in), "duplicate" (a repeated fstab line),
+    # "host-memory-limit" (zram); "" when active.
+    reason: str = ""
 
 
 @dataclass(frozen=True)

@@ -232,31 +232,47 @@ class _Boot:
                 for w in wants:
                     self.blocked_by.setdefault(self.canonical(w), (failing, name))
 
-    def why_not(self, name: str, *, noauto: bool = False) -> str:
-        """Why a swap unit is not activated at boot, for a note."""
+    def why_not(self, name: str, *, noauto: bool = False) -> tuple[str, str, Loc | None]:
+        """Why a swap unit is not activated at boot: (`SwapSource.reason`, the note, the
+        mask that keeps it from starting)."""
         fail = self.failure(name)
+        mask = self.masked_at(name)
+        if mask is not None:
+            return "masked", fail or "", Loc(rel(mask), 0)
         if fail is not None:
-            return fail
+            return "refused", fail, None
         if name in self.maybe:
             b, by = self.blocked_by.get(name, ("", ""))
-            return (f"{by} also requires {b}, which cannot start ({self.failure(b)}): "
+            return ("unstable",
+                    f"{by} also requires {b}, which cannot start ({self.failure(b)}): "
                     f"systemd stops adding {by}'s requirements at the first one that "
-                    "fails, in hash order, so this swap is activated on some boots only")
+                    "fails, in hash order, so this swap is activated on some boots only", None)
         if name in self.blocked_by:
             b, by = self.blocked_by[name]
-            return (f"{by} requires {b}, which cannot start ({self.failure(b)}): "
-                    f"systemd then never adds {by}'s Wants= (a nofail swap is one)")
+            return ("dropped", f"{by} requires {b}, which cannot start ({self.failure(b)}): "
+                    f"systemd then never adds {by}'s Wants= (a nofail swap is one)", None)
         target = self.masked_at("swap.target")
         if self._swap_target_pulls is None:
             self._swap_target_pulls = set(self.edges("swap.target")[0]) | set(
                 self.edges("swap.target")[1])
         if target is not None and name in self._swap_target_pulls:
-            return f"swap.target is masked ({rel(target)}): nothing it pulls in is started"
+            return ("target-masked",
+                    f"swap.target is masked ({rel(target)}): nothing it pulls in is started",
+                    Loc(rel(target), 0))
         if noauto:
-            return "noauto: not activated at boot"
-        return ("nothing pulls it in at boot: no Wants=/Requires= and no link in "
+            return "noauto", "noauto: not activated at boot", None
+        return ("unpulled", "nothing pulls it in at boot: no Wants=/Requires= and no link in "
                 "swap.target.wants/ or another boot target's .wants/ (an [Install] section "
-                "only takes effect through `systemctl enable`)")
+                "only takes effect through `systemctl enable`)", None)
+
+
+def _source(kind: str, what: str, loc: Loc | None, size: int | None, unit: str,
+            boot: _Boot, *, noauto: bool = False) -> SwapSource:
+    if unit in boot.sure:
+        return SwapSource(kind, what, loc, size, unit=unit)
+    reason, note, mask = boot.why_not(unit, noauto=noauto)
+    return SwapSource(kind, what, loc, size, active=False, note=note, unit=unit, mask=mask,
+                      reason=reason)
 
 
 def load_swap(reader: Reader) -> None:
@@ -273,27 +289,24 @@ def load_swap(reader: Reader) -> None:
     for s in lines:
         if s.unit is None:
             host.swaps.append(SwapSource("fstab", s.spec, s.loc, None, active=False,
-                                         note="systemd refuses the path ('..')"))
+                                         note="systemd refuses the path ('..')",
+                                         reason="refused"))
             continue
         if generated[s.unit] is not s:
             first = generated[s.unit].loc.line
             host.swaps.append(SwapSource(
                 "fstab", s.spec, s.loc, None, active=False, unit=s.unit,
                 note=f"duplicate of line {first}: systemd-fstab-generator makes one {s.unit} "
-                     "from the first line and refuses this one"))
+                     "from the first line and refuses this one", reason="duplicate"))
             continue
         done.add(s.unit)
         origin = boot.swap_fragment(s.unit)
         what, what_loc = boot.swap_what(s.unit)
         loc = s.loc if origin == "generator" else (what_loc or s.loc)
         kind = "fstab" if origin == "generator" else "unit"
-        active = s.unit in boot.sure
         size = _file_size(tree, what) if what.startswith("/") else None
         shown = s.spec if kind == "fstab" else what  # the line's own spelling (UUID=...)
-        host.swaps.append(SwapSource(kind, shown, loc, size, active=active, unit=s.unit,
-                                     note="" if active else boot.why_not(s.unit,
-                                                                         noauto=s.noauto),
-                                     mask=_mask_loc(boot, s.unit)))
+        host.swaps.append(_source(kind, shown, loc, size, s.unit, boot, noauto=s.noauto))
     for name, unit in sorted(host.units.items()):
         if unit.type != "swap" or name in done or boot.swap_fragment(name) is None:
             continue
@@ -302,28 +315,15 @@ def load_swap(reader: Reader) -> None:
             lower = boot.dirs[boot.dirs.index(posixpath.dirname(mask)) + 1:]
             if not any(tree.size(f"{d}/{name}") for d in lower):
                 continue  # a mask alone configures no swap
-            host.swaps.append(SwapSource("unit", path_from_unit_name(name), Loc(rel(mask), 0),
-                                         None, active=False, unit=name, mask=Loc(rel(mask), 0),
-                                         note=boot.why_not(name)))
+            host.swaps.append(_source("unit", path_from_unit_name(name), Loc(rel(mask), 0),
+                                      None, name, boot))
             continue
         what, what_loc = boot.swap_what(name)
         loc = what_loc or Loc(rel(unit.fragment.path) if unit.fragment else name, 0)
-        active = name in boot.sure
         size = _file_size(tree, what) if what.startswith("/") else None
-        host.swaps.append(SwapSource("unit", what, loc, size, active=active, unit=name,
-                                     note="" if active else boot.why_not(name),
-                                     mask=_mask_loc(boot, name)))
+        host.swaps.append(_source("unit", what, loc, size, name, boot))
     _load_zram(tree, reader, host)
     _load_dphys(tree, reader, host)
-
-
-def _mask_loc(boot: _Boot, name: str) -> Loc | None:
-    """The mask that keeps a swap from starting: its own, or swap.target's."""
-    for n in (name, "swap.target"):
-        m = boot.masked_at(n)
-        if m is not None:
-            return Loc(rel(m), 0)
-    return None
 
 
 def _load_zram(tree: Tree, reader: Reader, host: Host) -> None:
@@ -360,7 +360,7 @@ def _load_zram(tree: Tree, reader: Reader, host: Host) -> None:
                     "zram", f"/dev/{dev}", limit.loc, 0, active=False,
                     note=f"{limit.key} = {limit.value} (MiB) is below the host's RAM "
                          f"({ram_mib} MiB): zram-generator creates no {dev} on a host with "
-                         "more memory than that"))
+                         "more memory than that", reason="host-memory-limit"))
                 continue
         if "zram-fraction" in kv or "max-zram-size" in kv:
             frac = kv.get("zram-fraction")
