@@ -1,0 +1,98 @@
+"""oomlint's effective sysctl values against what systemd-sysctl 252 really wrote.
+
+Every case tree under tests/data/sysctl_load/<case>/ was applied by /lib/systemd/systemd-sysctl
+(and by procps ``sysctl --system``) over a fake /proc/sys in a private mount namespace; the
+writes are in tests/data/sysctl_load.yaml (re-record with tests/data/record_sysctl_load.py, as
+root). ``effective`` there is, per judged key written, the last value the kernel accepts (its
+ranges from the kernel source, in the recorder), or null when it refuses every write and keeps
+its default. oomlint must give the same value for every judged key, and no value for a key
+systemd-sysctl did not (successfully) set.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from oomlint.base.grammar.kernel import kernel_parse_int
+from oomlint.model.build import build_host
+from oomlint.model.sysctl import JUDGED, SYSCTL_INT_RANGES, glob_keys, kernel_keys
+from oomlint.sources.tree import Tree
+
+DATA = Path(__file__).parent / "data"
+RECORDED = yaml.safe_load((DATA / "sysctl_load.yaml").read_text())
+CASES = sorted(RECORDED["cases"])
+
+
+def host_of(case: str):
+    return build_host(Tree(root=DATA / "sysctl_load" / case), ".")
+
+
+def expected(effective: dict) -> dict:
+    return {k: (kernel_parse_int(v) if v is not None else None) for k, v in effective.items()}
+
+
+def test_every_case_tree_was_recorded():
+    trees = sorted(p.name for p in (DATA / "sysctl_load").iterdir() if p.is_dir())
+    assert trees == CASES
+    assert RECORDED["systemd_sysctl"].startswith("systemd 252")
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_effective_values_match_systemd_sysctl(case):
+    want = expected(RECORDED["cases"][case]["systemd_sysctl"]["effective"])
+    h = host_of(case)
+    got = {k: h.sysctl[k].value for k in JUDGED if k in h.sysctl}
+    assert got == {k: v for k, v in want.items() if v is not None}
+    # A refused last write: the kernel keeps its default, and oomlint says why (OOM308).
+    refused = {k for k, v in want.items() if v is None}
+    assert refused <= {ig.assignment.key for ig in h.sysctl_ignored}
+
+
+# Where procps `sysctl --system` (procps-ng 4.0.2) ends with other values, and why: it writes
+# every line in order and then /etc/sysctl.conf, reads hidden files, and parses keys its own
+# way. oomlint follows systemd-sysctl, which applies sysctl.d at boot.
+PROCPS_DIFFERS = {
+    "conf-linked-later-file": "reads /etc/sysctl.conf again after every sysctl.d file",
+    "conf-unlinked": "reads /etc/sysctl.conf without any link",
+    "conf-unlinked-usr-lib": "reads /etc/sysctl.conf without any link",
+    "glob-same-value-keeps-place": "writes each glob line in file order",
+    "hidden-file": "reads hidden sysctl.d files",
+    "key-leading-dash": "'- key' is not the key, '--key' is",
+    "key-trailing-slash": "'vm/overcommit_ratio/' is not written",
+    "last-refused-dash": "writes every assignment: the earlier accepted one stays",
+    "last-refused-empty": "writes every assignment: the earlier accepted one stays",
+    "last-refused-range": "writes every assignment: the earlier accepted one stays",
+    "last-refused-same-file": "writes every assignment: the earlier accepted one stays",
+    "last-refused-text": "writes every assignment: the earlier accepted one stays",
+}
+
+
+def test_where_procps_differs_is_what_the_recording_shows():
+    differs = {case for case, c in RECORDED["cases"].items()
+               if c["procps"]["effective"] != c["systemd_sysctl"]["effective"]}
+    assert differs == set(PROCPS_DIFFERS)
+
+
+def test_kernel_key_table_ships_the_judged_keys_and_expands_globs():
+    keys = {k for k, _ in kernel_keys()}
+    text = (Path(__file__).parents[1] / "src/oomlint/data/sysctl_keys.txt").read_text()
+    assert text.startswith("# sysctl keys") and "Generated " in text and "on Linux " in text
+    shipped = {ln for ln in text.splitlines() if ln and not ln.startswith("#")}
+    assert shipped >= JUDGED and keys == shipped and set(SYSCTL_INT_RANGES) == JUDGED
+    assert len(keys) > 150 and all(k.startswith(("vm.", "kernel.")) for k in keys)
+    assert glob_keys("vm.overcommit_memor?") == ["vm.overcommit_memory"]
+    assert glob_keys("vm.overcommit_[^r]*") == ["vm.overcommit_kbytes", "vm.overcommit_memory"]
+    assert glob_keys("*.panic") == ["kernel.panic"]  # '*' stays inside one path component
+    assert "kernel.random.boot_id" in glob_keys("kernel.*.boot_id")
+    assert glob_keys("vm*") == []  # a directory, not a key
+
+
+def test_glob_strict_overcommit_reaches_the_overcommit_rules():
+    h = host_of("glob-question")
+    assert h.sysctl["vm.overcommit_memory"].loc.path == "etc/sysctl.d/60-overcommit.conf"
+    limit = build_host(Tree(root=DATA / "sysctl_load" / "glob-question"), ".",
+                       ram=8 << 30).commit_limit(0)
+    assert limit is not None and limit.ratio == 80
