@@ -58,6 +58,7 @@ PROCPS_DIFFERS = {
     "conf-linked-later-file": "reads /etc/sysctl.conf again after every sysctl.d file",
     "conf-unlinked": "reads /etc/sysctl.conf without any link",
     "conf-unlinked-usr-lib": "reads /etc/sysctl.conf without any link",
+    "glob-brace": "does not expand {a,b} in a glob key",
     "glob-same-value-keeps-place": "writes each glob line in file order",
     "hidden-file": "reads hidden sysctl.d files",
     "key-leading-dash": "'- key' is not the key, '--key' is",
@@ -67,6 +68,7 @@ PROCPS_DIFFERS = {
     "last-refused-range": "writes every assignment: the earlier accepted one stays",
     "last-refused-same-file": "writes every assignment: the earlier accepted one stays",
     "last-refused-text": "writes every assignment: the earlier accepted one stays",
+    "value-then-exclusion": "writes the value; a later '-key' does not undo it",
 }
 
 
@@ -77,7 +79,7 @@ def test_where_procps_differs_is_what_the_recording_shows():
 
 
 def test_kernel_key_table_ships_the_judged_keys_and_expands_globs():
-    keys = {k for k, _ in kernel_keys()}
+    keys = {k for _, k in kernel_keys()}
     text = (Path(__file__).parents[1] / "src/oomlint/data/sysctl_keys.txt").read_text()
     assert text.startswith("# sysctl keys") and "Generated " in text and "on Linux " in text
     shipped = {ln for ln in text.splitlines() if ln and not ln.startswith("#")}
@@ -88,6 +90,11 @@ def test_kernel_key_table_ships_the_judged_keys_and_expands_globs():
     assert glob_keys("*.panic") == ["kernel.panic"]  # '*' stays inside one path component
     assert "kernel.random.boot_id" in glob_keys("kernel.*.boot_id")
     assert glob_keys("vm*") == []  # a directory, not a key
+    assert glob_keys("vm.{swappines?,panic_on_oom}") == ["vm.swappiness", "vm.panic_on_oom"]
+    assert glob_keys("vm.overcommit_[!r]*") == ["vm.overcommit_kbytes", "vm.overcommit_memory"]
+    assert glob_keys("vm.swappines\\?") == []  # an escaped '?' is literal
+    assert glob_keys("vm.[z-a]*") == glob_keys("vm.swappiness{") == []
+    assert glob_keys("vm.*" + "{a,b}" * 30) == []  # at most 256 alternatives are tried
 
 
 def test_glob_strict_overcommit_reaches_the_overcommit_rules():

@@ -2,18 +2,21 @@
 
 - Files: ``*.conf`` in /etc, /run, /usr/local/lib, /usr/lib, /lib ``sysctl.d``, the same name
   masking, sorted by name, hidden names skipped (conf_files_list()). /etc/sysctl.conf is not
-  read: only through a sysctl.d entry that links to it (Debian bookworm's procps postinst
-  makes ``/etc/sysctl.d/99-sysctl.conf -> ../sysctl.conf``; trixie's procps ships neither).
+  read: only through a sysctl.d entry that links to it (Debian 12's systemd package ships
+  ``/etc/sysctl.d/99-sysctl.conf -> ../sysctl.conf``; procps's maintainer scripts do not
+  make it; Debian 13 ships no link and says /etc/sysctl.conf is no longer honoured).
 - One value per key, last wins (parse_file(): a later different value replaces the option
   and moves it to the end of the order; the same value keeps the first one and its place).
   Each key is written once, so when the kernel refuses that last value it keeps its default:
   an earlier file's value is never written. (procps ``sysctl --system`` writes every line in
   order, /etc/sysctl.conf last, and reads hidden files: it leaves the last value the kernel
   took. Recorded in tests/data/sysctl_load.yaml.)
-- Glob keys (``*?[``) are expanded against the keys under /proc/sys, here the kernel key
-  table shipped in data/sysctl_keys.txt (vm.* and kernel.*), and written, in the order of
-  the options, to each match that no explicit key (nor a ``-key`` exclusion) names; two
-  globs matching one key both write it, so the kernel keeps the last value it accepts.
+- Glob keys (``*?[``; ``{a,b}`` alternatives within them) are expanded against the keys
+  under /proc/sys, here the kernel key table shipped in data/sysctl_keys.txt (vm.* and
+  kernel.*; globs of other keys are not expanded, oomlint judges none), and written, in the
+  order of the options, to each match that no explicit key (nor a ``-key`` exclusion)
+  names; two globs matching one key both write it, so the kernel keeps the last value it
+  accepts.
 
 Integers are read as the kernel reads them.
 """
@@ -21,8 +24,8 @@ Integers are read as the kernel reads them.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
-from fnmatch import fnmatchcase
 from functools import lru_cache
 from importlib import resources
 
@@ -74,32 +77,124 @@ _SWAP = str.maketrans("./", "/.")
 
 
 @lru_cache(maxsize=1)
-def kernel_keys() -> tuple[tuple[str, tuple[str, ...]], ...]:
-    """The keys of data/sysctl_keys.txt and the judged ones: (dotted key, /proc/sys path
-    components)."""
+def kernel_keys() -> tuple[tuple[str, str], ...]:
+    """The keys of data/sysctl_keys.txt and the judged ones as (/proc/sys path, dotted key),
+    sorted by path."""
     text = resources.files("oomlint").joinpath("data/sysctl_keys.txt").read_text("utf-8")
     keys = {ln.strip() for ln in text.splitlines() if ln.strip() and not ln.startswith("#")}
     keys |= JUDGED
-    return tuple((k, tuple(k.translate(_SWAP).split("/"))) for k in sorted(keys))
+    return tuple(sorted((k.translate(_SWAP), k) for k in keys))
+
+
+PATH_MAX = 4096
+MAX_BRACE_ALTERNATIVES = 256  # a key of nested braces cannot make a glob of millions
 
 
 def glob_keys(pattern: str) -> list[str]:
-    """The table's keys that glob(3) finds for a dotted glob key: each /proc/sys path
-    component matched by fnmatch, a wildcard never crossing a ``/`` nor matching a
-    leading ``.`` (no GLOB_PERIOD)."""
-    parts = tuple(_bracket_caret(p) for p in pattern.translate(_SWAP).split("/"))
+    """The table's keys that glob(3) finds for a dotted glob key, as systemd-sysctl globs
+    /proc/sys/<key> (glob_extend(): GLOB_BRACE, so ``{a,b}`` alternatives too): ``*`` and
+    ``?`` never match a ``/``, ``[...]`` and ``[!...]``/``[^...]`` sets, ``\\`` escapes.
+    (No key under vm/ and kernel/ starts with a ``.``, so the rule that a wildcard does not
+    match a leading dot never matters here; POSIX classes such as ``[[:digit:]]`` are not
+    read.)"""
+    if len(pattern) > PATH_MAX:
+        return []  # glob() fails with ENAMETOOLONG: nothing is written
+    table = kernel_keys()
+    paths = [p for p, _ in table]
+    found: dict[str, None] = {}
+    for alt in _braces(pattern.translate(_SWAP)):
+        magic = _MAGIC.search(alt)
+        prefix = alt[:magic.start()] if magic else alt
+        lo = bisect_left(paths, prefix)
+        hi = bisect_left(paths, prefix + "\U0010ffff")
+        if lo == hi:
+            continue
+        if magic is None:  # no wildcard left: glob() finds the path when it exists
+            if paths[lo] == alt:
+                found[table[lo][1]] = None
+            continue
+        try:
+            rx = re.compile(_glob_regex(alt))
+        except re.error:
+            continue  # a set glob() cannot read either (such as [z-a])
+        for path, key in table[lo:hi]:
+            if rx.fullmatch(path):
+                found[key] = None
+    return list(found)
+
+
+_MAGIC = re.compile(r"[*?\[\\]")
+
+
+def _glob_regex(path: str) -> str:
     out = []
-    for key, comps in kernel_keys():
-        if len(comps) == len(parts) and all(
-                fnmatchcase(c, p) and (not c.startswith(".") or p.startswith("."))
-                for c, p in zip(comps, parts)):
-            out.append(key)
+    i, n = 0, len(path)
+    while i < n:
+        c = path[i]
+        if c == "*":
+            out.append("[^/]*")
+        elif c == "?":
+            out.append("[^/]")
+        elif c == "\\" and i + 1 < n:
+            i += 1
+            out.append(re.escape(path[i]))
+        elif c == "[":
+            j = i + 1
+            if j < n and path[j] in "!^":
+                j += 1
+            if j < n and path[j] == "]":
+                j += 1
+            j = path.find("]", j)
+            if j < 0:
+                out.append(re.escape(c))  # no closing ']': a literal '['
+            else:
+                body = path[i + 1:j]
+                negated = body[:1] in ("!", "^")
+                if negated:
+                    body = body[1:]
+                body = body.replace("\\", "\\\\").replace("[", "\\[").replace("^", "\\^")
+                out.append(f"[^/{body}]" if negated else f"[{body}]")
+                i = j
+        else:
+            out.append(re.escape(c))
+        i += 1
+    return "".join(out)
+
+
+def _braces(text: str) -> list[str]:
+    """glibc's GLOB_BRACE expansion: ``a{b,c{d,e}}f`` -> abf, acdf, acef; a ``{`` without
+    its ``}`` is literal. At most MAX_BRACE_ALTERNATIVES results."""
+    out: list[str] = []
+    todo = [text]
+    while todo and len(out) < MAX_BRACE_ALTERNATIVES:
+        s = todo.pop(0)
+        split = _first_brace(s)
+        if split is None:
+            out.append(s)
+            continue
+        head, alternatives, tail = split
+        todo[:0] = [head + a + tail for a in alternatives][:MAX_BRACE_ALTERNATIVES]
     return out
 
 
-def _bracket_caret(part: str) -> str:
-    # glibc fnmatch also reads "[^...]" as a negated set; Python's fnmatch only "[!...]".
-    return re.sub(r"\[\^", "[!", part)
+def _first_brace(s: str) -> tuple[str, list[str], str] | None:
+    start = s.find("{")
+    if start < 0:
+        return None
+    depth, parts, last = 0, [], start + 1
+    for i in range(start, len(s)):
+        c = s[i]
+        if c == "{":
+            depth += 1
+        elif c == "}":
+            depth -= 1
+            if depth == 0:
+                parts.append(s[last:i])
+                return s[:start], parts, s[i + 1:]
+        elif c == "," and depth == 1:
+            parts.append(s[last:i])
+            last = i + 1
+    return None  # glibc globs the whole pattern without brace expansion then
 
 
 # -- files ----------------------------------------------------------------------------------
