@@ -59,6 +59,8 @@ def canonical_key(key: str) -> str:
     ``net/ipv4/conf/eth0.100/rp_filter`` -> ``net.ipv4.conf.eth0/100.rp_filter``;
     ``vm.swappiness/`` -> ``vm.swappiness/`` (the path ``vm/swappiness.``, no such key)."""
     key = key.strip(WHITESPACE)
+    if "/" not in key and ".." not in key and key[:1] != "." and key[-1:] != ".":
+        return key  # dotted, nothing to simplify: the common case, kept fast
     m = _FIRST_SEP.search(key)
     if m is not None and m.group() == ".":
         key = key.translate(_SWAP)  # now the /proc/sys path
@@ -78,7 +80,7 @@ def path_simplify(path: str) -> str:
 
 def is_glob(key: str) -> bool:
     """systemd's string_is_glob(): the key is a pattern (glob(3)) when it has ``*?[``."""
-    return any(c in key for c in "*?[")
+    return "*" in key or "?" in key or "[" in key
 
 
 _FIRST_SEP = re.compile(r"[/.]")
