@@ -11,6 +11,7 @@ systemd-sysctl did not (successfully) set.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -103,3 +104,22 @@ def test_glob_strict_overcommit_reaches_the_overcommit_rules():
     limit = build_host(Tree(root=DATA / "sysctl_load" / "glob-question"), ".",
                        ram=8 << 30).commit_limit(0)
     assert limit is not None and limit.ratio == 80
+
+
+_SETTING = re.compile(r"^Setting '/proc/sys/(.*)' to '(.*)'$")
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if not c.startswith("glob-")])
+def test_every_key_written_is_the_key_systemd_sysctl_wrote(case):
+    """Key normalization: the keys systemd-sysctl logged writing (found in /proc/sys or not:
+    ``vm/swappiness.``, ``vm/ swappiness``, ``-vm/overcommit_memory``) are the keys oomlint
+    writes, with the same values."""
+    logged = {}
+    for line in RECORDED["cases"][case]["systemd_sysctl"]["log"]:
+        m = _SETTING.match(line)
+        if m:
+            logged[m.group(1).translate(str.maketrans("./", "/."))] = m.group(2)
+    h = host_of(case)
+    written = {k: s.raw for k, s in h.sysctl.items()}
+    written.update({ig.assignment.key: ig.assignment.value for ig in h.sysctl_ignored})
+    assert written == logged
