@@ -123,3 +123,17 @@ def test_every_key_written_is_the_key_systemd_sysctl_wrote(case):
     written = {k: s.raw for k, s in h.sysctl.items()}
     written.update({ig.assignment.key: ig.assignment.value for ig in h.sysctl_ignored})
     assert written == logged
+
+
+def test_sysctl_conf_not_applied_is_recorded_and_loose_files_keep_it(tmp_path):
+    h = host_of("conf-unlinked")
+    assert "vm.swappiness" not in h.sysctl
+    assert [(s.key, s.raw, s.loc.path, s.loc.line) for s in h.sysctl_not_applied] == [
+        ("vm.swappiness", "5", "etc/sysctl.conf", 1)]
+    assert host_of("conf-linked").sysctl_not_applied == []
+    # A loose sysctl.conf has no tree around it to tell whether a link exists: applied at
+    # the place of 99-sysctl.conf, and not reported.
+    conf = tmp_path / "sysctl.conf"
+    conf.write_text("vm.swappiness = 5\n")
+    loose = build_host(Tree(files={"/etc/sysctl.conf": conf}), "loose", loose=True)
+    assert loose.sysctl["vm.swappiness"].value == 5 and loose.sysctl_not_applied == []
