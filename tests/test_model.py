@@ -146,6 +146,8 @@ def test_sysctl_order_and_masking(tree):
         "usr/lib/sysctl.d/60-c.conf": "-vm.overcommit_memory=1\n",
         "etc/sysctl.conf": "vm.overcommit_memory = 2\n",
     })
+    # Debian bookworm's procps link: systemd-sysctl reads /etc/sysctl.conf only through it.
+    os.symlink("../sysctl.conf", root / "etc/sysctl.d/99-sysctl.conf")
     h = host_of(root)
     assert h.sysctl["vm.swappiness"].value == 2  # /etc masks the same name; 50 after 10
     # /etc/sysctl.conf is applied at the position of 99-sysctl.conf: after 60-c.conf.

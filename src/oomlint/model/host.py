@@ -281,6 +281,9 @@ class Host:
     units: dict[str, Unit] = field(default_factory=dict)
     sysctl: dict[str, Setting[str]] = field(default_factory=dict)
     sysctl_ignored: list[Ignored] = field(default_factory=list)
+    # Assignments of an /etc/sysctl.conf that no sysctl.d entry links: systemd-sysctl never
+    # reads them (model/sysctl.py; OOM310).
+    sysctl_not_applied: list[Setting[str]] = field(default_factory=list)
     manager: dict[str, Setting[str]] = field(default_factory=dict)
     manager_files: list[UnitFile] = field(default_factory=list)
     manager_defaults: ManagerDefaults = field(default_factory=ManagerDefaults)
