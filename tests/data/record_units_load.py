@@ -62,7 +62,7 @@ MOUNTED = ("etc/systemd", "usr/lib/systemd", "run/systemd")
 UNITS = {
     "delegate-oom-policy": ["plain.service", "ctr.service", "pids.service", "no.service",
                             "reset.service", "explicit.service", "dropin.service",
-                            "kill.service"],
+                            "kill.service", "empty.service", "noempty.service"],
     "delegate-manager-default": ["plain.service", "ctr.service"],
     "slice-specifiers": ["app@web.service", "app-web.slice", "a-b@x.service", "j-k@x.service",
                          "nn@x.service", "full@x.service", "upper@x.service",
