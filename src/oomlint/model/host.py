@@ -226,9 +226,9 @@ class OomPolicy:
         if self.setting is not None:
             return f"OOMPolicy={self.value} ({self.setting.loc})"
         if self.because is None:
-            return f"OOMPolicy={self.value}, systemd's default"
+            return f"the default OOMPolicy={self.value}"
         why = f"{self.because.key}={self.because.raw} at {self.because.loc}"
-        return f"OOMPolicy={self.value}, the default because of {why}"
+        return f"the default OOMPolicy={self.value} (because of {why})"
 
 
 @dataclass(frozen=True)
