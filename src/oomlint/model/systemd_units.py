@@ -35,9 +35,9 @@ from oomlint.model.host import (
 )
 from oomlint.model.reader import Reader
 from oomlint.model.systemd_keys import SECTIONS_BY_TYPE, UNIT_TYPES, is_known
-from oomlint.parsers.systemd_unit import Assignment, parse_unit
+from oomlint.parsers.systemd_unit import Assignment, UnitFile, parse_unit
 from oomlint.sources.templates import is_templated, templated_value
-from oomlint.sources.tree import Tree
+from oomlint.sources.tree import Tree, rel
 
 UNIT_DIRS = (
     "/etc/systemd/system.control",
@@ -104,13 +104,11 @@ def load_units(reader: Reader) -> None:
     instances: set[str] = set()
     for d in dirs:
         for n in tree.listdir(d):
-            if hidden_or_backup_file(n):
-                continue  # systemd's directory listings skip them (FOREACH_DIRENT)
             if n.endswith(".d"):
                 dropin_names.add(n[:-2])
                 dropin_dirs.add(f"{d}/{n}")
             elif n.endswith((".wants", ".requires", ".upholds")):
-                for m in tree.listdir(f"{d}/{n}"):
+                for m in tree.listdir(f"{d}/{n}"):  # conf_files_list(): hidden ones skipped
                     if not hidden_or_backup_file(m) and "@" in m and not m.split("@", 1)[1].startswith("."):
                         instances.add(m)
             elif _unit_type(n):
@@ -152,14 +150,16 @@ def load_units(reader: Reader) -> None:
     def make(n: str) -> Unit:
         alias_names = tuple(sorted(a for a, t in aliases.items() if t == n))
         unit = Unit(n, None, masked=n in masked, aliases=alias_names, template=_template_of(n))
-        if unit.masked:
-            return unit
         frag_path = fragments.get(n) or (fragments.get(unit.template) if unit.template else None)
         sections = set(SECTIONS_BY_TYPE.get(_unit_type(n) or "", ()))
-        if frag_path and tree.size(frag_path) == 0:
-            # null_or_empty(): a 0-byte file masks the unit; a file of comments, blank lines
-            # or a byte-order mark is a fragment that sets nothing (its drop-ins apply).
+        if unit.masked or (frag_path and tree.size(frag_path) == 0):
+            # null_or_empty(): a /dev/null link or a 0-byte file masks the unit; a file of
+            # comments, blank lines or a byte-order mark is a fragment that sets nothing (its
+            # drop-ins apply). systemd 252 still names the masked fragment and reads the
+            # drop-ins (its dump lists them) but never starts the unit: no settings resolved.
             unit.masked = True
+            unit.fragment = UnitFile(rel(frag_path or f"{first[n]}/{n}"))
+            unit.dropins = _parse_dropins(n, alias_names, unit.template, sections)
             return unit
         if unit.type == "slice" and not slice_name_valid(n):
             # slice_verify(): "Slice name ... is not valid. Refusing." The unit fails to
@@ -169,12 +169,14 @@ def load_units(reader: Reader) -> None:
             return unit
         if frag_path:
             unit.fragment = reader.parse(frag_path, "unit", parse_unit, sections)
-        for dp in _dropin_paths(tree, dirs, dropin_dirs, n, alias_names, unit.template):
-            f = reader.parse(dp, "unit", parse_unit, sections)
-            if f is not None:
-                unit.dropins.append(f)
+        unit.dropins = _parse_dropins(n, alias_names, unit.template, sections)
         _resolve_unit(unit, host)
         return unit
+
+    def _parse_dropins(n, alias_names, template, sections) -> list[UnitFile]:
+        got = (reader.parse(dp, "unit", parse_unit, sections)
+               for dp in _dropin_paths(tree, dirs, dropin_dirs, n, alias_names, template))
+        return [f for f in got if f is not None]
 
     for n in sorted(names):
         if n in instantiated and n not in masked:
