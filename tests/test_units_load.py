@@ -160,14 +160,17 @@ def test_failed_slices_have_no_parents():
     assert ".slice" not in host.units and "x.slice" not in host.units  # nothing from -x
 
 
-def test_specifier_slices_create_no_phantom_units():
+def test_specifier_slices_create_no_phantom_units(tree):
     host = host_of("slice-specifiers")
     assert not [n for n in host.units if "%" in n]
-    # Templates themselves are not units systemd loads: they keep Slice= as written.
-    tmpl = host.units.get("app@.service")
-    if tmpl is not None:
-        assert tmpl.get("Slice").value == "app-%i.slice"
-        assert tmpl.slice_chain == ()
+    # An uninstantiated template is no unit systemd loads: it keeps Slice= as written,
+    # with no slice unit and no parents made up for it.
+    root = tree({"etc/systemd/system/app@.service":
+                 "[Service]\nExecStart=/usr/bin/app %i\nSlice=app-%i.slice\n"})
+    tmpl = build_host(Tree(root=root), ".").units
+    assert tmpl["app@.service"].get("Slice").value == "app-%i.slice"
+    assert tmpl["app@.service"].slice_chain == ("app-%i.slice",)
+    assert sorted(tmpl) == ["app@.service"]
 
 
 def test_cap_chain_through_an_expanded_slice():

@@ -1,9 +1,14 @@
 """systemd units, loaded the way systemd 252 loads them.
 
-The unit search path in priority order and masking, aliases, drop-ins merged across
-directories (same basename hides the lower one; survivors in byte order), template
-instances, slices and their own drop-ins; every effective value a typed `Setting` with the
-assignments it overrode. What systemd logs and ignores becomes an `Ignored` record.
+The unit search path in priority order and masking (a /dev/null link or a 0-byte file; a
+fragment of only comments, blanks or a byte-order mark sets nothing and is no mask),
+aliases, drop-ins in unit_file_find_dropin_paths() order (the unit's own name, template and
+dash prefixes in every directory, then its aliases', then ``service.d/``; the first of a
+basename wins; survivors in byte order; hidden and backup names skipped), template
+instances, ``Slice=`` with unit_name_printf() specifiers and slice name checks, slices and
+their own drop-ins; every effective value a typed `Setting` with the assignments it
+overrode. What systemd logs and ignores becomes an `Ignored` record. tests/test_units_load.py
+compares the result with what `systemd --test` recorded (tests/data/units_load.yaml).
 """
 
 from __future__ import annotations
@@ -186,7 +191,8 @@ def load_units(reader: Reader) -> None:
         host.units[n] = make(n)
     # Slices that are only named (Slice=, or a parent in the name) still get their prefix
     # and type-level drop-ins (`apps-.slice.d/`, `slice.d/`), as systemd loads them.
-    pending = sorted({s for u in host.units.values() for s in u.slice_chain} - set(host.units))
+    pending = sorted({s for u in host.units.values() for s in u.slice_chain if "%" not in s}
+                     - set(host.units))
     while pending:
         s = pending.pop(0)
         if s in host.units:
@@ -299,7 +305,9 @@ def _resolve_unit(unit: Unit, host: Host) -> None:
         slice_setting = unit.get("Slice")
         if slice_setting is not None and slice_setting.value is not TEMPLATED and \
                 "%" in slice_setting.value:
-            unit.slice_chain = ()  # a template's: each instance expands it to its own slice
+            # A template's (or a host-dependent %H ...): kept as written, no slice unit and
+            # no parents; each instance expands it to its own slice.
+            unit.slice_chain = (slice_setting.value,)
             return
         if slice_setting is not None and slice_setting.value is not TEMPLATED:
             sl = slice_setting.value
