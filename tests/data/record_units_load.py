@@ -20,7 +20,8 @@ with ``Wants=`` on the units of interest (UNITS below). Then
 prints its dump of every loaded unit (``systemd --test`` refuses to run as root, hence
 nobody). Unprivileged, it reads ``$XDG_CONFIG_HOME/systemd/user.conf`` instead of
 system.conf (the same ``[Manager]`` table in systemd 252, src/core/main.c
-parse_config_file), so a case's etc/systemd/system.conf is also given to it as that file.
+parse_config_file), so a case's etc/systemd/system.conf (and system.conf.d/) is also given
+to it as that file (and user.conf.d/).
 Nothing outside the namespace changes: no file is written under the real /etc, /usr or /run.
 
 From the dump each unit of interest records: load_state (``Unit Load State``: loaded,
@@ -62,7 +63,8 @@ MOUNTED = ("etc/systemd", "usr/lib/systemd", "run/systemd")
 UNITS = {
     "delegate-oom-policy": ["plain.service", "ctr.service", "pids.service", "no.service",
                             "reset.service", "explicit.service", "dropin.service",
-                            "kill.service", "empty.service", "noempty.service"],
+                            "kill.service", "empty.service", "noempty.service", "junk.service",
+                            "off.service"],
     "delegate-manager-default": ["plain.service", "ctr.service"],
     "slice-specifiers": ["app@web.service", "app-web.slice", "a-b@x.service", "j-k@x.service",
                          "nn@x.service", "full@x.service", "upper@x.service",
@@ -128,6 +130,11 @@ def unit_facts(dump: dict | None) -> dict:
 
 def copy_case(case: Path, dest: Path) -> None:
     shutil.copytree(case, dest, symlinks=True)
+    copy_perms(dest)
+
+
+def copy_perms(dest: Path) -> None:
+    """World-readable, so that systemd running as nobody reads them."""
     for dirpath, dirnames, filenames in os.walk(dest):
         os.chmod(dirpath, 0o755)
         for f in filenames:
@@ -149,9 +156,12 @@ def run_case(name: str, tmp: Path) -> tuple[str, int]:
     conf = case / "etc" / "systemd" / "system.conf"
     if conf.exists():
         shutil.copyfile(conf, xdg / "user.conf")
+    if conf.with_suffix(".conf.d").is_dir():
+        shutil.copytree(conf.with_suffix(".conf.d"), xdg / "user.conf.d")
     for d in (tmp / "probe", tmp / "probe" / "etc", tmp / "probe" / "etc" / "systemd", probe,
-              tmp / "xdg", xdg, tmp):
+              tmp / "xdg", tmp):
         os.chmod(d, 0o755)
+    copy_perms(xdg)
     mounts = []
     for d in MOUNTED:
         layers = [str(tmp / "probe" / d)] if d == "etc/systemd" else []
