@@ -199,3 +199,11 @@ def test_oom_policy_provenance():
     assert got.value == "kill" and got.because.loc.path == "etc/systemd/system.conf"
     assert host.oom_policy(host.units["ctr.service"]) is not None
     assert host.oom_policy(host_of("slice-specifiers").units["app-web.slice"]) is None
+
+
+def test_templated_delegate_leaves_the_policy_unknown(tree):
+    root = tree({"etc/systemd/system/ctr.service":
+                 "[Service]\nExecStart=/usr/bin/ctr\nDelegate={{ delegate }}\n"})
+    host = build_host(Tree(root=root), ".")
+    assert host.oom_policy(host.units["ctr.service"]) is None
+    assert [f.rule for f in host.problems] == ["OOM007"]

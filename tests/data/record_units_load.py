@@ -31,7 +31,7 @@ dropins (every ``DropIn Path``, in systemd's order), memory_max / memory_high (b
 the case's files or the unit. Paths are recorded as systemd prints them (/lib is a link to
 /usr/lib on Debian 12; the test compares them as tree-relative paths under usr/lib).
 
-Usage (as root, on a host whose PID 1 is not systemd or in a container):
+Usage (as root; recorded in a Debian 12 container whose PID 1 is not systemd):
     python3 tests/data/record_units_load.py [--out PATH] [CASE ...]
 Needs: /lib/systemd/systemd (Debian 12: systemd 252), util-linux unshare and setpriv,
 overlayfs (mount -t overlay), the nobody user and nogroup group, PyYAML.

@@ -349,13 +349,15 @@ class Host:
 
     def oom_policy(self, unit: Unit) -> OomPolicy | None:
         """The effective OOMPolicy= of a service or scope (`OomPolicy`); None for other unit
-        types and when it is a template expression."""
+        types and when it (or the Delegate= it defaults by) is a template expression."""
         if unit.type not in ("service", "scope"):
             return None
         own = unit.get("OOMPolicy")
         if own is not None:
             return OomPolicy(own.value, own) if own.value in OOM_POLICIES else None
         delegate = unit.get("Delegate")
+        if delegate is not None and delegate.value is TEMPLATED:
+            return None  # the default depends on a value a template expression hides
         if delegate is not None and delegate.value is True:
             return OomPolicy("continue", because=delegate)
         mgr = self.manager.get("DefaultOOMPolicy")

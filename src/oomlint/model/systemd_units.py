@@ -76,7 +76,8 @@ LIST_KEYS = {"ExecStart", "Environment", "EnvironmentFile"}
 TIME_KEYS = {"RestartSec", "StartLimitIntervalSec"}
 INT_KEYS = {"StartLimitBurst"}
 # Directives whose templated values matter to oomlint's rules (reported as OOM007).
-RELEVANT = set(MEMORY_KEYS) | {"OOMScoreAdjust", "OOMPolicy", "Restart", "RestartSec", "Slice",
+RELEVANT = set(MEMORY_KEYS) | {"OOMScoreAdjust", "OOMPolicy", "Delegate", "Restart",
+                               "RestartSec", "Slice",
                                "StartLimitIntervalSec", "StartLimitInterval", "StartLimitBurst",
                                "Type"}
 # -- systemd units ----------------------------------------------------------------------
