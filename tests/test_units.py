@@ -1,4 +1,4 @@
-"""Size grammars, checked against what the real programs did with the same values.
+"""Size and name grammars, checked against what the real programs did with the same values.
 
 tests/data/systemd_verify.yaml was recorded with systemd 252 (`systemd-analyze verify` and
 the `systemd --test` unit dump) by tests/data/record_systemd_verify.py.
@@ -13,8 +13,17 @@ import yaml
 
 from oomlint.base.grammar.c import GrammarError
 from oomlint.base.grammar.host import format_size, parse_host_size
-from oomlint.base.grammar.systemd import systemd_parse_memory_limit, systemd_parse_timespan
-from oomlint.model.systemd_units import _convert
+from oomlint.base.grammar.systemd import (
+    HostSpecifier,
+    SpecifierError,
+    hidden_or_backup_file,
+    slice_name_valid,
+    systemd_parse_memory_limit,
+    systemd_parse_timespan,
+    unit_name_kind,
+    unit_name_printf,
+)
+from oomlint.model.systemd_units import _convert, _dropin_dirnames
 
 DATA = yaml.safe_load((Path(__file__).parent / "data" / "systemd_verify.yaml").read_text())
 RAM = DATA["host"]["phys_pages"] * DATA["host"]["page_size"]
@@ -110,17 +119,6 @@ def test_format_size(n, text):
 
 # -- unit names, specifiers and drop-in search (src/basic/unit-name.c, src/core/unit-printf.c,
 # src/shared/dropin.c in systemd 252); whole trees are compared in tests/test_units_load.py.
-
-from oomlint.base.grammar.systemd import (  # noqa: E402
-    HostSpecifier,
-    SpecifierError,
-    hidden_or_backup_file,
-    slice_name_valid,
-    unit_name_kind,
-    unit_name_printf,
-)
-from oomlint.model.systemd_units import _dropin_dirnames  # noqa: E402
-
 
 @pytest.mark.parametrize(("unit", "text", "want"), [
     ("user@0.service", "user-%i.slice", "user-0.slice"),

@@ -114,8 +114,10 @@ def load_units(reader: Reader) -> None:
                 dropin_names.add(n[:-2])
                 dropin_dirs.add(f"{d}/{n}")
             elif n.endswith((".wants", ".requires", ".upholds")):
-                for m in tree.listdir(f"{d}/{n}"):  # conf_files_list(): hidden ones skipped
-                    if not hidden_or_backup_file(m) and "@" in m and not m.split("@", 1)[1].startswith("."):
+                for m in tree.listdir(f"{d}/{n}"):
+                    if hidden_or_backup_file(m):
+                        continue  # conf_files_list() skips them
+                    if "@" in m and not m.split("@", 1)[1].startswith("."):
                         instances.add(m)
             elif _unit_type(n):
                 first.setdefault(n, d)
@@ -153,6 +155,11 @@ def load_units(reader: Reader) -> None:
             names.add(inst)
     # Templates with known instances are checked through their instances.
     instantiated = {_template_of(i) for i in instances if i in names}
+    def parse_dropins(n: str, alias_names: tuple[str, ...], sections) -> list[UnitFile]:
+        got = (reader.parse(dp, "unit", parse_unit, sections)
+               for dp in _dropin_paths(tree, dirs, dropin_dirs, n, alias_names))
+        return [f for f in got if f is not None]
+
     def make(n: str) -> Unit:
         alias_names = tuple(sorted(a for a, t in aliases.items() if t == n))
         unit = Unit(n, None, masked=n in masked, aliases=alias_names, template=_template_of(n))
@@ -165,7 +172,7 @@ def load_units(reader: Reader) -> None:
             # drop-ins (its dump lists them) but never starts the unit: no settings resolved.
             unit.masked = True
             unit.fragment = UnitFile(rel(frag_path or f"{first[n]}/{n}"))
-            unit.dropins = _parse_dropins(n, alias_names, unit.template, sections)
+            unit.dropins = parse_dropins(n, alias_names, sections)
             return unit
         if unit.type == "slice" and not slice_name_valid(n):
             # slice_verify(): "Slice name ... is not valid. Refusing." The unit fails to
@@ -175,14 +182,9 @@ def load_units(reader: Reader) -> None:
             return unit
         if frag_path:
             unit.fragment = reader.parse(frag_path, "unit", parse_unit, sections)
-        unit.dropins = _parse_dropins(n, alias_names, unit.template, sections)
+        unit.dropins = parse_dropins(n, alias_names, sections)
         _resolve_unit(unit, host)
         return unit
-
-    def _parse_dropins(n, alias_names, template, sections) -> list[UnitFile]:
-        got = (reader.parse(dp, "unit", parse_unit, sections)
-               for dp in _dropin_paths(tree, dirs, dropin_dirs, n, alias_names, template))
-        return [f for f in got if f is not None]
 
     for n in sorted(names):
         if n in instantiated and n not in masked:
@@ -246,7 +248,7 @@ def _find_dirs(name: str, out: list[str]) -> None:
 
 
 def _dropin_paths(tree: Tree, dirs: list[str], present: set[str], name: str,
-                  aliases: tuple[str, ...], template: str | None) -> list[str]:
+                  aliases: tuple[str, ...]) -> list[str]:
     """unit_file_find_dropin_paths(): the directories of the unit's own name (with its
     template and prefix names) in every load-path directory (highest priority first), then
     those of each alias the same way, then the type-level ``service.d/`` in every one; of
