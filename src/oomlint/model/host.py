@@ -92,6 +92,7 @@ class Unit:
     slice_chain: tuple[str, ...] = ()  # nearest first, ending with "-.slice"
     env: Environment = field(default_factory=Environment)  # services with a unit file
     commands: tuple[Command, ...] = ()  # every ExecStart=, expanded with `env`
+    load_error: str = ""  # why systemd refuses to load the unit (load state "error")
 
     @property
     def type(self) -> str:
@@ -205,6 +206,36 @@ class ManagerDefaults:
     start_limit_interval: float = 10.0  # DefaultStartLimitIntervalSec=, seconds
     start_limit_burst: int = 5  # DefaultStartLimitBurst=
     restart_sec: float = 0.1  # DefaultRestartSec=, seconds
+    oom_policy: str = "stop"  # DefaultOOMPolicy=
+
+
+OOM_POLICIES = ("continue", "stop", "kill")
+
+
+@dataclass(frozen=True)
+class OomPolicy:
+    """A service's effective OOMPolicy= (systemd.service(5)) and where it comes from: its
+    own OOMPolicy= line (`setting`); else the default, which is ``continue`` when the unit
+    delegates its cgroup (`because`: the Delegate= line; systemd 252 service_add_extras()
+    and scope_add_extras(): any Delegate= but a false one, the empty value included), else
+    system.conf's DefaultOOMPolicy= (`because`: that line), else ``stop``."""
+
+    value: str  # "continue" | "stop" | "kill"
+    setting: Setting | None = None
+    because: Setting | None = None
+
+    @property
+    def loc(self) -> Loc | None:
+        s = self.setting or self.because
+        return s.loc if s is not None else None
+
+    def describe(self) -> str:
+        if self.setting is not None:
+            return f"OOMPolicy={self.value} ({self.setting.loc})"
+        if self.because is None:
+            return f"the default OOMPolicy={self.value}"
+        why = f"{self.because.key}={self.because.raw} at {self.because.loc}"
+        return f"the default OOMPolicy={self.value} (because of {why})"
 
 
 @dataclass(frozen=True)
@@ -327,6 +358,25 @@ class Host:
             if b is not None and (best is None or b < best.bytes):
                 best = Cap(b, u.get("MemoryMax").loc, u)
         return best
+
+    def oom_policy(self, unit: Unit) -> OomPolicy | None:
+        """The effective OOMPolicy= of a service or scope (`OomPolicy`); None for other unit
+        types and when it (or the Delegate= it defaults by) is a template expression."""
+        if unit.type not in ("service", "scope"):
+            return None
+        own = unit.get("OOMPolicy")
+        if own is not None:
+            return OomPolicy(own.value, own) if own.value in OOM_POLICIES else None
+        delegate = unit.get("Delegate")
+        if delegate is not None and delegate.value is TEMPLATED:
+            return None  # the default depends on a value a template expression hides
+        if delegate is not None and delegate.value is True:
+            return OomPolicy("continue", because=delegate)
+        mgr = self.manager.get("DefaultOOMPolicy")
+        default = self.manager_defaults.oom_policy
+        if mgr is not None and mgr.value == default:
+            return OomPolicy(default, because=mgr)
+        return OomPolicy(default)
 
     def capping_slice(self, unit: Unit) -> Unit | None:
         """The nearest slice above the unit (not the root slice) that caps its memory."""
