@@ -142,7 +142,7 @@ def load_units(reader: Reader) -> None:
         if _unit_type(n) and "@" in n and not n.split("@", 1)[1].startswith("."):
             instances.add(n)
         elif _unit_type(n) and n not in aliases and n not in names and \
-                n.rsplit(".", 1)[0] not in UNIT_TYPES and not _is_prefix_name(n):
+                not _is_prefix_name(n):
             names.add(n)  # drop-ins for a unit whose file is not in the tree
     if "postgresql@.service" in fragments:
         for ver in tree.listdir("/etc/postgresql"):
