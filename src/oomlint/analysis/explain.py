@@ -130,7 +130,11 @@ def _report_notes(r: OomReport, unit: str | None, container: str | None) -> list
     notes: list[Note] = []
     add = notes.append
     owner = ", ".join(x for x in (f"systemd unit {unit}" if unit else None, container) if x)
-    if r.kind == "global":
+    if r.sysrq:
+        add(Note("sysrq", "A manual OOM kill (SysRq-f, or echo f > /proc/sysrq-trigger): the "
+                          "kernel ran the OOM killer on request (order=-1), not because memory "
+                          "ran out."))
+    elif r.kind == "global":
         add(Note("global", "Global OOM: the whole machine ran out of memory (no cgroup limit "
                            "was involved); the box is too small for what ran on it, or "
                            "something grew without bound."))
@@ -159,13 +163,15 @@ def _report_notes(r: OomReport, unit: str | None, container: str | None) -> list
                    + (f", {flags}" + (" — decoded by oomlint for this kernel era"
                                       if t.gfp_flags_decoded else "") if flags else "") + ")")
         same = r.victim is not None and r.victim.pid is not None and r.victim.pid == t.pid
-        add(Note("trigger", f"Triggered by {what}, which{ask or ' asked for memory'} that could "
-                            "not be served. The trigger is usually not the cause: it is whoever "
-                            "asked for the page that broke the camel's back"
-                            + ("; here it was also the victim." if same else ".")))
         if t.order == -1 or r.sysrq:
-            add(Note("sysrq", "order=-1: a manual OOM kill (SysRq-f, or echo f > "
-                              "/proc/sysrq-trigger), not a memory shortage."))
+            add(Note("trigger", f"Invoked by {what}, the worker that ran the SysRq-f request."))
+        else:
+            add(Note("trigger", f"Triggered by {what}, which{ask or ' asked for memory'} that could "
+                                "not be served. The trigger is usually not the cause: it is "
+                                "whoever asked for the page that broke the camel's back"
+                                + ("; here it was also the victim." if same else ".")))
+        if t.order == -1 or r.sysrq:
+            pass
         elif t.order == 0:
             add(Note("order-0", "order=0: a single page, the most basic request; that even "
                                 "this could not be met means memory was really exhausted."))
@@ -177,8 +183,6 @@ def _report_notes(r: OomReport, unit: str | None, container: str | None) -> list
         if t.oom_adj is not None and t.oom_score_adj is None:
             add(Note("oom-adj", f"oom_adj={t.oom_adj} is the old -17..15 scale of 2.6 "
                                 "kernels, not oom_score_adj."))
-    elif r.sysrq:
-        add(Note("sysrq", "A manual OOM kill (SysRq-f), not a memory shortage."))
     v = r.victim
     if v is not None and v.pid is not None:
         parts = [f"anon-rss {_size_kb(v.anon_rss_kb)}" if v.anon_rss_kb is not None else None,
@@ -186,7 +190,8 @@ def _report_notes(r: OomReport, unit: str | None, container: str | None) -> list
                  f"shmem-rss {_size_kb(v.shmem_rss_kb)}" if v.shmem_rss_kb is not None else None,
                  f"oom_score_adj {v.oom_score_adj}" if v.oom_score_adj is not None else None]
         shown = ", ".join(p for p in parts if p)
-        add(Note("victim", f"Killed pid {v.pid} ({v.name})" + (f": {shown}." if shown else ".")
+        verb = "Killed" if v.source == "kill line" else "Chosen to be killed (the summary line)"
+        add(Note("victim", f"{verb} pid {v.pid} ({v.name})" + (f": {shown}." if shown else ".")
                  + (" anon-rss is the part of it that nothing but a kill could free."
                     if v.anon_rss_kb else "")))
         if v.chosen_pid is not None:
@@ -217,7 +222,7 @@ def _report_notes(r: OomReport, unit: str | None, container: str | None) -> list
     lg = r.largest
     if lg is not None:
         lg_rss = lg.rss * r.page_kb * KIB
-        if v is not None and v.pid is not None and lg.pid != v.pid:
+        if v is not None and v.pid is not None and lg.pid not in (v.pid, v.chosen_pid):
             exempt = lg.oom_score_adj is not None and lg.oom_score_adj <= -1000
             add(Note("largest-not-victim",
                      f"The largest task in the table is pid {lg.pid} ({lg.name}) with rss "
@@ -243,9 +248,8 @@ def _report_notes(r: OomReport, unit: str | None, container: str | None) -> list
                                   f"the min watermark {_size_kb(z.min_kb)}: memory was free, "
                                   "but not in a block large enough (fragmentation)."))
         else:
-            add(Note("watermark", f"{zone[:1].upper() + zone[1:]}: free {_size_kb(z.free_kb)} above the "
-                                  f"min watermark {_size_kb(z.min_kb)}: this zone was not the "
-                                  "one that ran dry."))
+            add(Note("watermark", f"{zone[:1].upper() + zone[1:]}: free {_size_kb(z.free_kb)}, "
+                                  f"above its min watermark {_size_kb(z.min_kb)}."))
     if r.swap_total_kb is not None:
         if r.swap_total_kb == 0:
             add(Note("swap", "No swap at all (Total swap = 0kB): anonymous memory had nowhere "
@@ -279,7 +283,8 @@ def _report_notes(r: OomReport, unit: str | None, container: str | None) -> list
         add(Note("anon-vs-file", "The victim's memory was almost all anonymous: program "
                                      "data, not droppable cache."))
     missing = [name for name, absent in (("trigger line", r.trigger is None),
-                                         ("kill line", r.victim is None and not r.no_killable),
+                                         ("kill line", not r.no_killable and (
+                                             r.victim is None or r.victim.source != "kill line")),
                                          ("task table", r.task_columns is None and not r.tasks))
                if absent]
     if missing:
@@ -345,6 +350,10 @@ def _unit_for(r: OomReport, host: Host) -> tuple[Unit | None, str | None, list[s
         if unit and unit in host.units:
             return host.units[unit], how, []
     comm = r.victim.name if r.victim is not None and r.victim.name else None
+    return _unit_for_comm(host, comm)
+
+
+def _unit_for_comm(host: Host, comm: str | None) -> tuple[Unit | None, str | None, list[str]]:
     if comm is None:
         return None, None, []
     found = [u for u in host.services if u.fragment is not None and _comm_matches(u, comm)]
@@ -430,8 +439,11 @@ def _config_notes(r: OomReport, host: Host, budget: HostBudget | None,
                 add(Note("config-memory-max",
                          f"MemoryMax {format_size(cap.bytes)} on {unit.name} was not reached"
                          + (f" (the victim had {format_size(anon)} anon-rss)" if anon else "")
-                         + ": the machine ran out first, because the limits on this host add "
-                           "up to more than its RAM.", (("MemoryMax", cap.loc),)))
+                         + ": the machine ran out first"
+                         + (", because what this host's services may use adds up to more than "
+                            "its RAM." if budget is not None and budget.ram and (
+                                budget.total > budget.ram or budget.unbounded) else "."),
+                         (("MemoryMax", cap.loc),)))
             else:
                 add(Note("config-memory-max",
                          f"No MemoryMax caps {unit.name} (neither the unit nor its slices): "
@@ -459,6 +471,17 @@ def _config_notes(r: OomReport, host: Host, budget: HostBudget | None,
                      + (f", {format_size(anon)} of it resident at death" if anon else "")
                      + (f"; the line that drives it: {lead.label}" if lead else "")
                      + ". Size it to the box: the lines below are what to change.", at))
+    lg = r.largest
+    if lg is not None and v is not None and lg.pid not in (v.pid, v.chosen_pid):
+        big, _, _ = _unit_for_comm(host, lg.name)
+        if big is not None:
+            adj = big.get("OOMScoreAdjust")
+            text = (f"The largest task, {lg.name} (pid {lg.pid}), is {big.name}"
+                    + (f": OOMScoreAdjust={adj.raw} there made it "
+                       + ("immune" if str(adj.raw).strip() == "-1000" else "less likely to be "
+                          "chosen") + f", so the kernel killed {v.name} instead." if adj else "."))
+            add(Note("config-largest", text, (("OOMScoreAdjust", adj.loc),) if adj else (
+                ("[Service]", big.service_header()),)))
     if budget is not None and r.kind != "cgroup":
         if budget.ram:
             over = budget.total > budget.ram

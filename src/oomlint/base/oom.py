@@ -63,6 +63,7 @@ class Victim:
     chosen_pid: int | None = None
     chosen_name: str | None = None
     score: int | None = None
+    source: str = "kill line"  # "kill line" | "summary" (oom-kill: task=) | "chosen" (Kill process)
 
 
 @dataclass(frozen=True)

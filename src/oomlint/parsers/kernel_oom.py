@@ -133,7 +133,8 @@ _KILLED = re.compile(rf"(?:(Out of memory|Memory cgroup out of memory)( \([^)]{{
 _RSS = {k: re.compile(rf"\b{k}:({_NUM})kB") for k in ("anon-rss", "file-rss", "shmem-rss")}
 _UID_TAIL = re.compile(rf"\bUID:({_NUM})")
 _NO_KILLABLE = re.compile(r"Out of memory and no killable processes")
-_PANIC = re.compile(r"Kernel panic - not syncing: .{0,40}[Oo]ut of memory")
+_PANIC = re.compile(r"Kernel panic - not syncing: (?:.{0,40}[Oo]ut of memory|System is deadlocked on "
+                    r"memory)")
 _REAPER = re.compile(rf"oom_reaper: reaped process ({_NUM}) ")
 _GROUP = re.compile(r"Tasks in (\S{1,1024}) are going to be killed due to memory\.oom\.group")
 _TASK_IN = re.compile(r"Task in (\S{1,1024}) killed as a result of limit of (\S{1,1024})")
@@ -297,10 +298,10 @@ class _Builder:
         if v is None:
             s = self.summary or {}
             if s.get("pid") is not None:
-                return Victim(pid=s["pid"], name=s.get("task"), line=s["line"])
+                return Victim(pid=s["pid"], name=s.get("task"), line=s["line"], source="summary")
             if chosen is not None:
                 return Victim(pid=None, name=None, line=chosen[3], chosen_pid=chosen[0],
-                              chosen_name=chosen[1], score=chosen[2])
+                              chosen_name=chosen[1], score=chosen[2], source="chosen")
             return None
         adj, source = v.get("adj"), "verdict" if v.get("adj") is not None else None
         if adj is None and v["pid"] in self.rows:
@@ -516,6 +517,10 @@ class _Parser:
                            "failcnt": _i(m.group(3)), "line": n}
             b.touch(n)
             return
+        m = _ROW.match(c)
+        if m and b is not None and (b.killed or b.summary is not None) and \
+                _looks_like_row(m.group(2)):
+            b = self.start(key, n, host)  # a table row after the summary: the next report
         if b is None:
             return
         if b.killed:
