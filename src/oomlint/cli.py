@@ -190,14 +190,15 @@ def explain(files, root, ram, fmt, config_path):
     logs = []
     for name in files:
         try:
-            logs.append(read_log(name, click.get_binary_stream("stdin")))
+            logs.append(read_log(name, getattr(sys.stdin, "buffer", None)))
         except LogError as exc:
             raise click.UsageError(escape(f"{name}: cannot read: {exc}")) from None
     reports = []
     for log in logs:
         if log.skipped_bytes:
-            _warn(f"{log.shown}: larger than {len(log.text.encode('utf-8', 'surrogateescape'))} "
-                  f"bytes: only its end, from line {log.first_line}, was read")
+            _warn(f"{log.shown}: {log.skipped_bytes} bytes skipped: only its last "
+                  f"{len(log.text.encode('utf-8', 'surrogateescape'))} bytes, from line "
+                  f"{log.first_line}, were read")
         parsed = parse_oom_log(iter_lines(log.text), log.shown, start=log.first_line)
         if parsed.dropped:
             _warn(f"{log.shown}: more OOM reports than oomlint keeps; {parsed.dropped} not shown")

@@ -46,8 +46,8 @@ MAX_TASK_ROWS = 100_000  # task rows kept per report (largest and victim are tra
 MAX_GAP = 300  # unrecognised lines after which an open report without its kill line ends
 MAX_HOSTS = 1000  # separate host streams tracked at once
 
-_INT = r"-?\d{1,19}"
-_NUM = r"\d{1,19}"
+_INT = r"-?\d{1,19}(?!\d)"
+_NUM = r"\d{1,19}(?!\d)"
 
 # ---- prefixes ----------------------------------------------------------------------------
 
@@ -115,7 +115,7 @@ def _strip(raw: str) -> tuple[str, str | None, bool, float | None, bool]:
 # ---- line kinds --------------------------------------------------------------------------
 
 _TRIGGER = re.compile(r"(?P<comm>.{0,64}?) invoked oom-killer: (?P<rest>.*)")
-_GFP = re.compile(r"gfp_mask=(0x[0-9a-fA-F]{1,16})(?:\(([^)]{0,512})\))?")
+_GFP = re.compile(r"gfp_mask=(0x[0-9a-fA-F]{1,16})(?![0-9a-fA-F])(?:\(([^)]{0,512})\))?")
 _ORDER = re.compile(rf"\border=({_INT})")
 _ADJ = re.compile(rf"\boom_score_adj=({_INT})")
 _OLD_ADJ = re.compile(rf"\boom_adj=({_INT})")
@@ -521,6 +521,8 @@ class _Parser:
         if m and b is not None and (b.killed or b.summary is not None) and \
                 _looks_like_row(m.group(2)):
             b = self.start(key, n, host)  # a table row after the summary: the next report
+        elif m and b is None and _looks_like_row(m.group(2)):
+            b = self.start(key, n, host, tentative=True)  # a fragment that starts mid-table
         if b is None:
             return
         if b.killed:

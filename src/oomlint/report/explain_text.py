@@ -7,6 +7,8 @@ is echoed."""
 
 from __future__ import annotations
 
+import textwrap
+
 from oomlint.base.grammar.host import format_size
 from oomlint.report._common import Display, text_where
 from oomlint.report.escape import escape
@@ -52,10 +54,15 @@ def _facts(e) -> list[str]:
     return out
 
 
+WIDTH = 100  # notes are wrapped to this many columns
+
+
 def _notes(notes, display: Display | None) -> list[str]:
     out = []
     for n in notes:
-        out.append(f"  - {escape(n.text)}")
+        out += textwrap.wrap(escape(n.text), WIDTH, initial_indent="  - ",
+                             subsequent_indent="    ", break_long_words=False,
+                             break_on_hyphens=False)
         width = max((len(escape(label)) for label, _ in n.at), default=0)
         for label, loc in n.at:
             where = text_where(display, loc) if display is not None else escape(loc.path)

@@ -64,9 +64,10 @@ def _read_stream(shown: str, read, limit: int) -> Log:
     return Log(shown, data.decode("utf-8", "surrogateescape"), skipped_lines + 1, skipped)
 
 
-def read_log(name: str, stdin: BinaryIO | None = None, limit: int = MAX_LOG_BYTES) -> Log:
-    """The log `name` ("-": `stdin`). Raises `LogError` with the reason when it cannot be
-    read."""
+def read_log(name: str, stdin: BinaryIO | None = None, limit: int | None = None) -> Log:
+    """The log `name` ("-": `stdin`), its last `limit` bytes (`MAX_LOG_BYTES`). Raises
+    `LogError` with the reason when it cannot be read."""
+    limit = MAX_LOG_BYTES if limit is None else limit
     if name == "-":
         if stdin is None:
             raise LogError("no standard input")
