@@ -428,7 +428,7 @@ def test_a_mem_info_dump_that_a_table_follows_starts_the_report():
 
 def test_reports_past_the_cap_are_counted(monkeypatch):
     monkeypatch.setattr(kernel_oom, "MAX_REPORTS", 3)
-    lines = ["Out of memory: Killed process %d (x) total-vm:1kB, anon-rss:1kB, file-rss:0kB" % i
+    lines = [f"Out of memory: Killed process {i} (x) total-vm:1kB, anon-rss:1kB, file-rss:0kB"
              for i in range(10)]
     log = parse_oom_log(lines, "x")
     assert ([r.victim.pid for r in log.reports], log.dropped) == ([0, 1, 2], 7)
