@@ -151,6 +151,11 @@ def test_notes_per_fixture(name, want):
     assert [ids(e) for e in explain_reports(reports(name))] == want
 
 
+def test_the_same_kill_in_two_logs_is_no_repeat():
+    twice = reports("db-prod-article.log", "db-prod-article.log")
+    assert [ids(e).count("repeated") for e in explain_reports(twice)] == [0, 0]
+
+
 def test_fragmentation_and_swap_readings():
     (e,) = explain_reports(reports("dmesg-T-4.9-order2.log"))
     assert "16 KiB" in note(e, "order-high").text

@@ -68,6 +68,9 @@ PREFIXES = {
     "journal-short": lambda i: "Nov 23 15:36:19 db-prod kernel: ",
     "journal-masked-host": lambda i: "Feb 03 19:57:08 ** kernel: ",
     "journal-short-iso": lambda i: "2024-05-01T10:11:12+0000 db-prod kernel: ",
+    "journal-short-precise": lambda i: "Nov 23 15:36:19.123456 db-prod kernel: ",
+    "journal-short-full": lambda i: "Thu 2024-05-02 10:11:12 UTC db-prod kernel: ",
+    "journal-short-monotonic": lambda i: f"[{1000 + i:>5}.{i:06d}] db-prod kernel: ",
     "rfc3339": lambda i: "2024-05-01T10:11:12.123456+00:00 db-prod kernel: ",
     "kernel-only": lambda i: "kernel: ",
     "printk-level": lambda i: f"<6>[{1000 + i:>5}.{i:06d}] ",
@@ -89,6 +92,8 @@ def test_every_prefix_form_reads_the_same_report(form):
     assert r.meminfo == want.meminfo and r.zones == want.zones
     host = {"kern.log": "db-prod", "syslog-no-printk": "db-prod", "journal-short": "db-prod",
             "journal-masked-host": "**", "journal-short-iso": "db-prod",
+            "journal-short-precise": "db-prod", "journal-short-full": "db-prod",
+            "journal-short-monotonic": "db-prod",
             "rfc3339": "db-prod"}.get(form)
     assert r.host == host
 

@@ -204,10 +204,19 @@ def explain(files, root, ram, fmt, config_path):
             _warn(f"{log.shown}: more OOM reports than oomlint keeps; {parsed.dropped} not shown")
         reports.extend(parsed.reports)
     host = budget = display = None
+    failed = False
     if root is not None:
         _, cfg = _config(config_path, [root])
         ((host, display),) = _hosts([root], ram, None, cfg)
-        budget = host_budget(host, cfg.assumptions)
+        for problem in host.problems:
+            if problem.rule == INTERNAL_ERROR:
+                failed = True
+                _warn(f"{host.name}: internal error: {problem.message}")
+        try:
+            budget = host_budget(host, cfg.assumptions)
+        except Exception as exc:  # the reports are still explained, without the budget
+            failed = True
+            _warn(f"{host.name}: computing the budget failed: {type(exc).__name__}: {exc}")
     explanations = explain_reports(reports, host, budget)
     click.echo(EXPLAIN_FORMATS[fmt](explanations, display=display), nl=False)
-    sys.exit(1 if explanations else 0)
+    sys.exit(2 if failed else 1 if explanations else 0)

@@ -291,8 +291,8 @@ def _report_notes(r: OomReport, unit: str | None, container: str | None) -> list
         add(Note("partial", "Partial report: no " + ", no ".join(missing) + " in the log; "
                             "what it does not say is left unknown."))
     if r.truncated:
-        add(Note("truncated", "The report was longer than oomlint reads of one report; its "
-                              "end was not read."))
+        add(Note("truncated", "The report was longer than oomlint keeps of one report (lines, task "
+                              "rows or zones); the rest was not read."))
     if r.page_kb != 4:
         add(Note("page-size", f"Pages are {r.page_kb} KiB on this machine (the victim's row "
                               "against its kill line says so); table sizes use that."))
@@ -319,14 +319,13 @@ def _repeats(reports: Sequence[OomReport]) -> dict[int, Note]:
             by[(r.host, r.victim.name)].append(i)
     out: dict[int, Note] = {}
     for (_, name), idx in by.items():
-        if len(idx) < 2:
+        pids = {reports[i].victim.pid for i in idx}
+        if len(pids) < 2:  # one kill (the same report in two logs, or one pid chosen twice)
             continue
         where = ", ".join(f"{reports[i].path}:{reports[i].victim.line}" for i in idx[:10])
         more = f" and {len(idx) - 10} more" if len(idx) > 10 else ""
-        pids = {reports[i].victim.pid for i in idx}
         text = (f"{name} was killed in {len(idx)} reports ({where}{more}), "
-                + ("as different pids each time: it was restarted and grew back into the wall. "
-                   if len(pids) > 1 else "") +
+                + "as a different pid each time: it was restarted and grew back into the wall. " +
                 "A leak or a restart loop: cap it or fix the leak; restarting it unchanged just "
                 "schedules the next kill.")
         for i in idx:

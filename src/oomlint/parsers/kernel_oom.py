@@ -45,6 +45,7 @@ MAX_REPORT_LINES = 200_000  # lines one report may span
 MAX_TASK_ROWS = 100_000  # task rows kept per report (largest and victim are tracked past it)
 MAX_GAP = 300  # unrecognised lines after which an open report without its kill line ends
 MAX_HOSTS = 1000  # separate host streams tracked at once
+MAX_ZONES = 64  # zone lines kept per report (a NUMA box has a few per node)
 
 _INT = r"-?\d{1,19}(?!\d)"
 _NUM = r"\d{1,19}(?!\d)"
@@ -53,12 +54,14 @@ _NUM = r"\d{1,19}(?!\d)"
 
 _ISO = r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d{1,9})?(?:Z|[+-]\d\d(?::?\d\d)?)?"
 _BSD = r"[^\W\d_]{3,4}\.? {1,2}\d{1,2} \d\d:\d\d:\d\d(?:\.\d{1,9})?"
+_FULL = r"[^\W\d_]{3} \d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d{1,9})? [A-Za-z0-9+:-]{1,8}"
 _SYSLOG = re.compile(
-    rf"(?:<\d{{1,3}}>)?(?:{_ISO}|{_BSD}) (?P<host>\S{{1,255}}) "
+    rf"(?:<\d{{1,3}}>)?(?:{_FULL}|{_ISO}|{_BSD}) (?P<host>\S{{1,255}}) "
     r"(?P<tag>[A-Za-z_][\w.@/()-]{0,63}?)(?P<pid>\[\d{1,10}\])?: ?")
 _ISO_ONLY = re.compile(rf"{_ISO}\s+")
 _RELAY = re.compile(r"In\(\d+\) \S+ - Guest: ")
 _KERNEL_TAG = re.compile(r"kernel: ?")
+_HOST_KERNEL = re.compile(r"(\S{1,255}) kernel: ")  # journalctl -o short-monotonic
 _LEVEL = re.compile(r"<\d{1,3}>")
 _PRINTK = re.compile(r"\[ *(\d{1,12})\.(\d{1,9})\] ?")
 _CALLER = re.compile(r"\[ *[TC]\d{1,10}\] ?")
@@ -107,6 +110,10 @@ def _strip(raw: str) -> tuple[str, str | None, bool, float | None, bool]:
             ts = int(m.group(1)) + int(m.group(2)) / 10 ** len(m.group(2))
             s = s[m.end():]
             prefixed = True
+            h = _HOST_KERNEL.match(s) if host is None else None
+            if h:
+                host = h.group(1)
+                s = s[h.end():]
             continue
         break
     return s.strip(), host, True, ts, prefixed
@@ -162,6 +169,11 @@ _RECOGNISED = re.compile(
     r"^[A-Za-z_]+ [0-9a-f]{1,20}$|^[a-z_]+:\d|^Swap cache|^Free swap|^Total swap|^\d+ total|"
     r"^Memory cgroup|^memory|^swap:|^kmem:|^Tasks|^\[|mems_allowed=|^active_anon|cpuset=)")
 
+# Any line that can start or extend a closed report holds one of these: lines that hold none
+# are skipped without trying each line kind (most of a log is not OOM reports).
+_START = re.compile(r"invoked oom-killer|oom-kill:|ill(?:ed)? process|no killable|Kernel panic|"
+                    r"oom_reaper|Mem-Info:|allocation (?:failure|stalls)|Tasks state|^\[|"
+                    r"Task in |memory: usage|oom\.group")
 _TABLE_COLS = ("uid", "tgid", "total_vm", "rss", "rss_anon", "rss_file", "rss_shmem",
                "nr_ptes", "nr_pmds", "nr_puds", "pgtables_bytes", "swapents", "oom_score_adj")
 _MEMINFO_KEYS = {"active_anon", "inactive_anon", "isolated_anon", "active_file",
@@ -396,6 +408,8 @@ class _Parser:
         self._line(n, content, key, host, b)
 
     def _line(self, n: int, c: str, key, host, b: _Builder | None) -> None:
+        if (b is None or b.killed) and not _START.search(c):
+            return
         m = _TRIGGER.match(c)
         if m:
             self.alloc_warn.pop(key, None)
@@ -540,6 +554,9 @@ class _Parser:
             b.kernel = v.group(1) if v else b.kernel
         elif (m := _ZONE.search(c)) is not None:
             b.in_meminfo = False
+            if len(b.zones) >= MAX_ZONES:
+                b.truncated = True
+                return
             b.zones.append(Zone(node=_i(m.group(1)), name=m.group(2), free_kb=int(m.group(3)),
                                 min_kb=int(m.group(4)), low_kb=int(m.group(5)),
                                 high_kb=int(m.group(6)), line=n))
