@@ -234,7 +234,7 @@ class _Builder:
     def killed(self) -> bool:
         return self.victim is not None or self.no_killable
 
-    def touch(self, n: int) -> None:
+    def mark(self, n: int) -> None:
         self.end = n
         self.gap = 0
 
@@ -439,7 +439,7 @@ class _Parser:
                 b = self.start(key, n, host)
             b.tentative = False
             b.summary = _summary(m.group(1), n)
-            b.touch(n)
+            b.mark(n)
             return
         m = _CHOSEN.match(c)
         if m:
@@ -450,14 +450,14 @@ class _Parser:
             b.chosen = (int(m.group(2)), m.group(3), int(m.group(4)), n)
             if m.group(1):
                 b.verdict_scope = "cgroup" if m.group(1).startswith("Memory") else "global"
-            b.touch(n)
+            b.mark(n)
             return
         m = _KILLED.match(c)
         if m:
             b = self.open.get(key)
             if b is not None and b.victim is not None and b.group:
                 b.extra_kills += 1
-                b.touch(n)
+                b.mark(n)
                 return
             b = self.real(key, n, host)
             tail = m.group(8)
@@ -474,34 +474,34 @@ class _Parser:
             if m.group(1):
                 b.verdict_scope = "cgroup" if m.group(1).startswith("Memory") else "global"
                 b.allocating = bool(m.group(2) and "allocating" in m.group(2))
-            b.touch(n)
+            b.mark(n)
             return
         if _NO_KILLABLE.search(c):
             b = self.real(key, n, host)
             b.no_killable = True
-            b.touch(n)
+            b.mark(n)
             return
         if _PANIC.search(c):
             b = self.real(key, n, host, after_kill_new=False)
             b.panic = True
-            b.touch(n)
+            b.mark(n)
             return
         m = _REAPER.match(c)
         if m:
             if b is not None and b.victim is not None and b.victim["pid"] == int(m.group(1)):
                 b.reaped = True
-                b.touch(n)
+                b.mark(n)
             return
         m = _GROUP.match(c)
         if m:
             b = self.real(key, n, host, after_kill_new=False)
             b.group = True
-            b.touch(n)
+            b.mark(n)
             return
         if _MEMINFO.match(c):
             if b is not None and not b.killed and not b.tentative:
                 b.in_meminfo = True
-                b.touch(n)
+                b.mark(n)
                 return
             if n - self.alloc_warn.get(key, -10**9) < MAX_GAP:
                 self.close(key)
@@ -515,13 +515,13 @@ class _Parser:
             if m:
                 b.columns = tuple(m.group(1).split())
             b.in_meminfo = False
-            b.touch(n)
+            b.mark(n)
             return
         m = _TASK_IN.match(c)
         if m:
             b = self.real(key, n, host)
             b.task_in = (m.group(1), m.group(2))
-            b.touch(n)
+            b.mark(n)
             return
         m = _MEMCG_USAGE.match(c)
         if m:
@@ -529,7 +529,7 @@ class _Parser:
             if b.memcg is None:
                 b.memcg = {"usage_kb": int(m.group(1)), "limit_kb": int(m.group(2)),
                            "failcnt": _i(m.group(3)), "line": n}
-            b.touch(n)
+            b.mark(n)
             return
         m = _ROW.match(c)
         if m and b is not None and (b.killed or b.summary is not None) and \
@@ -582,7 +582,7 @@ class _Parser:
         if _SYSRQ.search(c):
             b.sysrq = True
         if recognised:
-            b.touch(n)
+            b.mark(n)
         else:
             b.gap += 1
             if b.gap > MAX_GAP:
