@@ -127,7 +127,7 @@ def test_the_largest_task_is_exempt_by_the_configuration(tree):
                                 "watermark", "watermark", "watermark", "swap", "anon-vs-file"]]),
     ("dmesg-T-4.9-order2.log", [["global", "trigger", "order-high", "victim",
                                  "victim-expendable", "largest-not-victim", "watermark",
-                                 "watermark", "swap", "anon-vs-file"]]),
+                                 "watermark", "fragmented", "swap", "anon-vs-file"]]),
     ("kernlog-4.15-syslog.log", [["global", "trigger", "order-0", "victim", "victim-protected",
                                   "largest-is-victim", "watermark", "swap", "anon-vs-file"]]),
     ("k8s-5.4-memcg-v2-rfc3339.log", [["cgroup", "trigger", "order-0", "victim",
@@ -160,10 +160,19 @@ def test_fragmentation_and_swap_readings():
     (e,) = explain_reports(reports("dmesg-T-4.9-order2.log"))
     assert "16 KiB" in note(e, "order-high").text
     assert all("fragmentation" in n.text for n in e.notes if n.id == "watermark")
+    assert note(e, "fragmented").text.startswith(
+        "Zone Normal (node 0): 121.39 MiB free in blocks smaller than 16 KiB, and no free block "
+        "that large")
     assert note(e, "swap").text.startswith("Swap: 1.86 GiB free of 2 GiB (not full)")
     (e,) = explain_reports(reports("rhel7-3.10-printk.log"))
     assert note(e, "swap").text.startswith("No swap at all")
     assert "decoded by oomlint" in note(e, "trigger").text
+
+
+def test_no_killable_names_the_exempt_giant():
+    _, e = explain_reports(reports("sysrq-and-no-killable.log"))
+    assert note(e, "no-killable").text.endswith(
+        "The largest task, appserver (pid 980, rss 7.36 GiB), was exempt (oom_score_adj -1000).")
 
 
 def test_a_partial_report_borrows_nothing():

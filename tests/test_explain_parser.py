@@ -255,6 +255,8 @@ def test_dmesg_t_order_2():
     assert r.meminfo_value("active_file") == 180210  # a continuation line with no prefix
     assert (r.swap_free_kb, r.swap_total_kb) == (1949624, 2097148)
     assert r.task_columns[4:6] == ("nr_ptes", "nr_pmds")
+    assert r.buddy == (("Normal (node 0)", ((4, 28673), (8, 1201), (16, 0), (32, 0), (64, 0),
+                                            (128, 0))),)
 
 
 def test_kern_log_skips_daemon_and_logger_lines():

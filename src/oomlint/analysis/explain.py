@@ -210,9 +210,15 @@ def _report_notes(r: OomReport, unit: str | None, container: str | None) -> list
         add(Note("victim-unknown", f"The kernel chose pid {v.chosen_pid} ({v.chosen_name}); the "
                                    "line naming the task it killed is not in this fragment."))
     if r.no_killable:
+        lg0 = r.largest
+        exempt = (f" The largest task, {lg0.name} (pid {lg0.pid}, rss "
+                  f"{format_size(lg0.rss * r.page_kb * KIB)}), was exempt (oom_score_adj "
+                  f"{lg0.oom_score_adj}).") if lg0 is not None and lg0.oom_score_adj is not None \
+            and lg0.oom_score_adj <= -1000 else ""
         add(Note("no-killable", "Out of memory and no killable processes: every candidate was "
                                 "exempt (oom_score_adj -1000) or unkillable, so nothing was "
-                                "killed" + (" and the kernel panicked." if r.panic else ".")))
+                                "killed" + (" and the kernel panicked." if r.panic else ".")
+                 + exempt))
     elif r.panic:
         add(Note("panic", "The kernel panicked instead of (or after) killing: vm.panic_on_oom "
                           "is set; with kernel.panic=0 the box hangs until someone resets it."))
@@ -250,6 +256,16 @@ def _report_notes(r: OomReport, unit: str | None, container: str | None) -> list
         else:
             add(Note("watermark", f"{zone[:1].upper() + zone[1:]}: free {_size_kb(z.free_kb)}, "
                                   f"above its min watermark {_size_kb(z.min_kb)}."))
+    if t is not None and t.order is not None and t.order > 0 and r.buddy:
+        need = (1 << min(t.order, 30)) * r.page_kb
+        for zone, blocks in r.buddy:
+            big = sum(count for size, count in blocks if size >= need)
+            small = sum(count * size for size, count in blocks if size < need)
+            if big == 0 and small:
+                add(Note("fragmented", f"Zone {zone}: {format_size(small * KIB)} free in blocks "
+                                       f"smaller than {format_size(need * KIB)}, and no free "
+                                       "block that large: the request failed on fragmentation, "
+                                       "not on a shortage."))
     if r.swap_total_kb is not None:
         if r.swap_total_kb == 0:
             add(Note("swap", "No swap at all (Total swap = 0kB): anonymous memory had nowhere "

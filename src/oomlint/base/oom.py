@@ -122,6 +122,9 @@ class OomReport:
     reaped: bool  # an oom_reaper line for the victim followed
     allocating_task: bool  # "Out of memory (oom_kill_allocating_task)"
     truncated: bool  # a cap cut the report (lines or table rows)
+    # Buddy lists per zone (``Node 0 Normal: 28673*4kB (UME) 0*8kB ...``): (zone, ((block kB,
+    # free blocks), ...)), the free blocks of each size: what a high-order request needs.
+    buddy: tuple[tuple[str, tuple[tuple[int, int], ...]], ...] = ()
 
     def meminfo_value(self, key: str) -> int | None:
         for k, v in self.meminfo:

@@ -152,6 +152,9 @@ _MEMINFO = re.compile(r"Mem-Info:")
 _COUNTER = re.compile(rf"\b([a-z_]{{2,32}}):({_NUM})(?![\w.])")
 _ZONE = re.compile(rf"(?:Node ({_NUM}) )?([A-Za-z0-9]{{2,16}}) free:({_NUM})kB "
                    rf"(?:boost:{_NUM}kB )?min:({_NUM})kB low:({_NUM})kB high:({_NUM})kB")
+_BUDDY = re.compile(rf"(?:Node ({_NUM}) )?([A-Za-z0-9]{{2,16}}): "
+                    rf"((?:{_NUM}\*{_NUM}kB(?: \([A-Z]{{1,8}}\))? ?){{2,16}})")
+_BLOCK = re.compile(rf"({_NUM})\*({_NUM})kB")
 _FREE_SWAP = re.compile(rf"Free swap\s*=\s*({_INT})kB")
 _TOTAL_SWAP = re.compile(rf"Total swap\s*=\s*({_NUM})kB")
 _TABLE_HEAD = re.compile(r"\[\s*pid\s*\]\s+(uid\s+tgid\s+total_vm\s+rss\s.*?)\s+name\s*$")
@@ -222,6 +225,7 @@ class _Builder:
     meminfo: dict = field(default_factory=dict)
     in_meminfo: bool = False
     zones: list = field(default_factory=list)
+    buddy: list = field(default_factory=list)
     swap_free: int | None = None
     swap_total: int | None = None
     columns: tuple[str, ...] | None = None
@@ -258,7 +262,7 @@ class _Builder:
             no_killable=self.no_killable, panic=self.panic,
             sysrq=self.sysrq or (trigger is not None and trigger.order == -1),
             group_kill=self.group, extra_kills=self.extra_kills, reaped=self.reaped,
-            allocating_task=self.allocating, truncated=self.truncated,
+            allocating_task=self.allocating, truncated=self.truncated, buddy=tuple(self.buddy),
         )
 
     def _kind(self) -> tuple[str, str | None, str | None]:
@@ -560,6 +564,11 @@ class _Parser:
             b.zones.append(Zone(node=_i(m.group(1)), name=m.group(2), free_kb=int(m.group(3)),
                                 min_kb=int(m.group(4)), low_kb=int(m.group(5)),
                                 high_kb=int(m.group(6)), line=n))
+        elif (m := _BUDDY.match(c)) is not None:
+            if len(b.buddy) < MAX_ZONES:
+                blocks = tuple((int(size), int(count)) for count, size in _BLOCK.findall(m.group(3)))
+                name = m.group(2) if m.group(1) is None else f"{m.group(2)} (node {m.group(1)})"
+                b.buddy.append((name, blocks))
         elif (m := _FREE_SWAP.search(c)) is not None:
             b.swap_free = int(m.group(1))
         elif (m := _TOTAL_SWAP.search(c)) is not None:
