@@ -486,3 +486,16 @@ def test_gfp_era():
                                     (6, 8))] == ["2.6-4.3", "2.6-4.3", "2.6-4.3", "4.4-4.12",
                                                  "4.4-4.12", "", "5.0+", "5.0+"]
     assert gfp.decode(0xcc0, "") == ()
+
+
+def test_broken_lines_leave_fields_unknown_not_wrong():
+    """A terminal cut with `>`, an e-mail wrap inside a token, GitHub's autolinking of `#1`."""
+    lines = ["mysqld invoked oom-killer: gfp_mask=0x100cca(GFP_HIGHUSER_MOVABLE), order=0, oom_sc>",
+             "CPU: 2 PID: 1234 Comm: mysqld Not tainted 5.15.0-91-generic containers/crun#1",
+             "Out of memory: Killed process 1234 (mysqld) total-vm:8380416kB, anon-rss:7576",
+             "884kB, file-rss:0kB, shmem-rss:0kB, UID:111 pgtables:15904768B oom_score_adj:0"]
+    (r,) = parse_oom_log(lines, "x").reports
+    assert (r.trigger.order, r.trigger.oom_score_adj, r.trigger.pid) == (0, None, 1234)
+    assert r.kernel == "5.15.0-91-generic"
+    assert (r.victim.pid, r.victim.total_vm_kb, r.victim.anon_rss_kb, r.victim.file_rss_kb) == (
+        1234, 8380416, None, None)
