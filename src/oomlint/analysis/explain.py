@@ -242,7 +242,9 @@ def _report_notes(r: OomReport, unit: str | None, container: str | None) -> list
         elif v is not None and v.pid is not None and lg.pid == v.pid and r.tasks > 1:
             add(Note("largest-is-victim", f"The victim was the largest task in the table (rss "
                                           f"{format_size(lg_rss)} of {r.tasks} tasks): either it is "
-                                          "sized too big for the box, or it leaks."))
+                                          "sized too big for "
+                                          + ("its limit" if r.kind == "cgroup" else "the box")
+                                          + ", or it leaks."))
     for z in r.zones:
         zone = f"zone {z.name}" + (f" (node {z.node})" if z.node is not None else "")
         if z.free_kb <= z.min_kb * 1.1:
@@ -465,7 +467,7 @@ def _config_notes(r: OomReport, host: Host, budget: HostBudget | None,
                          "nothing stopped it growing until the whole machine ran out. A "
                          "MemoryMax= in its [Service] section would make this a contained "
                          "cgroup OOM.", (("[Service]", header),)))
-    if svc is not None:
+    if svc is not None and svc.kind not in ("unit", "slice"):  # there it is the MemoryMax
         located = sorted((t for t in svc.terms if t.loc is not None and t.bytes),
                          key=lambda t: -(t.bytes or 0))[:5]
         at = tuple((f"{t.label} = {format_size(t.bytes)}", t.loc) for t in located)
