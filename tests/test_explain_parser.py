@@ -499,3 +499,20 @@ def test_broken_lines_leave_fields_unknown_not_wrong():
     assert r.kernel == "5.15.0-91-generic"
     assert (r.victim.pid, r.victim.total_vm_kb, r.victim.anon_rss_kb, r.victim.file_rss_kb) == (
         1234, 8380416, None, None)
+
+
+def test_rows_kept_by_open_reports_are_bounded_together(monkeypatch):
+    """Interleaved hosts each with a table: the rows kept across open reports stay under one
+    budget; the largest task is still found past it."""
+    monkeypatch.setattr(kernel_oom, "MAX_OPEN_ROWS", 50)
+    lines = []
+    for h in range(4):
+        lines.append(f"May  1 03:00:01 h{h} kernel: x invoked oom-killer: gfp_mask=0xcc0, order=0")
+    for h in range(4):  # the tables one after another, every report still open
+        for p in range(1, 41):
+            lines.append(f"May  1 03:00:01 h{h} kernel: [{p:>7}]     0 {p:>5}      100 "
+                         f"{p * 10:>8}     4096        0             0 t{p}")
+    log = parse_oom_log(lines, "x")
+    assert [(r.host, r.tasks, r.largest.pid) for r in log.reports] == [
+        (f"h{h}", 40, 40) for h in range(4)]
+    assert [r.truncated for r in log.reports] == [False, True, True, True]

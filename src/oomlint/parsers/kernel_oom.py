@@ -43,6 +43,7 @@ MAX_LINE = 4096  # characters of a line read; a printk line is at most 1024 byte
 MAX_REPORTS = 1000  # reports kept per input
 MAX_REPORT_LINES = 200_000  # lines one report may span
 MAX_TASK_ROWS = 100_000  # task rows kept per report (largest and victim are tracked past it)
+MAX_OPEN_ROWS = 200_000  # task rows kept by all open reports together (interleaved hosts)
 MAX_GAP = 300  # unrecognised lines after which an open report without its kill line ends
 MAX_HOSTS = 1000  # separate host streams tracked at once
 MAX_ZONES = 64  # zone lines kept per report (a NUMA box has a few per node)
@@ -354,7 +355,8 @@ class _Parser:
         self.alloc_warn: dict[object, int] = {}  # line of the last allocation warning
         self.last_ts: dict[object, float] = {}
         self.last_key: object = None
-        self.done: list[_Builder] = []
+        self.done: list[OomReport] = []  # built when closed: a closed report keeps no rows
+        self.rows_kept = 0
         self.dropped = 0
 
     # -- streams -------------------------------------------------------------------------
@@ -363,10 +365,11 @@ class _Parser:
         b = self.open.pop(key, None)
         if b is None:
             return
+        self.rows_kept -= len(b.rows)
         if b.tentative:
             return
         if len(self.done) < MAX_REPORTS:
-            self.done.append(b)
+            self.done.append(b.build())
         else:
             self.dropped += 1
 
@@ -434,7 +437,7 @@ class _Parser:
             if len(self.alloc_warn) < MAX_HOSTS or key in self.alloc_warn:
                 self.alloc_warn[key] = n
             if b is not None and b.tentative:
-                self.open.pop(key, None)
+                self.close(key)  # dropped: a tentative report is never kept
             return
         m = _SUMMARY.match(c)
         if m:
@@ -629,8 +632,11 @@ class _Parser:
         b.tasks += 1
         if b.largest is None or task.rss > b.largest.rss:
             b.largest = task
-        if len(b.rows) < MAX_TASK_ROWS:
+        if pid in b.rows:
+            return  # the first row of a pid is the one kept
+        if len(b.rows) < MAX_TASK_ROWS and self.rows_kept < MAX_OPEN_ROWS:
             b.rows[pid] = task
+            self.rows_kept += 1
         else:
             b.truncated = True
 
@@ -674,5 +680,5 @@ def parse_oom_log(lines: Iterable[str], path: str = "-", *, start: int = 1) -> O
     for count, raw in enumerate(lines, start):
         p.feed(count, raw)
     p.finish()
-    reports = sorted((b.build() for b in p.done), key=lambda r: r.line)
+    reports = sorted(p.done, key=lambda r: r.line)
     return OomLog(path, tuple(reports), p.dropped, max(count - start + 1, 0))
