@@ -187,21 +187,21 @@ def explain(files, root, ram, fmt, config_path):
     report found; 1: reports found; 2: usage error or an unreadable file."""
     if list(files).count("-") > 1:
         raise click.UsageError("standard input (-) can be given once")
-    logs = []
-    for name in files:
+    reports = []
+    for name in files:  # one log in memory at a time: only its reports are kept
         try:
-            logs.append(read_log(name, getattr(sys.stdin, "buffer", None)))
+            log = read_log(name, getattr(sys.stdin, "buffer", None))
         except LogError as exc:
             raise click.UsageError(escape(f"{name}: cannot read: {exc}")) from None
-    reports = []
-    for log in logs:
         if log.skipped_bytes:
             _warn(f"{log.shown}: {log.skipped_bytes} bytes skipped: only its last "
                   f"{len(log.text.encode('utf-8', 'surrogateescape'))} bytes, from line "
                   f"{log.first_line}, were read")
         parsed = parse_oom_log(iter_lines(log.text), log.shown, start=log.first_line)
+        del log
         if parsed.dropped:
-            _warn(f"{log.shown}: more OOM reports than oomlint keeps; {parsed.dropped} not shown")
+            _warn(f"{parsed.path}: more OOM reports than oomlint keeps; {parsed.dropped} not "
+                  "shown")
         reports.extend(parsed.reports)
     host = budget = display = None
     failed = False

@@ -50,6 +50,7 @@ def _read_stream(shown: str, read, limit: int) -> Log:
             skipped += len(old)
             skipped_lines += old.count(b"\n")
     data = b"".join(kept)
+    kept.clear()
     if size > limit:
         cut = size - limit
         skipped += cut
