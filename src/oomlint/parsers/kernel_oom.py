@@ -69,15 +69,6 @@ _CALLER = re.compile(r"\[ *[TC]\d{1,10}\] ?")
 _DMESG_T = re.compile(r"\[[^\W\d_]{2,4}\.? [^\W\d_]{3,5}\.? {1,2}\d{1,2} \d\d:\d\d:\d\d \d{4}\] ?")
 
 
-@dataclass
-class _Line:
-    content: str  # without prefix and surrounding blanks
-    key: object  # the stream: the host named by the prefix, or the stream before
-    kernel: bool  # False: another program's syslog line (skipped)
-    ts: float | None  # printk time
-    prefixed: bool
-
-
 def _strip(raw: str) -> tuple[str, str | None, bool, float | None, bool]:
     """(content, host, is_kernel, printk time, had a prefix)."""
     s = raw.replace("\0", "").strip()

@@ -70,8 +70,7 @@ def _notes(notes, display: Display | None) -> list[str]:
     return out
 
 
-def render(explanations, *, display: Display | None = None, host: str | None = None,
-           inputs: int = 1) -> str:
+def render(explanations, *, display: Display | None = None, **_) -> str:
     out: list[str] = []
     for e in explanations:
         r = e.report
