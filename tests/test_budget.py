@@ -198,3 +198,19 @@ def test_share_of_ram_cap_is_a_permission(tree):
     assert b.total == 2 * G
     assert [s.name for s in b.permissions] == ["vendor.service", "web.slice"]
     assert [s.name for s in b.unbounded] == ["web.service"]
+
+
+def test_sized_service_without_ram_is_said(tmp_path, monkeypatch):
+    """A 12 GiB buffer pool and no --ram: before, "No findings." and exit 0; now OOM010 says
+    the budget was not compared, with the count of sized services and the fix (still exit 0:
+    it is information)."""
+    monkeypatch.chdir(Path(__file__).parent / "checks" / "OOM010")
+    r = CliRunner().invoke(main, ["check", "fires-sized-services"], catch_exceptions=False)
+    assert r.exit_code == 0
+    assert "No findings." not in r.output
+    assert ("OOM010 [info] host RAM is unknown (1 sized service, 15.06 GiB worst case in all "
+            "(mariadb.service (mysql) 15.06 GiB)") in r.output
+    assert "pass --ram SIZE, or set `ram = \"SIZE\"` in .oomlint.toml" in r.output
+    r = CliRunner().invoke(main, ["check", "fires-sized-services", "--ram", "16G"],
+                           catch_exceptions=False)
+    assert "OOM010" not in r.output

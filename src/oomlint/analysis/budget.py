@@ -456,6 +456,16 @@ def host_calc(b: HostBudget, limit: int | None, limit_label: str) -> Calc:
                 limit_label=limit_label)
 
 
+def not_summed_note(b: HostBudget) -> str:
+    """The caps shown but not summed (permissions), for a budget finding's message."""
+    names = [s.name for s in b.permissions]
+    if not names:
+        return ""
+    shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+    return (f"; the MemoryMax of {shown} (a share of RAM or a vendor's cap, with no footprint "
+            "of its own) is a permission, not summed")
+
+
 def service_calc(s: ServiceBudget, limit: int | None, limit_label: str) -> Calc:
     return Calc(s.terms, total=s.worst_case, total_label="worst case", limit=limit,
                 limit_label=limit_label)
