@@ -210,7 +210,33 @@ def test_sized_service_without_ram_is_said(tmp_path, monkeypatch):
     assert "No findings." not in r.output
     assert ("OOM010 [info] host RAM is unknown (1 sized service, 15.06 GiB worst case in all "
             "(mariadb.service (mysql) 15.06 GiB)") in r.output
-    assert "pass --ram SIZE, or set `ram = \"SIZE\"` in .oomlint.toml" in r.output
+    assert ("pass --ram SIZE, or set it in .oomlint.toml for this host "
+            "(`[hosts.\"fires-sized-services\"]` `ram = \"16G\"`) or for every host") in r.output
     r = CliRunner().invoke(main, ["check", "fires-sized-services", "--ram", "16G"],
                            catch_exceptions=False)
     assert "OOM010" not in r.output
+
+
+def test_per_host_ram_in_the_configuration(tmp_path, monkeypatch):
+    """`[hosts."NAME"] ram`: the fix OOM010 names, one RAM per host of a multi-host run
+    (NAME: the path as given, or its last part); --ram still wins over it."""
+    import shutil
+
+    monkeypatch.chdir(tmp_path)
+    src = Path(__file__).parent / "checks" / "OOM010" / "fires-sized-services"
+    shutil.copytree(src, tmp_path / "hosts" / "db1")
+    shutil.copytree(src, tmp_path / "hosts" / "db2")
+    (tmp_path / ".oomlint.toml").write_text(
+        '[hosts."hosts/db1"]\nram = "12G"\n\n[hosts.db2]\nram = "64G"\nswap = "0"\n')
+    doc = budget_json("hosts/db1", "hosts/db2")
+    assert [(h["name"], h["ram_bytes"], h["swap_bytes"]) for h in doc["hosts"]] == [
+        ("hosts/db1", 12 * G, None), ("hosts/db2", 64 * G, 0)]
+    r = CliRunner().invoke(main, ["check", "hosts/db1", "hosts/db2", "--format", "json",
+                                  "--fail-on", "never"], catch_exceptions=False)
+    got = sorted((f["host"], f["rule"]) for f in json.loads(r.output)["findings"])
+    # 15.06 GiB on 12 GiB (the host and MariaDB alone); db2 fits; neither RAM is unknown.
+    assert got == [("hosts/db1", "OOM101"), ("hosts/db1", "OOM401")]
+    assert budget_json("hosts/db1", "--ram", "32G")["hosts"][0]["ram_bytes"] == 32 * G
+    (tmp_path / ".oomlint.toml").write_text('[hosts.db1]\nram = "12G"\nmemory = "1G"\n')
+    r = CliRunner().invoke(main, ["budget", "hosts/db1"])
+    assert r.exit_code == 2 and "hosts.db1.memory: unknown key" in r.output

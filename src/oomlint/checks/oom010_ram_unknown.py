@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from oomlint.base.findings import Finding
 from oomlint.base.grammar.host import format_size
 from oomlint.base.grammar.systemd import MemoryLimit
@@ -51,6 +53,8 @@ def check(ctx, opts):
         return
     reason = _sized(ctx) or (None if host.loose else _needs(host))
     if reason:
-        yield Finding(RULE, f"host RAM is unknown ({reason}); pass --ram SIZE, or set "
-                      "`ram = \"SIZE\"` in .oomlint.toml (one value for every host of the "
-                      "run), to enable the RAM-relative rules", host_loc(host), subject=())
+        table = json.dumps(host.name.rstrip("/"))
+        yield Finding(RULE, f"host RAM is unknown ({reason}); pass --ram SIZE, or set it in "
+                      f".oomlint.toml for this host (`[hosts.{table}]` `ram = \"16G\"`) or "
+                      "for every host (`ram = \"16G\"`), to enable the RAM-relative rules",
+                      host_loc(host), subject=())
