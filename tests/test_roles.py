@@ -131,3 +131,16 @@ def test_yaml_keys_subset():
     assert {k: (v, loc.line) for k, (v, loc) in keys.items()} == {
         "bootstrap.memory_lock": ("true", 3), "failSwapOn": ("false", 4),
         "featureGates.NodeSwap": ("true", 8)}
+
+
+def test_yaml_keys_hostile_input_is_linear_and_never_raises():
+    import random
+    import time
+
+    rng = random.Random(11)
+    alphabet = "ab :#\"'-[{\t\n\r\\\x00\ufeff"
+    for _ in range(300):
+        parse_yaml_keys("".join(rng.choice(alphabet) for _ in range(rng.randrange(200))), "f")
+    start = time.monotonic()
+    parse_yaml_keys("a" + " " * 2_000_000 + "b:\n" + "k:" + " x" * 500_000 + "\n", "f")
+    assert time.monotonic() - start < 2

@@ -17,8 +17,7 @@ import re
 from oomlint.base.provenance import Loc
 from oomlint.parsers.lines import iter_lines
 
-_KEY = re.compile(r"""^(?P<indent>\ *)(?P<key>"[^"]*"|'[^']*'|[^\s#:'"][^:#]*?)\s*:"""
-                  r"""(?:\s+(?P<value>.*?))?\s*$""")
+_COLON = re.compile(r":(?=\s|$)")  # a mapping key ends at ": " or ":" at the end
 MAX_KEYS = 10_000  # a pathological file keeps its first keys
 
 
@@ -36,6 +35,29 @@ def _strip_comment(value: str) -> str:
     return value[:i].rstrip() if i >= 0 else value
 
 
+def _key_value(line: str) -> tuple[int, str, str] | None:
+    """(indent, key, value as written) of a `key: value` line, in linear time."""
+    body = line.lstrip(" ")
+    indent = len(line) - len(body)
+    if not body or body[0] in "-[{#?|>&*!%@`":
+        return None
+    if body[0] in "\"'":
+        end = body.find(body[0], 1)
+        if end < 0 or not body[end + 1:].lstrip().startswith(":"):
+            return None
+        key, rest = body[1:end], body[end + 1:].lstrip()[1:]
+        if rest and not rest[0].isspace():
+            return None
+    else:
+        m = _COLON.search(body)
+        if m is None:
+            return None
+        key, rest = body[:m.start()].rstrip(), body[m.end():]
+        if not key or "#" in key:
+            return None
+    return indent, key, rest.strip()
+
+
 def parse_yaml_keys(text: str, path: str) -> dict[str, tuple[str, Loc]]:
     """Dotted key -> (scalar as written, unquoted; its line). A later duplicate wins."""
     out: dict[str, tuple[str, Loc]] = {}
@@ -50,15 +72,13 @@ def parse_yaml_keys(text: str, path: str) -> dict[str, tuple[str, Loc]]:
             if stripped == "..." or (stripped == "---" and out):
                 break
             continue
-        m = _KEY.match(line)
-        if m is None:
+        got = _key_value(line)
+        if got is None:
             continue  # a sequence item, a flow collection, a continuation line
-        indent = len(m.group("indent"))
+        indent, key, value = got
         while stack and stack[-1][0] >= indent:
             stack.pop()
-        key = _unquote(m.group("key").strip())
-        value = m.group("value")
-        if value is None or value == "" or value.startswith("#"):
+        if value == "" or value.startswith("#"):
             stack.append((indent, key))
             continue
         value = _strip_comment(value)
