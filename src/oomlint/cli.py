@@ -61,7 +61,6 @@ def _hosts(paths, ram, swap, cfg: Config):
     """Each host the paths name, built, with the function that shows its paths. A path of
     no known format is skipped with a note; when every path was, there is nothing to check
     and that is a usage error (exit 2), not an empty, clean run."""
-    facts = cfg.host_facts(ram, swap)
     sources = discover_hosts(paths, _warn)
     if not sources:
         raise click.UsageError(
@@ -71,7 +70,8 @@ def _hosts(paths, ram, swap, cfg: Config):
             "usr/lib/ path)")
     hosts = []
     for src in sources:
-        host = build_host(src.tree, src.name, loose=src.loose, **facts)
+        host = build_host(src.tree, src.name, loose=src.loose,
+                          **cfg.host_facts(ram, swap, src.name))
         hosts.append((host, src.display))
     return hosts
 

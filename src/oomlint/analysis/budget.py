@@ -12,7 +12,17 @@ Formulas (documented with their sources in rules/OOM1xx.yaml and the README):
   operation), and a stress case (several sort/hash nodes per query, hash_mem_multiplier,
   parallel workers from the global pool, temp_buffers). The plausible peak is the worst case
   summed for the host; the stress case is reported beside it.
-- Any other service: its MemoryMax (the unit's or a slice's), else unbounded.
+- Any other service: its MemoryMax (the unit's or a slice's), else unbounded. Every
+  long-running service is listed, vendor units without a cap too (as "unbounded").
+
+What the host's sum counts (`ServiceBudget.counted`): a service with a footprint of its own
+counts min(worst case, MemoryMax), the uncapped worst case shown beside it (the kernel
+reclaims and then OOM-kills the cgroup at its MemoryMax: systemd.resource-control(5)). A cap
+that is only a cap, on a unit or slice with no footprint of its own, counts when it is an
+absolute size the administrator wrote (a sizing decision); a share of RAM (`MemoryMax=90%`)
+or a cap shipped in a vendor unit (cockpit's `system-cockpithttps.slice`) is written without
+knowing the host: a permission, not a footprint. It is shown and not summed
+(`ServiceBudget.permission`), so it never decides OOM101/OOM102.
 
 A file the host's model was built from that could not be read (OOM001-OOM004, OOM006), or a
 host where nothing was recognised (OOM008), leaves services out of the sum or their values
@@ -26,6 +36,7 @@ from dataclasses import dataclass, field
 from oomlint.base.findings import Calc, Term
 from oomlint.base.grammar.c import KIB, MIB
 from oomlint.base.grammar.host import format_size
+from oomlint.base.grammar.systemd import MemoryLimit
 from oomlint.base.ids import NOT_READ_RULES, NOTHING_RECOGNISED
 from oomlint.base.provenance import Loc
 from oomlint.model.host import Host, Unit, is_vendor_path
@@ -47,6 +58,17 @@ class ServiceBudget:
     notes: tuple[str, ...] = ()
     unit: str | None = None
     focus: Loc | None = None  # the line that drives the worst case: the first one to change
+    # A cap with no footprint behind it that the host's sum does not count (module docstring).
+    permission: bool = False
+    within: str | None = None  # the slice row whose shared cap counts this service
+
+    @property
+    def counted(self) -> int | None:
+        """What the host's sum counts: min(worst case, MemoryMax); None for an unbounded
+        service, a permission, or a member of a slice that is counted once as the slice."""
+        if self.permission or self.within is not None or self.worst_case is None:
+            return None
+        return min(self.worst_case, self.limit) if self.limit is not None else self.worst_case
 
 
 @dataclass(frozen=True)
@@ -72,10 +94,23 @@ class HostBudget:
 
     @property
     def total(self) -> int:
-        """Sum of the bounded services' worst cases plus the reserved hugetlb pool, counting
-        shared memory that lives in the pool once."""
-        services = sum(s.worst_case for s in self.services if s.worst_case is not None)
+        """Sum of what each bounded service counts (min(worst case, MemoryMax); permissions
+        left out) plus the reserved hugetlb pool, counting shared memory that lives in the
+        pool once."""
+        services = sum(s.counted for s in self.services if s.counted is not None)
         return services + self.hugepages - self.hugepages_used
+
+    @property
+    def uncapped_total(self) -> int:
+        """As `total`, with each footprint at its uncapped worst case (shown beside it)."""
+        services = sum(s.worst_case for s in self.services
+                       if s.counted is not None and s.worst_case is not None)
+        return services + self.hugepages - self.hugepages_used
+
+    @property
+    def permissions(self) -> tuple[ServiceBudget, ...]:
+        """Caps that are only caps: shown, not summed."""
+        return tuple(s for s in self.services if s.permission)
 
     @property
     def committed(self) -> int:
@@ -86,7 +121,7 @@ class HostBudget:
 
     @property
     def unbounded(self) -> tuple[ServiceBudget, ...]:
-        return tuple(s for s in self.services if s.worst_case is None)
+        return tuple(s for s in self.services if s.worst_case is None and s.within is None)
 
 
 @dataclass(frozen=True)
@@ -291,14 +326,46 @@ def jvm_budget(j, host: Host, a: Assumptions) -> ServiceBudget:
     )
 
 
+def cap_is_permission(cap_owner: Unit) -> str | None:
+    """Why a MemoryMax= with no footprint behind it is a permission rather than a size
+    (module docstring), or None when it is an absolute size the administrator wrote."""
+    s = cap_owner.get("MemoryMax")
+    if s is None:
+        return None
+    if is_vendor_path(s.loc.path):
+        return "a cap shipped by the vendor"
+    limit = s.value
+    if isinstance(limit, MemoryLimit) and limit.permyriad is not None:
+        return f"a share of RAM ({limit.describe()})"
+    return None
+
+
 def unit_budget(host: Host, unit: Unit) -> ServiceBudget:
     limit, limit_loc = _cap(host, unit)
     terms = (Term("MemoryMax", limit, limit_loc),) if limit is not None else ()
+    why = cap_is_permission(unit) if limit is not None else None
+    if limit is None:
+        notes: tuple[str, ...] = ("no MemoryMax on the unit or its slices: unbounded",)
+    elif why:
+        notes = (f"MemoryMax is {why}: a permission, not a footprint; not summed",)
+    else:
+        notes = ()
     return ServiceBudget(
         name=unit.name, kind="unit", worst_case=limit, loc=unit.service_header(), terms=terms,
-        limit=limit, limit_loc=limit_loc, unit=unit.name,
-        notes=() if limit is not None else ("no MemoryMax on the unit or its slices: unbounded",),
+        limit=limit, limit_loc=limit_loc, unit=unit.name, notes=notes, permission=bool(why),
     )
+
+
+def _slice_member(host: Host, unit: Unit, cap) -> ServiceBudget:
+    """A service whose binding cap is its slice's: listed, counted once as the slice (or,
+    when the slice's cap is a permission, unbounded)."""
+    why = cap_is_permission(cap.owner)
+    return ServiceBudget(
+        name=unit.name, kind="unit", worst_case=None, loc=unit.service_header(),
+        limit=cap.bytes, limit_loc=cap.loc, unit=unit.name,
+        within=None if why else cap.owner.name,
+        notes=(f"no footprint of its own: {cap.owner.name}'s MemoryMax is {why}, not summed"
+               if why else f"counted once with {cap.owner.name}",))
 
 
 def host_budget(host: Host, a: Assumptions | None = None) -> HostBudget:
@@ -322,20 +389,22 @@ def host_budget(host: Host, a: Assumptions | None = None) -> HostBudget:
         if stype is not None and stype.value == "oneshot":
             continue
         cap = host.memory_cap(svc)
-        vendor_only = all(is_vendor_path(f.path) for f in svc.files)
-        if cap is None and vendor_only:
-            continue  # stock daemons without caps are the distribution's business
         if cap is not None and cap.owner is not svc:
             slices.setdefault(cap.owner.name, []).append(svc.name)  # one cap for all members
+            services.append(_slice_member(host, svc, cap))
             continue
         services.append(unit_budget(host, svc))
     for name, members in sorted(slices.items()):
         sl = host.units[name]
         limit, loc = _cap(host, sl)
+        why = cap_is_permission(sl)
+        notes = [f"caps {', '.join(sorted(members))} together"]
+        if why:
+            notes.append(f"MemoryMax is {why}: a permission, not a footprint; not summed")
         services.append(ServiceBudget(
             name=name, kind="slice", worst_case=limit, loc=loc, unit=name,
             terms=(Term("MemoryMax (shared by the slice)", limit, loc),), limit=limit,
-            limit_loc=loc, notes=(f"caps {', '.join(sorted(members))} together",)))
+            limit_loc=loc, notes=tuple(notes), permission=bool(why)))
     hp = host.sysctl_int("vm.nr_hugepages")
     huge = host.hugepage_pool(a.hugepage_size)
     used = 0
@@ -369,14 +438,32 @@ def unread_inputs(host: Host) -> tuple[UnreadInput, ...]:
 # -- the arithmetic shown under a finding ------------------------------------------------
 
 
+def _counted_label(s: ServiceBudget) -> str:
+    if s.worst_case is not None and s.counted is not None and s.counted < s.worst_case:
+        return (f"{s.name} ({s.kind}, MemoryMax; uncapped worst case "
+                f"{format_size(s.worst_case)})")
+    return f"{s.name} ({s.kind})"
+
+
 def host_calc(b: HostBudget, limit: int | None, limit_label: str) -> Calc:
-    terms = [Term(f"{s.name} ({s.kind})", s.worst_case,
-                  s.limit_loc if s.kind in ("unit", "slice") else (s.loc if s.loc.line else None))
-             for s in b.services if s.worst_case is not None]
+    terms = [Term(_counted_label(s), s.counted,
+                  s.limit_loc if s.kind in ("unit", "slice") or s.counted != s.worst_case
+                  else (s.loc if s.loc.line else None))
+             for s in b.services if s.counted is not None]
     if b.hugepages:
         terms.append(Term("hugetlb pool (vm.nr_hugepages)", b.hugepages, b.hugepages_loc))
     return Calc(tuple(terms), total=b.total, total_label="worst-case total", limit=limit,
                 limit_label=limit_label)
+
+
+def not_summed_note(b: HostBudget) -> str:
+    """The caps shown but not summed (permissions), for a budget finding's message."""
+    names = [s.name for s in b.permissions]
+    if not names:
+        return ""
+    shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+    return (f"; the MemoryMax of {shown} (a share of RAM or a vendor's cap, with no footprint "
+            "of its own) is a permission, not summed")
 
 
 def service_calc(s: ServiceBudget, limit: int | None, limit_label: str) -> Calc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from oomlint.analysis.roles import host_roles, no_swap_reason
 from oomlint.base.findings import Finding
 from oomlint.base.provenance import Loc, Related
 from oomlint.checks._common import host_loc
@@ -11,6 +12,8 @@ RULE = "OOM301"
 
 def check(ctx, opts):
     host = ctx.host
+    if not host.loose and no_swap_reason(host_roles(host)):
+        return  # the vendor's instruction here (analysis/roles.py; rules/OOM301.yaml)
     if host.loose or host.swap_configured:
         return
     inactive = [s for s in host.swaps if not s.active]

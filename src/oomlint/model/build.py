@@ -16,7 +16,7 @@ from oomlint.base.ids import INTERNAL_ERROR, LINK_LOOP, NOT_READ_RULES, NOTHING_
 from oomlint.base.provenance import Loc
 from oomlint.model.host import Host, Recognised
 from oomlint.model.reader import Reader
-from oomlint.model.services import load_databases, load_jvms
+from oomlint.model.services import load_databases, load_jvms, load_program_configs
 from oomlint.model.swap import load_swap
 from oomlint.model.sysctl import load_sysctl, sysctl_files
 from oomlint.model.systemd_exec import load_exec
@@ -33,6 +33,7 @@ STEPS = (
     ("swap", load_swap),
     ("databases", load_databases),
     ("JVM services", load_jvms),
+    ("kubelet and search configuration", load_program_configs),
 )
 
 

@@ -326,6 +326,10 @@ class Host:
     databases: list[DatabaseInstance] = field(default_factory=list)
     jvms: list[JvmInstance] = field(default_factory=list)
     db_flavors: dict[str, str] = field(default_factory=dict)  # assumed server versions
+    # unit name -> the scalar keys (dotted, with their lines) of the YAML configuration its
+    # program reads: kubelet's --config file, elasticsearch.yml / opensearch.yml
+    # (model/services.py `load_program_configs`; analysis/roles.py reads them).
+    program_configs: dict[str, dict[str, tuple[str, Loc]]] = field(default_factory=dict)
     recognised: Recognised | None = None  # None: not built by model/build.py
 
     @property

@@ -158,3 +158,59 @@ def load_jvms(reader: Reader) -> None:
                            host_ram=host.ram, ram_note="RAM (-XX:-UseContainerSupport)")
         host.pragmas.extend(cfg.pragmas)
         host.jvms.append(JvmInstance(unit.name, cfg, unit, visible, cap))
+
+
+# -- programs whose presence changes what a rule means (analysis/roles.py) ----------------
+
+# Executables and unit names, by role. analysis/roles.py decides the roles; these tables
+# are its vocabulary, here so that the loader below reads the same programs' files.
+KUBELET_BINARIES = {"kubelet"}
+KUBELET_UNITS = ("kubelet.service",)
+SEARCH_BINARIES = {"elasticsearch", "opensearch", "systemd-entrypoint",
+                   "elasticsearch-entrypoint.sh", "opensearch-systemd-entrypoint"}
+SEARCH_UNITS = ("elasticsearch.service", "opensearch.service")
+REDIS_BINARIES = {"redis-server", "valkey-server", "keydb-server"}
+REDIS_UNITS = ("redis.service", "redis-server.service", "valkey.service",
+               "valkey-server.service")
+REDIS_TEMPLATES = ("redis-server@.service", "redis@.service", "valkey@.service",
+                   "valkey-server@.service")
+CONTAINER_RUNTIME_BINARIES = {"containerd", "dockerd"}
+CONTAINER_RUNTIME_UNITS = ("containerd.service", "docker.service")
+
+
+def is_program(unit: Unit, binaries, units=(), templates=()) -> bool:
+    """The unit runs one of `binaries` (its last ExecStart='s executable) or is named as the
+    program's packaged unit."""
+    argv = unit.exec_argv()
+    return unit.name in units or (unit.template in templates if unit.template else False) or \
+        bool(argv) and posixpath.basename(argv[0]) in binaries
+
+
+def load_program_configs(reader: Reader) -> None:
+    """The YAML file each kubelet and Elasticsearch/OpenSearch unit's program reads:
+    kubelet's `--config` (kubeadm's drop-in passes /var/lib/kubelet/config.yaml), and
+    `$ES_PATH_CONF/elasticsearch.yml` (`/etc/elasticsearch` by default) or
+    `$OPENSEARCH_PATH_CONF/opensearch.yml` (`/etc/opensearch`)."""
+    from oomlint.parsers.yaml_keys import parse_yaml_keys
+
+    tree, host = reader.tree, reader.host
+    for unit in host.services:
+        if unit.fragment is None:
+            continue
+        path = None
+        if is_program(unit, KUBELET_BINARIES, KUBELET_UNITS):
+            path = _flag(unit.exec_argv(), "--config")
+        elif is_program(unit, SEARCH_BINARIES, SEARCH_UNITS):
+            argv0 = posixpath.basename((unit.exec_argv() or [""])[0])
+            if "opensearch" in unit.name or "opensearch" in argv0:
+                path = (unit.env.get("OPENSEARCH_PATH_CONF") or "/etc/opensearch") + \
+                    "/opensearch.yml"
+            else:
+                path = (unit.env.get("ES_PATH_CONF") or "/etc/elasticsearch") + \
+                    "/elasticsearch.yml"
+        if not path or not path.startswith("/") or tree.lookup(path).kind != "file":
+            continue
+        keys = reader.parse(path, "yaml-keys", lambda text, shown, _p: parse_yaml_keys(
+            text, shown))
+        if keys is not None:
+            host.program_configs[unit.name] = keys
