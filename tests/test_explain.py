@@ -67,7 +67,7 @@ def test_the_articles_report_against_db_prod():
     assert (c.unit, c.matched_by, c.service_kind) == ("mariadb.service", "command", "mysql")
     assert (c.memory_max, c.memory_max_loc.path, c.memory_max_loc.line) == (
         6 << 30, "etc/systemd/system/mariadb.service.d/override.conf", 2)
-    assert c.worst_case == budget.total - (1 << 30)  # the budget minus billing-api's cap
+    assert c.worst_case == budget.uncapped_total - (1 << 30)  # uncapped, minus billing-api
     assert [n.id for n in e.notes if n.id.startswith("config-")] == [
         "config-unit", "config-memory-max", "config-worst-case", "config-host-budget"]
     wc = note(e, "config-worst-case")

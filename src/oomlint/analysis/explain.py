@@ -53,7 +53,8 @@ class ConfigLink:
     worst_case: int | None
     worst_case_loc: Loc | None
     service_kind: str | None
-    host_worst_case: int | None
+    host_worst_case: int | None  # with each service's cap (budget.total)
+    host_uncapped_worst_case: int | None  # every footprint uncapped
     ram: int | None
     unbounded: tuple[str, ...]
 
@@ -502,13 +503,18 @@ def _config_notes(r: OomReport, host: Host, budget: HostBudget | None,
     if budget is not None and r.kind != "cgroup":
         if budget.ram:
             over = budget.total > budget.ram
+            raw = budget.uncapped_total
+            over_raw = raw > budget.ram
             unb = [s.name for s in budget.unbounded]
             add(Note("config-host-budget",
                      f"The host's services add up to {format_size(budget.total)} in the worst "
                      f"case against {format_size(budget.ram)} of RAM "
                      f"({budget.total * 100 // budget.ram}%)"
+                     + (f", {format_size(raw)} ({raw * 100 // budget.ram}%) if their caps are "
+                        "not in force" if raw != budget.total else "")
                      + (f", plus {len(unb)} with no cap ({', '.join(unb)})" if unb else "")
                      + (": the configuration predicted this OOM." if over or unb else
+                        ": it fits only while every cap holds." if over_raw else
                         ": on paper it fits; something outside the configuration grew.")))
         else:
             add(Note("config-host-budget", "The host's RAM is unknown (give --ram or ram= in "
@@ -521,6 +527,7 @@ def _config_notes(r: OomReport, host: Host, budget: HostBudget | None,
         worst_case_loc=biggest_loc(svc) if svc is not None else None,
         service_kind=svc.kind if svc is not None else None,
         host_worst_case=budget.total if budget is not None else None,
+        host_uncapped_worst_case=budget.uncapped_total if budget is not None else None,
         ram=host.ram, unbounded=tuple(s.name for s in budget.unbounded) if budget else ())
     return link, notes
 

@@ -46,7 +46,8 @@ def _report(e, display) -> dict:
             "memory_max_bytes": c.memory_max, "memory_max": _at(display, c.memory_max_loc),
             "cgroup_limit_bytes": c.cgroup_limit, "service_kind": c.service_kind,
             "worst_case_bytes": c.worst_case, "worst_case": _at(display, c.worst_case_loc),
-            "host_worst_case_bytes": c.host_worst_case, "ram_bytes": c.ram,
+            "host_worst_case_bytes": c.host_worst_case,
+            "host_uncapped_worst_case_bytes": c.host_uncapped_worst_case, "ram_bytes": c.ram,
             "unbounded": list(c.unbounded),
         },
     }
