@@ -296,11 +296,11 @@ def _ini_limit(last: Setting | None, cfg: PhpFpmConfig, problems: Problems) -> M
         return MemoryLimit(None, "php.ini", last)
     q = parse_quantity(e.value)
     written = f"memory_limit = {shown(e.raw)}"
-    if q.warning:
-        cfg.reinterpreted.append((e.loc, written, q.warning))
-    if memory_limit_refused(q.value):
-        cfg.reinterpreted.append((e.loc, written, f"Failed to set memory limit to {q.value} "
-                                  "bytes: PHP keeps its built-in 128M"))
+    refused = memory_limit_refused(q.value)
+    if q.warning or refused:
+        cfg.reinterpreted.append((e.loc, written, _reason(q, refused, "PHP keeps its built-in "
+                                                          "128M")))
+    if refused:
         return MemoryLimit(DEFAULT_MEMORY_LIMIT, "default", None)
     return MemoryLimit(q.value, "php.ini", Setting("memory_limit", e.raw, q.value, e.loc,
                                                    last.overrides))
@@ -320,15 +320,22 @@ def _pool_memory_limit(pool: FpmPool, cfg: PhpFpmConfig, problems: Problems) -> 
                 current = MemoryLimit(None, origin, Setting(e.name, e.raw, None, e.loc))
                 continue
             q = parse_quantity(e.value)
-            if q.warning:
-                cfg.reinterpreted.append((e.loc, written, q.warning))
-            if memory_limit_refused(q.value):
-                cfg.reinterpreted.append((e.loc, written, f"Failed to set memory limit to "
-                                          f"{q.value} bytes: the worker keeps "
-                                          f"{_limit_text(current)}"))
+            refused = memory_limit_refused(q.value)
+            if q.warning or refused:
+                cfg.reinterpreted.append((e.loc, written, _reason(
+                    q, refused, f"the worker keeps {_limit_text(current)}")))
+            if refused:
                 continue
             current = MemoryLimit(q.value, origin, Setting(e.name, e.raw, q.value, e.loc))
     return current
+
+
+def _reason(q, refused: bool, kept: str) -> str:
+    """PHP's warning for a value it reinterprets, then its refusal of a limit too small."""
+    parts = [q.warning] if q.warning else []
+    if refused:
+        parts.append(f"Failed to set memory limit to {q.value} bytes: {kept}")
+    return "; then ".join(parts)
 
 
 def _limit_text(m: MemoryLimit) -> str:
