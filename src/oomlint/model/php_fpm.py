@@ -115,7 +115,7 @@ def _glob(tree: Tree, pattern: str) -> list[str]:
     """glob(3) over the tree, sorted, for patterns with wildcards in the last component."""
     d, base = posixpath.split(pattern)
     if not any(c in base for c in "*?["):
-        return [pattern] if tree.lookup(pattern).kind == "file" else []
+        return [pattern] if tree.lookup(pattern).kind != "missing" else []
     return [f"{d}/{n}" for n in sorted(tree.listdir(d)) if fnmatch.fnmatchcase(n, base)
             and not n.startswith(".")]
 
@@ -138,7 +138,10 @@ def load_php_fpm(tree: Tree, argv: list[str], env, problems: Problems,
         version = m.group(1) if m else None
     default_conf, ini_dir, scan_dir = default_paths(version)
     conf = conf or _flag(argv, "-y", "--fpm-config") or default_conf
-    if tree.lookup(conf).kind != "file":
+    kind = tree.lookup(conf).kind
+    if kind != "file":
+        if kind in ("dir", "loop", "other"):
+            tree.read_text(conf, problems)  # reports why it cannot be read
         return None
     cfg = PhpFpmConfig(rel(conf), version)
     _load_fpm_conf(tree, conf, cfg, problems)
@@ -246,7 +249,7 @@ def _ini_scan(tree: Tree, directory: str) -> list[str]:
     for d in directory.split(":"):
         if d:
             out += [f"{d.rstrip('/')}/{n}" for n in sorted(tree.listdir(d)) if n.endswith(".ini")
-                    and tree.lookup(f"{d.rstrip('/')}/{n}").kind == "file"]
+                    and tree.lookup(f"{d.rstrip('/')}/{n}").kind != "missing"]
     return out
 
 
@@ -258,7 +261,7 @@ def _load_php_ini(tree: Tree, cfg: PhpFpmConfig, problems: Problems, ini_opt: st
         files.append(cand)
     else:
         files.append(f"{ini_dir}/php.ini")
-    files = [f for f in files if tree.lookup(f).kind == "file"]
+    files = [f for f in files if tree.lookup(f).kind != "missing"]
     if scan_dir:
         files += _ini_scan(tree, scan_dir)
     last: Setting | None = None

@@ -100,7 +100,10 @@ def load_redis(tree: Tree, argv: list[str], problems: Problems, flavor: str,
         conf, options = config_argument(argv)
     else:
         options = []
-    if conf is not None and tree.lookup(conf).kind != "file":
+    kind = tree.lookup(conf).kind if conf is not None else "file"
+    if kind != "file":
+        if kind in ("dir", "loop", "other"):
+            tree.read_text(conf, problems)  # reports why it cannot be read
         return None
     cfg = RedisConfig(flavor, rel(conf) if conf else None)
     lines: list[RedisLine] = []
@@ -121,7 +124,7 @@ def load_redis(tree: Tree, argv: list[str], problems: Problems, flavor: str,
                 pattern = line.args[0]
                 if not pattern.startswith("/"):
                     pattern = "/" + pattern  # systemd starts it in / (WorkingDirectory=)
-                matches = [m for m in _glob(tree, pattern) if tree.lookup(m).kind == "file"]
+                matches = [m for m in _glob(tree, pattern) if tree.lookup(m).kind != "missing"]
                 if not matches:
                     cfg.refused.append((line.loc, f"include {shown(line.args[0])}",
                                         "cannot open the included file: redis-server does "
@@ -151,7 +154,7 @@ def _resolve(cfg: RedisConfig, lines: list[RedisLine], problems: Problems) -> No
         if line.name not in ("maxmemory", "maxmemory-policy", "appendonly", "save"):
             continue
         written = shown(line.written)
-        if any(is_templated(a) for a in line.args):
+        if is_templated(" ".join(line.args)):
             problems.items.append(templated_value(line.name, " ".join(line.args), line.loc))
             if line.name == "maxmemory":
                 cfg.maxmemory = Setting(line.name, " ".join(line.args), None,

@@ -184,7 +184,7 @@ def load_php_fpm_services(reader: Reader) -> None:
         host.php_fpm.append(PhpFpmInstance(unit.name, cfg, unit, Loc(cfg.conf, 0)))
     candidates = [f"/etc/php/{v}/fpm/php-fpm.conf" for v in tree.listdir("/etc/php")]
     for conf in [*candidates, "/etc/php-fpm.conf"]:
-        if rel(conf) in seen or tree.lookup(conf).kind != "file":
+        if rel(conf) in seen or tree.lookup(conf).kind == "missing":
             continue
         cfg = load_php_fpm(tree, [], None, problems, conf=conf)
         if cfg is None:
@@ -223,7 +223,7 @@ def load_redis_services(reader: Reader) -> None:
         host.redis.append(RedisInstance(unit.name, cfg, unit, loc))
     for conf, flavor in (("/etc/redis/redis.conf", "redis"), ("/etc/redis.conf", "redis"),
                          ("/etc/valkey/valkey.conf", "valkey")):
-        if rel(conf) in seen or tree.lookup(conf).kind != "file":
+        if rel(conf) in seen or tree.lookup(conf).kind == "missing":
             continue
         cfg = load_redis(tree, [], problems, flavor, conf=conf)
         if cfg is None:

@@ -32,7 +32,8 @@ import yaml
 HERE = Path(__file__).parent
 PHP_MEMORY_LIMITS = ["128M", "256M", "256m", "1G", "2g", "-1", "512 M", " 64M", "+1G", "2M", "3M",
                      "1024k", "1K", "100", "0", "0x10", "0b11", "-2", "256MB", "1.5G", "1 G B",
-                     "8E", "10T", "abc", '""', '"512M"', "'512M'", "1g ;comment"]
+                     "8E", "10T", "abc", "\"\"", "\"512M\"", "'512M'", "1g ;comment",
+                     "010M", "09M", "0o20M", "0x10M", "0M", "-1M", "4G;x", "${PHP_MEM}"]
 PHP_INI_FILES = {
     "last-wins": "memory_limit = 512M\nmemory_limit = 1G\n",
     "last-refused": "memory_limit = 512M\nmemory_limit = 256MB\n",
@@ -54,6 +55,16 @@ REDIS_CASES = {
     "aof": "appendonly yes\nsave \"\"\n",
     "include": "maxmemory 1gb\ninclude {dir}/extra.conf\n",
     "include-then-override": "include {dir}/extra.conf\nmaxmemory 1gb\n",
+    "include-glob": "include {dir}/conf.d/*.conf\n",
+    "save-off-then-on": 'save ""\nsave 900 1\n',
+    "save-on-then-off": 'save 900 1\nsave ""\n',
+    "save-pairs": "save 900 1 300 10\n",
+    "policy-case": "maxmemory 1gb\nMAXMEMORY-POLICY ALLKEYS-LRU\n",
+    "refused-appendonly": "appendonly maybe\n",
+    "refused-quotes": 'maxmemory "1gb\n',
+    "refused-two-args": "maxmemory 1gb 2gb\n",
+    "comment-indented": "   # maxmemory 1gb\nmaxmemory 512mb\n",
+    "crlf": "maxmemory 512mb\r\n",
 }
 REDIS_INCLUDED = "maxmemory 3gb\nappendonly yes\n"
 REDIS_KEYS = ("maxmemory", "maxmemory-policy", "save", "appendonly")
@@ -101,7 +112,9 @@ def fpm_cases() -> dict:
                 continue
             m = re.match(r"NOTICE: \t(pm|pm\.max_children|php_(?:admin_)?value\[[^]]+\]) = (.*)$",
                          body)
-            if m and pool is not None:
+            if m and pool is not None and m.group(1).startswith("php_"):
+                pool.setdefault(m.group(1), []).append(m.group(2))  # dumped newest first
+            elif m and pool is not None:
                 pool[m.group(1)] = m.group(2)
             elif body.startswith(("ERROR:", "ALERT:")):
                 errors.append(body)
@@ -159,6 +172,9 @@ def redis_cases() -> dict:
     for name, text in REDIS_CASES.items():
         with tempfile.TemporaryDirectory() as tmp:
             (Path(tmp) / "extra.conf").write_text(REDIS_INCLUDED)
+            (Path(tmp) / "conf.d").mkdir()
+            (Path(tmp) / "conf.d" / "10-a.conf").write_text("maxmemory 1gb\n")
+            (Path(tmp) / "conf.d" / "20-b.conf").write_text("maxmemory 2gb\n")
             conf = Path(tmp) / "redis.conf"
             conf.write_text(text.replace("{dir}", tmp))
             sock = f"{tmp}/r.sock"

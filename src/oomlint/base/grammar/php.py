@@ -93,18 +93,18 @@ def parse_quantity(text: str) -> Quantity:
         return Quantity(0, f'Invalid quantity "{text}": no valid leading digits, interpreting '
                            'as "0" for backwards compatibility')
     rest = digits[used:].lstrip(_SPACE)
+    head = s[:len(s) - len(rest)]  # what PHP quotes as the number it used
     warning = None
     if rest:
         factor = _FACTORS.get(rest[-1].lower()) if rest[-1].isascii() else None
         if factor is None:
             return Quantity(value % (UINT64_MAX + 1), f'Invalid quantity "{text}": unknown '
-                            f'multiplier "{rest[-1]}", interpreting as "{value}" for '
+                            f'multiplier "{rest[-1]}", interpreting as "{head}" for '
                             "backwards compatibility")
-        if not overflow:
-            value *= factor
-            overflow = value > UINT64_MAX
+        value *= factor
+        overflow = overflow or value > UINT64_MAX
         if len(rest) > 1:
-            warning = (f'Invalid quantity "{text}", interpreting as "{digits[:used]}{rest[-1]}" '
+            warning = (f'Invalid quantity "{text}", interpreting as "{head}{rest[-1]}" '
                        "for backwards compatibility")
     if overflow and warning is None:
         warning = (f'Invalid quantity "{text}": value is out of range, using overflow result '
