@@ -90,6 +90,12 @@ def test_fpm_trees_as_php_fpm_reads_them(name, tmp_path):
     cfg = load_php_fpm(Tree(root=tmp_path), ARGV, {}, Problems())
     assert (not cfg.refused) == rec["ok"], cfg.refused
     if not rec["ok"]:
+        said = " ".join(rec["errors"])
+        reasons = " ".join(r for _, _, r in cfg.refused)
+        phrases = [p for p in ("pm.max_children must be a positive value",
+                               "invalid process manager", "Unable to globalize",
+                               "No pool defined") if p in said]
+        assert phrases and all(p in reasons for p in phrases), (said, reasons)
         return
     assert sorted(p.name for p in cfg.pools) == sorted(rec["pools"])
     for pool in cfg.pools:

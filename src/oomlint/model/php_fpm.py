@@ -186,10 +186,12 @@ def _load_fpm_conf(tree: Tree, conf: str, cfg: PhpFpmConfig, problems: Problems)
                 if not pattern.startswith("/"):
                     pattern = f"{FPM_PREFIX}/{pattern}"
                 matches = _glob(tree, pattern)
-                if not matches:
+                if not matches and tree.lookup(posixpath.dirname(pattern)).kind != "dir":
+                    # glob() fails (GLOB_ABORTED); no match in a directory that exists
+                    # (GLOB_NOMATCH) is no error, the include adds nothing
                     cfg.refused.append((e.loc, f"include={shown(e.value)}",
-                                        f"Unable to globalize '{shown(pattern)}': nothing "
-                                        "matches, php-fpm does not start"))
+                                        f"Unable to globalize '{shown(pattern)}': its "
+                                        "directory does not exist, php-fpm does not start"))
                 for m in matches:
                     read(m, depth + 1)
                 continue
