@@ -212,3 +212,10 @@ def test_bad_pool_files_become_findings(tree, content):
         assert "OOM002" in r.output
     elif b"{{" in content:
         assert "OOM007" in r.output
+
+
+def test_master_estimate_covers_the_measured_master():
+    from oomlint.analysis.budget import Assumptions
+
+    measured = RECORDED["php_fpm_rss"]["master_kib"] * 1024
+    assert measured <= Assumptions().php_fpm_master <= 2 * measured

@@ -125,10 +125,11 @@ def load_redis(tree: Tree, argv: list[str], problems: Problems, flavor: str,
                 if not pattern.startswith("/"):
                     pattern = "/" + pattern  # systemd starts it in / (WorkingDirectory=)
                 matches = [m for m in _glob(tree, pattern) if tree.lookup(m).kind != "missing"]
-                if not matches:
+                wildcard = any(c in posixpath.basename(pattern) for c in "*?[")
+                if not matches and not wildcard:  # a glob that matches nothing is fine
                     cfg.refused.append((line.loc, f"include {shown(line.args[0])}",
-                                        "cannot open the included file: redis-server does "
-                                        "not start"))
+                                        "Fatal error, can't open config file: redis-server "
+                                        "does not start"))
                 for m in matches:
                     read(m, depth + 1)
                 continue

@@ -56,6 +56,8 @@ REDIS_CASES = {
     "include": "maxmemory 1gb\ninclude {dir}/extra.conf\n",
     "include-then-override": "include {dir}/extra.conf\nmaxmemory 1gb\n",
     "include-glob": "include {dir}/conf.d/*.conf\n",
+    "include-glob-empty": "maxmemory 1gb\ninclude {dir}/none.d/*.conf\n",
+    "include-missing": "include {dir}/missing.conf\n",
     "save-off-then-on": 'save ""\nsave 900 1\n',
     "save-on-then-off": 'save 900 1\nsave ""\n',
     "save-pairs": "save 900 1 300 10\n",
@@ -152,6 +154,30 @@ def fpm_apply_order() -> list[str]:
     return [int(m) for m in re.findall(r"Failed to set memory limit to (\d+) bytes", log)]
 
 
+def fpm_master_rss() -> dict:
+    """VmRSS of a php-fpm master (Debian's php.ini and conf.d, opcache loaded) and of its
+    idle workers: what the budget's 32 MiB master estimate is checked against. Runs 2 s on
+    a unix socket in a scratch directory, then is stopped."""
+    with tempfile.TemporaryDirectory() as tmp:
+        Path(tmp, "fpm.conf").write_text(
+            f"[global]\npid = {tmp}/fpm.pid\nerror_log = {tmp}/fpm.log\n[www]\n"
+            f"user = www-data\nlisten = {tmp}/www.sock\npm = static\npm.max_children = 2\n")
+        proc = subprocess.Popen(["php-fpm8.2", "-F", "-O", "-y", f"{tmp}/fpm.conf"],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            time.sleep(2)
+            master = Path(tmp, "fpm.pid").read_text().strip()
+
+            def rss(pid: str) -> int:
+                status = Path(f"/proc/{pid}/status").read_text()
+                return int(re.search(r"VmRSS:\s+(\d+)", status).group(1))
+            children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+            return {"master_kib": rss(master), "workers_kib": [rss(c) for c in children]}
+        finally:
+            proc.terminate()
+            proc.wait(timeout=10)
+
+
 def php_scan_dir() -> dict:
     """php.ini, then the scan directory's *.ini in alphabetical order: the last one wins."""
     with tempfile.TemporaryDirectory() as tmp:
@@ -199,7 +225,8 @@ def redis_cases() -> dict:
             except subprocess.TimeoutExpired:
                 proc.kill()
                 stdout, _ = proc.communicate()
-            fatal = [ln.strip() for ln in stdout.split("\n")
+            fatal = [re.sub(r"^\d+:C .*? # ", "", ln.strip()).replace(tmp, "{dir}")
+                     for ln in stdout.split("\n")
                      if ln.strip() and not ln.startswith("***") and not got]
             out[name] = {"text": text, "config": got, "fatal": fatal}
     return out
@@ -215,6 +242,7 @@ def versions() -> dict:
 def main() -> int:
     doc = {"versions": versions(), "php_ini": php_cases(), "php_scan_dir": php_scan_dir(),
            "php_fpm": fpm_cases(), "php_fpm_apply_order": fpm_apply_order(),
+           "php_fpm_rss": fpm_master_rss(),
            "redis": redis_cases()}
     (HERE / "recorded.yaml").write_text(
         "# Written by tests/data/phpredis/record.py: what the real programs did. Do not edit.\n"
