@@ -219,3 +219,29 @@ def test_master_estimate_covers_the_measured_master():
 
     measured = RECORDED["php_fpm_rss"]["master_kib"] * 1024
     assert measured <= Assumptions().php_fpm_master <= 2 * measured
+
+
+def test_rhel_layout_and_command_line_ini(tmp_path):
+    """RHEL's php-fpm.service (/usr/sbin/php-fpm --nodaemonize): /etc/php-fpm.conf with
+    include=/etc/php-fpm.d/*.conf, /etc/php.ini and /etc/php.d/*.ini; `-c` and $PHPRC
+    name another php.ini, $PHP_INI_SCAN_DIR another scan directory (Environment=)."""
+    files = {"usr/lib/systemd/system/php-fpm.service":
+             "[Service]\nType=notify\nExecStart=/usr/sbin/php-fpm --nodaemonize\n",
+             "etc/php-fpm.conf": "[global]\ninclude=/etc/php-fpm.d/*.conf\n",
+             "etc/php-fpm.d/www.conf": "[www]\npm = dynamic\npm.max_children = 50\n"
+                                       "pm.start_servers = 5\npm.min_spare_servers = 5\n"
+                                       "pm.max_spare_servers = 35\n",
+             "etc/php.ini": "[PHP]\nmemory_limit = 128M\n",
+             "etc/php.d/20-mem.ini": "memory_limit = 384M\n",
+             "etc/alt/php.ini": "memory_limit = 64M\n"}
+    host = build_host(_ini_tree(tmp_path, files), "h")
+    [fpm] = host.php_fpm
+    assert fpm.unit.name == "php-fpm.service"
+    pool = fpm.config.pools[0]
+    assert (pool.max_children.value, pool.memory_limit.bytes) == (50, 384 * MIB)
+    tree = Tree(root=tmp_path)
+    argv = ["/usr/sbin/php-fpm", "--nodaemonize", "-c", "/etc/alt/php.ini"]
+    cfg = load_php_fpm(tree, argv, {"PHP_INI_SCAN_DIR": ""}, Problems())
+    assert cfg.pools[0].memory_limit.bytes == 64 * MIB and cfg.ini_files == ["etc/alt/php.ini"]
+    cfg = load_php_fpm(tree, ["/usr/sbin/php-fpm"], {"PHPRC": "/etc/alt"}, Problems())
+    assert cfg.ini_files == ["etc/alt/php.ini", "etc/php.d/20-mem.ini"]
