@@ -168,6 +168,8 @@ def test_lemp_host_is_an_error_with_the_arithmetic():
     assert "OOM101 [error]" in r.output and "20.66 GiB" in r.output
     assert "php8.2-fpm.service (php-fpm)     12.66 GiB" in r.output
     assert "redis-server.service (redis)         8 GiB" in r.output
+    assert "php-fpm)     12.66 GiB  (" in r.output and "pool.d/www.conf:127)" in r.output
+    assert "etc/redis/redis.conf:1119)" in r.output
 
 
 def test_lemp_budget_text_and_json():

@@ -357,7 +357,7 @@ def php_fpm_budget(fpm, host: Host, a: Assumptions) -> ServiceBudget:
     limit, limit_loc = _cap(host, fpm.unit)
     return ServiceBudget(
         name=fpm.name, kind="php-fpm", worst_case=None if unbounded or not cfg.pools else total,
-        loc=fpm.loc, terms=tuple(terms), limit=limit, limit_loc=limit_loc, settings=settings,
+        loc=focus or fpm.loc, terms=tuple(terms), limit=limit, limit_loc=limit_loc, settings=settings,
         unit=fpm.unit.name if fpm.unit else None, notes=tuple(notes), focus=focus,
     )
 
@@ -407,7 +407,8 @@ def redis_budget(r, host: Host) -> ServiceBudget:
                      "resynchronisation still forks)")
     limit, limit_loc = _cap(host, r.unit)
     return ServiceBudget(
-        name=r.name, kind=r.config.flavor, worst_case=worst, loc=r.loc, terms=tuple(terms),
+        name=r.name, kind=r.config.flavor, worst_case=worst,
+        loc=src.loc if src is not None and src.loc.line else r.loc, terms=tuple(terms),
         tiers={"maxmemory": mm, "with_fork": worst} if worst is not None and persistence else {},
         limit=limit, limit_loc=limit_loc, settings=settings,
         unit=r.unit.name if r.unit else None, notes=tuple(notes),
