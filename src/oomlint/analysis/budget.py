@@ -12,6 +12,10 @@ Formulas (documented with their sources in rules/OOM1xx.yaml and the README):
   operation), and a stress case (several sort/hash nodes per query, hash_mem_multiplier,
   parallel workers from the global pool, temp_buffers). The plausible peak is the worst case
   summed for the host; the stress case is reported beside it.
+- php-fpm: Σ pools pm.max_children × memory_limit (php_admin_value / php_value / php.ini)
+  + opcache's shared memory + the master; memory_limit = -1 is unbounded.
+- Redis / Valkey: maxmemory, × 2 with RDB snapshots or the AOF on (fork copy-on-write);
+  maxmemory 0 or unset is unbounded.
 - Any other service: its MemoryMax (the unit's or a slice's), else unbounded. Every
   long-running service is listed, vendor units without a cap too (as "unbounded").
 
@@ -47,7 +51,7 @@ class ServiceBudget:
     """One service's worst case: `worst_case` is None when nothing bounds it."""
 
     name: str
-    kind: str  # "mysql" | "postgresql" | "jvm" | "unit" | "slice"
+    kind: str  # "mysql" | "postgresql" | "jvm" | "php-fpm" | "redis" | "valkey" | "unit" | "slice"
     worst_case: int | None
     loc: Loc  # where a finding about this service points
     terms: tuple[Term, ...] = ()
@@ -137,6 +141,7 @@ class Assumptions:
     jvm_threads_by_unit: dict = field(default_factory=dict)  # per-unit overrides
     jvm_metaspace: int = 256 * MIB  # when MaxMetaspaceSize is unset (unbounded)
     jvm_native_overhead: int = 64 * MIB  # JIT arenas, symbols, malloc arenas
+    php_fpm_master: int = 32 * MIB  # the php-fpm master process (runs no script)
 
 
 def _cap(host: Host, unit: Unit | None) -> tuple[int | None, Loc | None]:
@@ -340,6 +345,126 @@ def cap_is_permission(cap_owner: Unit) -> str | None:
     return None
 
 
+def php_fpm_budget(fpm, host: Host, a: Assumptions) -> ServiceBudget:
+    """Every pool's pm.max_children × its workers' memory_limit (a pool's
+    php_admin_value/php_value over php.ini), whatever pm is (dynamic and ondemand still
+    stop at max_children), plus opcache's shared memory when opcache is loaded and the
+    master. A pool with memory_limit = -1 has no bound: the whole service is unbounded."""
+    from oomlint.model.php_fpm import UNLIMITED
+
+    cfg = fpm.config
+    terms: list[Term] = []
+    total = 0
+    unbounded: list[str] = []
+    unknown: list[str] = []
+    settings: dict[str, object] = {}
+    focus, biggest = None, -1
+    for pool in cfg.pools:
+        n = pool.max_children.value if pool.max_children is not None else None
+        ml = pool.memory_limit
+        pm = pool.pm.value if pool.pm is not None else "dynamic"
+        settings[pool.name] = {"pm": pm, "pm.max_children": n,
+                               "memory_limit": ml.bytes if ml else None,
+                               "memory_limit_from": ml.origin if ml else None}
+        if ml is not None and ml.bytes == UNLIMITED:
+            unbounded.append(pool.name)
+        elif n is None or ml is None or ml.bytes is None:
+            unknown.append(pool.name)
+        mc = pool.max_children.loc if pool.max_children is not None else pool.loc
+        limit_text = ("-1 (no limit)" if ml is not None and ml.bytes == UNLIMITED else
+                      format_size(ml.bytes) if ml is not None and ml.bytes is not None else
+                      "unknown")
+        product = n * ml.bytes if n is not None and ml is not None and ml.bytes is not None \
+            and ml.bytes != UNLIMITED else None
+        terms.append(Term(f"[{pool.name}] pm = {pm}: pm.max_children {n if n is not None else '?'}"
+                          f" × memory_limit {limit_text}", product, mc))
+        terms.append(Term(f"[{pool.name}] memory_limit from {ml.origin if ml else '?'}", None,
+                          ml.loc if ml is not None else None))
+        if product is not None:
+            total += product
+            if product > biggest:
+                biggest, focus = product, mc
+    if cfg.opcache_bytes:
+        terms.append(Term("opcache shared memory (opcache.memory_consumption" +
+                          ("" if cfg.opcache is not None else ", default") + ")",
+                          cfg.opcache_bytes, cfg.opcache.loc if cfg.opcache is not None else None))
+        total += cfg.opcache_bytes
+    terms.append(Term("php-fpm master process (estimate)", a.php_fpm_master, None))
+    total += a.php_fpm_master
+    notes = ["memory_limit bounds the Zend heap of one request; a worker's resident size "
+             "adds the PHP binary and extensions, so the real peak can be higher"]
+    if unbounded:
+        notes.append(f"memory_limit = -1 in {', '.join(unbounded)}: a worker has no limit, "
+                     "so the service is unbounded")
+    if unknown:
+        notes.append(f"pool {', '.join(unknown)}: pm.max_children or memory_limit unknown, "
+                     "not counted")
+    if any(pool.memory_limit is not None and pool.memory_limit.origin != "php_admin_value"
+           for pool in cfg.pools):
+        notes.append("a script may raise memory_limit with ini_set() unless the pool sets "
+                     "php_admin_value[memory_limit]")
+    limit, limit_loc = _cap(host, fpm.unit)
+    return ServiceBudget(
+        name=fpm.name, kind="php-fpm", worst_case=None if unbounded or not cfg.pools else total,
+        loc=focus or fpm.loc, terms=tuple(terms), limit=limit, limit_loc=limit_loc, settings=settings,
+        unit=fpm.unit.name if fpm.unit else None, notes=tuple(notes), focus=focus,
+    )
+
+
+def redis_budget(r, host: Host) -> ServiceBudget:
+    """maxmemory, doubled while a forked child writes an RDB snapshot or rewrites the AOF:
+    copy-on-write can duplicate every page the parent changes meanwhile (redis.io, "Redis
+    administration": up to 2 times the memory normally used). maxmemory 0 (the default) is
+    no limit: unbounded."""
+    from oomlint.model.redis import DEFAULT_SAVE
+
+    cfg = r.config
+    mm = cfg.maxmemory_bytes
+    src = cfg.maxmemory
+    terms: list[Term] = []
+    notes: list[str] = ["maxmemory bounds the dataset (used_memory); allocator fragmentation, "
+                        "client and replication buffers come on top"]
+    persistence = []
+    if cfg.rdb:
+        persistence.append("RDB snapshots (save " + (f"\"{cfg.save.value}\"" if cfg.save is not
+                                                      None else f"default {DEFAULT_SAVE}")
+                           + ")")
+    if cfg.aof:
+        persistence.append("AOF rewrites (appendonly yes)")
+    settings = {"maxmemory": mm, "maxmemory-policy": cfg.policy_name,
+                "save": cfg.save.value if cfg.save is not None else None,
+                "appendonly": cfg.aof}
+    if mm is None or mm == 0:
+        worst = None
+        terms.append(Term("maxmemory " + ("unknown" if mm is None else
+                                          "0: no limit" if src is not None else
+                                          "unset: no limit"), None,
+                          src.loc if src is not None else None))
+        notes.append("maxmemory unset or 0: the dataset grows until the host runs out"
+                     if mm == 0 else "maxmemory unknown: not counted")
+    else:
+        terms.append(Term("maxmemory", mm, src.loc))
+        worst = mm
+        if persistence:
+            where = cfg.appendonly.loc if cfg.aof and cfg.appendonly is not None else \
+                (cfg.save.loc if cfg.save is not None else None)
+            terms.append(Term("fork copy-on-write during " + " and ".join(persistence) +
+                              ": up to another maxmemory", mm, where))
+            worst = 2 * mm
+    if not persistence:
+        notes.append("no RDB snapshots or AOF: no fork copy-on-write (a replica's full "
+                     "resynchronisation still forks)")
+    limit, limit_loc = _cap(host, r.unit)
+    return ServiceBudget(
+        name=r.name, kind=r.config.flavor, worst_case=worst,
+        loc=src.loc if src is not None and src.loc.line else r.loc, terms=tuple(terms),
+        tiers={"maxmemory": mm, "with_fork": worst} if worst is not None and persistence else {},
+        limit=limit, limit_loc=limit_loc, settings=settings,
+        unit=r.unit.name if r.unit else None, notes=tuple(notes),
+        focus=src.loc if src is not None else None,
+    )
+
+
 def unit_budget(host: Host, unit: Unit) -> ServiceBudget:
     limit, limit_loc = _cap(host, unit)
     terms = (Term("MemoryMax", limit, limit_loc),) if limit is not None else ()
@@ -381,6 +506,16 @@ def host_budget(host: Host, a: Assumptions | None = None) -> HostBudget:
         if j.unit.name not in covered:
             services.append(jvm_budget(j, host, a))
             covered.add(j.unit.name)
+    for fpm in getattr(host, "php_fpm", []):
+        if fpm.unit is None or fpm.unit.name not in covered:
+            services.append(php_fpm_budget(fpm, host, a))
+            if fpm.unit is not None:
+                covered.add(fpm.unit.name)
+    for r in getattr(host, "redis", []):
+        if r.unit is None or r.unit.name not in covered:
+            services.append(redis_budget(r, host))
+            if r.unit is not None:
+                covered.add(r.unit.name)
     slices: dict[str, list[str]] = {}
     for svc in host.services:
         if svc.name in covered or svc.fragment is None:

@@ -43,6 +43,15 @@ from oomlint.checks import (
     oom505_heap_above_compressed_oops,
     oom506_elasticsearch_heap_above_half,
     oom507_jvm_flag_refused,
+    oom601_php_fpm_exceeds_ram,
+    oom602_php_fpm_exceeds_memory_max,
+    oom603_php_fpm_memory_limit_unlimited,
+    oom604_php_fpm_memory_limit_reinterpreted,
+    oom605_php_fpm_config_refused,
+    oom651_redis_maxmemory_unset,
+    oom652_redis_exceeds_ram,
+    oom653_redis_setting_refused,
+    oom654_redis_noeviction,
 )
 
 CHECKS = (
@@ -87,5 +96,14 @@ CHECKS = (
     oom505_heap_above_compressed_oops,
     oom506_elasticsearch_heap_above_half,
     oom507_jvm_flag_refused,
+    oom601_php_fpm_exceeds_ram,
+    oom602_php_fpm_exceeds_memory_max,
+    oom603_php_fpm_memory_limit_unlimited,
+    oom604_php_fpm_memory_limit_reinterpreted,
+    oom605_php_fpm_config_refused,
+    oom651_redis_maxmemory_unset,
+    oom652_redis_exceeds_ram,
+    oom653_redis_setting_refused,
+    oom654_redis_noeviction,
 )
 

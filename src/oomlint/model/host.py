@@ -280,6 +280,26 @@ class JvmInstance:
         return self.cap.loc if self.cap is not None else None
 
 
+@dataclass
+class PhpFpmInstance:
+    """A php-fpm master and its pools (model.php_fpm.PhpFpmConfig), tied to its unit."""
+
+    name: str
+    config: object
+    unit: Unit | None
+    loc: Loc  # php-fpm.conf, where budget findings point
+
+
+@dataclass
+class RedisInstance:
+    """A redis-server or valkey-server (model.redis.RedisConfig), tied to its unit."""
+
+    name: str
+    config: object
+    unit: Unit | None
+    loc: Loc  # redis.conf (or the unit's ExecStart= when it names no file)
+
+
 @dataclass(frozen=True)
 class Recognised:
     """What the loader steps found where the owning programs look for it (model/build.py
@@ -293,6 +313,8 @@ class Recognised:
     swap_sources: int = 0  # the swap areas they configure (`Host.swaps`)
     databases: int = 0  # MySQL/MariaDB and PostgreSQL configurations (`Host.databases`)
     jvms: int = 0  # services that start a JVM (`Host.jvms`)
+    php_fpm: int = 0  # php-fpm configurations (`Host.php_fpm`)
+    redis: int = 0  # Redis / Valkey servers (`Host.redis`)
     unread: int = 0  # files found there that could not be read (OOM001-OOM004, OOM006)
 
     @property
@@ -325,6 +347,8 @@ class Host:
     pragmas: list[Pragma] = field(default_factory=list)
     databases: list[DatabaseInstance] = field(default_factory=list)
     jvms: list[JvmInstance] = field(default_factory=list)
+    php_fpm: list[PhpFpmInstance] = field(default_factory=list)
+    redis: list[RedisInstance] = field(default_factory=list)
     db_flavors: dict[str, str] = field(default_factory=dict)  # assumed server versions
     # unit name -> the scalar keys (dotted, with their lines) of the YAML configuration its
     # program reads: kubelet's --config file, elasticsearch.yml / opensearch.yml

@@ -214,3 +214,75 @@ def load_program_configs(reader: Reader) -> None:
             text, shown))
         if keys is not None:
             host.program_configs[unit.name] = keys
+# -- php-fpm and Redis / Valkey ---------------------------------------------------------
+
+
+def load_php_fpm_services(reader: Reader) -> None:
+    """Every service whose ExecStart= runs php-fpm (``php-fpm8.2``, ``php-fpm``), with the
+    configuration it reads; then Debian's /etc/php/X.Y/fpm/php-fpm.conf and
+    /etc/php-fpm.conf that no unit claimed, standalone."""
+    from oomlint.model.host import PhpFpmInstance
+    from oomlint.model.php_fpm import fpm_binary_version, load_php_fpm
+
+    tree, host, problems = reader.tree, reader.host, reader.problems
+    seen: set[str] = set()
+    for unit in host.services:
+        argv = unit.exec_argv()
+        if unit.fragment is None or not argv or not fpm_binary_version(argv[0])[0]:
+            continue
+        cfg = load_php_fpm(tree, argv, unit.env, problems)
+        if cfg is None or cfg.conf in seen:
+            continue
+        seen.add(cfg.conf)
+        host.pragmas.extend(cfg.pragmas)
+        host.php_fpm.append(PhpFpmInstance(unit.name, cfg, unit, Loc(cfg.conf, 0)))
+    candidates = [f"/etc/php/{v}/fpm/php-fpm.conf" for v in tree.listdir("/etc/php")]
+    for conf in [*candidates, "/etc/php-fpm.conf"]:
+        if rel(conf) in seen or tree.lookup(conf).kind == "missing":
+            continue
+        cfg = load_php_fpm(tree, [], None, problems, conf=conf)
+        if cfg is None:
+            continue
+        seen.add(cfg.conf)
+        host.pragmas.extend(cfg.pragmas)
+        host.php_fpm.append(PhpFpmInstance(f"php-fpm ({cfg.conf})", cfg, None,
+                                           Loc(cfg.conf, 0)))
+
+
+def load_redis_services(reader: Reader) -> None:
+    """Every service whose ExecStart= runs redis-server or valkey-server, with the file and
+    options it passes; then /etc/redis/redis.conf, /etc/redis.conf and
+    /etc/valkey/valkey.conf that no unit claimed, standalone."""
+    from oomlint.model.host import RedisInstance
+    from oomlint.model.redis import load_redis, redis_binary
+
+    tree, host, problems = reader.tree, reader.host, reader.problems
+    seen: set[str] = set()
+    for unit in host.services:
+        argv = unit.exec_argv()
+        if unit.fragment is None or not argv or redis_binary(argv[0]) is None:
+            continue
+        if unit.template == unit.name:
+            continue  # a template (redis-server@.service) runs nothing by itself
+        start = unit.get("ExecStart")
+        cfg = load_redis(tree, argv, problems, redis_binary(argv[0]),
+                         unit_loc=start.loc if start is not None else None)
+        if cfg is None or (cfg.conf is not None and cfg.conf in seen):
+            continue
+        if cfg.conf is not None:
+            seen.add(cfg.conf)
+        host.pragmas.extend(cfg.pragmas)
+        loc = Loc(cfg.conf, 0) if cfg.conf else (start.loc if start is not None else
+                                                  unit.service_header())
+        host.redis.append(RedisInstance(unit.name, cfg, unit, loc))
+    for conf, flavor in (("/etc/redis/redis.conf", "redis"), ("/etc/redis.conf", "redis"),
+                         ("/etc/valkey/valkey.conf", "valkey")):
+        if rel(conf) in seen or tree.lookup(conf).kind == "missing":
+            continue
+        cfg = load_redis(tree, [], problems, flavor, conf=conf)
+        if cfg is None:
+            continue
+        seen.add(cfg.conf)
+        host.pragmas.extend(cfg.pragmas)
+        host.redis.append(RedisInstance(f"{flavor}-server ({cfg.conf})", cfg, None,
+                                        Loc(cfg.conf, 0)))
