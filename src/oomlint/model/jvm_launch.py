@@ -34,6 +34,7 @@ from oomlint.parsers.java_args import (
 )
 from oomlint.parsers.jvm_options import parse_jvm_options
 from oomlint.parsers.launchers import (
+    SHELLS,
     Found,
     Launcher,
     WrapperStep,
@@ -428,6 +429,19 @@ def _script_command(step: WrapperStep, env: Env, args: Sequence[JvmOption]) -> l
     return [JvmOption(command, step.loc), *out]
 
 
+def _script_of_shell(argv: list[JvmOption]) -> list[JvmOption]:
+    """``sh [-eu...] /path/script args`` runs the script: its words, the shell dropped (a
+    ``-c`` command is detect_launcher_located's)."""
+    if not argv or posixpath.basename(argv[0].text) not in SHELLS:
+        return argv
+    rest = list(argv[1:])
+    while rest and rest[0].text.startswith("-"):
+        if "c" in rest[0].text.lstrip("-"):
+            return argv
+        rest = rest[1:]
+    return rest or argv
+
+
 def _follow(ctx: _Ctx, argv: list[JvmOption], env: Env, chain: tuple[str, ...] = ()
             ) -> tuple[Found, Env] | None:
     """The JVM a command starts: java or a known launcher directly, else a start script in
@@ -437,6 +451,7 @@ def _follow(ctx: _Ctx, argv: list[JvmOption], env: Env, chain: tuple[str, ...] =
     found = detect_launcher_located(argv, env)
     if found is not None:
         return found, env
+    argv = _script_of_shell(argv)
     if not argv or not argv[0].text.startswith("/"):
         return None
     path = argv[0].text

@@ -90,7 +90,7 @@ LAUNCHERS: dict[str, Launcher] = {
 # (``/usr/local/bin/elasticsearch-entrypoint.sh`` in current units, ``systemd-entrypoint``
 # before), OpenSearch 2.x (``systemd-entrypoint``).
 _ENTRYPOINTS = {"systemd-entrypoint", "elasticsearch-entrypoint.sh", "opensearch-entrypoint.sh"}
-_SHELLS = {"sh", "bash", "dash", "ksh", "zsh"}
+SHELLS = frozenset({"sh", "bash", "dash", "ksh", "zsh"})
 
 
 Found = tuple[str, Union[Launcher, None], list[JvmOption]]
@@ -120,7 +120,7 @@ def detect_launcher_located(argv: Sequence[JvmOption], env: Mapping[str, tuple[s
         while rest and (rest[0].text.startswith("-") or "=" in rest[0].text):
             rest = rest[1:]
         return detect_launcher_located(rest, env) if rest else None
-    if base in _SHELLS and len(argv) > 1:
+    if base in SHELLS and len(argv) > 1:
         option = argv[1].text
         if re.fullmatch(r"-[a-z]*c[a-z]*", option) and len(argv) > 2:  # -c, -lc, -ec ...
             words = split_shell_located(argv[2].text, env, argv[2].loc)
@@ -175,8 +175,8 @@ def is_shell_script(text: str) -> bool:
         return False
     words = first[2:].split()
     names = [posixpath.basename(w) for w in words[:2]]
-    return bool(names) and (names[0] in _SHELLS or (names[0] == "env" and len(names) > 1
-                                                      and names[1] in _SHELLS))
+    return bool(names) and (names[0] in SHELLS or (names[0] == "env" and len(names) > 1
+                                                      and names[1] in SHELLS))
 
 
 def _logical_lines(text: str) -> list[tuple[int, str]]:
