@@ -35,17 +35,23 @@ def test_db_prod_mariadb_by_hand(monkeypatch):
     # 50-server.cnf: buffer pool 6G, log buffer 64M, key buffer 256M; MariaDB 10.11 defaults:
     # query cache 1M, aria pagecache 128M.
     global_ = 6 * G + 64 * M + 256 * M + 1 * M + 128 * M
-    # per connection: read 128K (default), read_rnd 1M, sort 4M, join 4M, thread_stack 292K
-    # (299008, default), binlog cache 32K (default), min(tmp 64M, heap 32M) = 32M.
-    per_conn = 128 * K + 1 * M + 4 * M + 4 * M + 299008 + 32 * K + 32 * M
-    assert maria["worst_case_bytes"] == global_ + 400 * per_conn
+    # per connection (MySQLTuner's per_thread_buffers): read 128K (default), read_rnd 1M,
+    # sort 4M, join 4M, thread_stack 292K (299008, default); min(tmp 64M, heap 32M) = 32M
+    # once.
+    per_conn = 128 * K + 1 * M + 4 * M + 4 * M + 299008
+    assert maria["worst_case_bytes"] == global_ + 32 * M + 400 * per_conn
+    assert maria["tiers"]["mysqltuner"] == maria["worst_case_bytes"]
+    # the stress tier: the other 399 temporary tables and 400 binlog caches (32K default)
+    assert maria["tiers"]["stress"] == maria["worst_case_bytes"] + 399 * 32 * M + 400 * 32 * K
     assert maria["settings"]["max_connections"] == 400
     assert maria["settings"]["sort_buffer_size"] == 4 * M
     bp = next(t for t in maria["terms"] if t["label"] == "innodb_buffer_pool_size")
     assert (bp["path"], bp["line"], bp["bytes"]) == (
         "examples/db-prod/etc/mysql/mariadb.conf.d/50-server.cnf", 9, 6 * G)
     tmp = next(t for t in maria["terms"] if "min(tmp_table_size" in t["label"])
-    assert (tmp["line"], tmp["bytes"]) == (17, 400 * 32 * M)  # max_heap_table_size wins
+    assert (tmp["line"], tmp["bytes"]) == (17, 32 * M)  # max_heap_table_size wins
+    more = next(t for t in maria["stress_terms"] if "min(tmp_table_size" in t["label"])
+    assert (more["line"], more["bytes"]) == (17, 399 * 32 * M)
     assert svc["report-worker.service"]["worst_case_bytes"] is None
     assert host["unbounded"] == ["report-worker.service"]
     assert host["total_worst_case_bytes"] == maria["worst_case_bytes"] + 1 * G
