@@ -26,6 +26,7 @@ from oomlint.base.grammar.postgres import postgres_parse_int, postgres_parse_mem
 from oomlint.base.provenance import Loc
 from oomlint.model.mysql import load_mysql
 from oomlint.model.postgresql import load_postgresql
+from oomlint.model.services import _mysql_early_options
 from oomlint.parsers.mycnf import MyDirective, MyGroup, MyOption, parse_mycnf
 from oomlint.parsers.postgresql_conf import PgInclude, PgLine, parse_pg_conf, tokenize
 from oomlint.sources.tree import Tree
@@ -36,10 +37,26 @@ PG = yaml.safe_load((DB / "expected_postgresql.yaml").read_text())
 KiB, MiB, GiB = 1024, 1024**2, 1024**3
 
 
+class _Env:
+    def __init__(self, env: dict[str, str]):
+        self.variables = {k: (v, None) for k, v in env.items()}
+
+
+class _Unit:
+    """What `_mysql_early_options` reads of a unit: its environment."""
+
+    def __init__(self, env: dict[str, str]):
+        self.env = _Env(env)
+
+
 def _load_my(name: str, case: dict, flavor: str | None = None):
+    """The recorded command line (``mariadbd --defaults-file=… ARGS``) and environment go
+    through the same reading of leading options as a unit's ExecStart=."""
     problems = Problems()
+    argv = ["mariadbd", f"--defaults-file={case['start'][0]}", *case.get("args", [])]
+    suffix, prefix_matching = _mysql_early_options(_Unit(case.get("env", {})), argv)
     cfg = load_mysql(Tree(root=DB / "mysql" / name), case["start"], flavor or MYSQL["flavor"],
-                     problems)
+                     problems, group_suffix=suffix, prefix_matching=prefix_matching)
     return cfg, problems
 
 

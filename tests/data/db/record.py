@@ -10,8 +10,11 @@ Not a test module: pytest does not collect it.
 
 MariaDB: each fixture tree is copied to a temporary directory (files 0644: mariadbd
 ignores world-writable option files), absolute ``!include``/``!includedir`` paths are
-pointed into the copy, and ``mariadbd --defaults-file=COPY/etc/mysql/my.cnf --verbose
---help`` is run from ``/`` (mysqld's working directory under systemd). The variables table
+pointed into the copy, and ``mariadbd --defaults-file=COPY/etc/mysql/my.cnf [ARGS] --verbose
+--help`` is run from ``/`` (mysqld's working directory under systemd). ARGS are the lines of
+the fixture's ``mariadbd.args`` (e.g. ``--defaults-group-suffix=.2``, as Debian's
+mariadb@.service passes it), and ``mariadbd.env`` adds environment variables
+(``MYSQL_GROUP_SUFFIX=.2``). The variables table
 it prints ("Value (after reading options)") is the recording. ``refused`` is a non-zero
 exit, or a bad InnoDB/Aria value: mariadbd then disables that plugin, which `--help`
 survives but a real start does not.
@@ -56,6 +59,7 @@ MYSQL_VARS = {  # variable -> kind
     "read_buffer_size": "int", "read_rnd_buffer_size": "int", "sort_buffer_size": "int",
     "join_buffer_size": "int", "thread_stack": "int", "binlog_cache_size": "int",
     "tmp_table_size": "int", "max_heap_table_size": "int", "performance_schema": "bool",
+    "max_allowed_packet": "int",
 }
 PG_VARS = (
     "shared_buffers", "wal_buffers", "work_mem", "hash_mem_multiplier", "maintenance_work_mem",
@@ -154,17 +158,28 @@ def parse_variables_table(stdout: str) -> dict[str, str]:
     return values
 
 
+def fixture_words(fixture: Path, name: str) -> list[str]:
+    """A fixture's ``mariadbd.args`` (command-line words after --defaults-file, one a line,
+    as a unit's ExecStart= passes them) or ``mariadbd.env`` (NAME=VALUE lines)."""
+    path = fixture / name
+    return [w for w in path.read_text().splitlines() if w.strip()] if path.exists() else []
+
+
 def record_mysql(fixture: Path) -> dict:
     copy = copy_tree(fixture, _INCLUDE_MY)
+    args = fixture_words(fixture, "mariadbd.args")
+    env = dict(w.split("=", 1) for w in fixture_words(fixture, "mariadbd.env"))
     try:
-        proc = subprocess.run(["mariadbd", f"--defaults-file={copy}{MYSQL_START}", "--verbose",
-                               "--help"], capture_output=True, text=True, cwd="/", timeout=60)
+        proc = subprocess.run(["mariadbd", f"--defaults-file={copy}{MYSQL_START}", *args,
+                               "--verbose", "--help"], capture_output=True, text=True, cwd="/",
+                              timeout=60, env={**os.environ, **env})
     finally:
         shutil.rmtree(copy, ignore_errors=True)
     table = parse_variables_table(proc.stdout)
     messages = clean_messages(proc.stderr)
     disabled = [m for m in messages if _PLUGIN_FAILED.search(m)]
-    case: dict = {"start": [MYSQL_START], "exit": proc.returncode,
+    case: dict = {"start": [MYSQL_START], **({"args": args} if args else {}),
+                  **({"env": env} if env else {}), "exit": proc.returncode,
                   "refused": proc.returncode != 0 or bool(disabled)}
     if proc.returncode == 0:
         values = {}
