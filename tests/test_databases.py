@@ -469,3 +469,32 @@ def test_parsers_and_models_are_total(tmp_path_factory, lines):
     assert all(isinstance(i, (PgLine, PgInclude)) for i in parse_pg_conf(text, "f", Problems()).items)
     assert all(isinstance(i, (MyGroup, MyOption, MyDirective))
                for i in parse_mycnf(text, "f", Problems()).items)
+
+
+def test_postgresql_parameter_list_is_what_postgres_knows():
+    """src/oomlint/data/postgresql_parameters.txt against the installed postgres 15."""
+    rec = _live(str(_recorder().PG_BIN / "postgres"))
+    from oomlint.model.postgresql import _pg15_names
+
+    data = rec.make_cluster()
+    try:
+        assert set(rec.pg_parameter_names(data)) == _pg15_names()
+    finally:
+        shutil.rmtree(data.parent, ignore_errors=True)
+
+
+@pytest.mark.parametrize("flavor,name,refused", [
+    ("postgresql-15", "shared_bufers", True),
+    ("postgresql-15", "Shared_Buffers", False),
+    ("postgresql-15", "pg_stat_statements.max", False),
+    ("postgresql-15", "sort_mem", False),
+    ("postgresql-15", "io_combine_limit", True),  # added in 17
+    ("postgresql-17", "io_combine_limit", False),
+    ("postgresql-17", "shared_bufers", True),  # two edits from shared_buffers
+    ("postgresql-16", "my_app_setting", False),  # not close to a known name: not judged
+    ("postgresql-14", "shared_bufers", False),  # no list for 14
+])
+def test_postgresql_unknown_parameter(tmp_path, flavor, name, refused):
+    tree = _write(tmp_path, {"p.conf": f"{name} = 1000\n"})
+    cfg = load_postgresql(tree, "/p.conf", flavor, Problems())
+    assert any("unrecognized configuration parameter" in r[2] for r in cfg.refused) == refused

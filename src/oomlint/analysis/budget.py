@@ -210,7 +210,8 @@ def mysql_budget(db, host: Host) -> ServiceBudget:
                f"usage, {conns} × per-thread buffers {format_size(per)} + one temporary table",
                "tier stress (warnings): an in-memory temporary table and a binlog cache per "
                "connection",
-               "performance_schema memory is not included: it cannot be known offline"),
+               "performance_schema memory is not included: it cannot be known offline",
+               *_refusal_notes(cfg, "mysqld" if cfg.flavor.startswith("mysql") else "mariadbd")),
     )
 
 
@@ -238,6 +239,17 @@ def _pg_shared(cfg) -> tuple[int, list[Term]]:
              Term(f"shared-memory overhead (2.2% of shared_buffers + 11 MiB + 48 KiB × {slots} "
                   "slots)", overhead, None)]
     return sb + wal + overhead, terms
+
+
+def _refusal_notes(cfg, server: str) -> tuple[str, ...]:
+    """A configuration the server refuses to start with (OOM402/OOM452): said once, with the
+    first refused line; the figures are what the files would mean."""
+    if not cfg.refused:
+        return ()
+    loc, written, reason = cfg.refused[0]
+    more = f" and {len(cfg.refused) - 1} more" if len(cfg.refused) > 1 else ""
+    return (f"{server} refuses to start with this configuration: {loc.path}:{loc.line}: "
+            f"{reason}{more}; the figures are what the other lines mean",)
 
 
 def postgresql_budget(db, host: Host, a: Assumptions) -> ServiceBudget:
@@ -284,7 +296,7 @@ def postgresql_budget(db, host: Host, a: Assumptions) -> ServiceBudget:
                f"plausible peak: each of {conns} connections uses work_mem once",
                f"stress: {k} sort/hash nodes per query × hash_mem_multiplier {hmm:g}, "
                f"{parallel} parallel workers, temp_buffers; a plan can use more, so the true "
-               "bound is unbounded"),
+               "bound is unbounded", *_refusal_notes(cfg, "postgres")),
     )
 
 

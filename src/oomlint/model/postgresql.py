@@ -10,9 +10,11 @@ nothing here opens a file or raises.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import posixpath
 import re
 from dataclasses import dataclass
+from importlib import resources
 from typing import Any
 
 from oomlint.base.findings import Problems
@@ -217,8 +219,10 @@ def _pg_apply(cfg: DatabaseConfig, lines: list[PgLine], problems: Problems) -> N
         key = cfg.aliases.get(line.name, line.name)
         var = cfg.variables.get(key)
         if var is None:
-            if not _ASCII_NAME.fullmatch(line.name) and "." not in line.name:
-                # every built-in name is ASCII: e.g. a UTF-8 byte-order mark glued to it
+            if "." not in line.name and (not _ASCII_NAME.fullmatch(line.name) or
+                                         _unrecognized(cfg, line.name)):
+                # every built-in name is ASCII: e.g. a UTF-8 byte-order mark glued to it;
+                # a name with a dot is a custom (extension) option, always accepted
                 cfg.refuse(line.loc, line.written, "unrecognized configuration parameter "
                            f'"{line_key(line.raw_name)}"')
             continue
@@ -238,6 +242,67 @@ def _pg_apply(cfg: DatabaseConfig, lines: list[PgLine], problems: Problems) -> N
         latest[key] = s
         if not superseded and value is not None:
             cfg.settings[key] = s
+
+
+# Parameters PostgreSQL 16 and 17 added (release notes, "Server Configuration" items and
+# the config.sgml of each branch) [docs, not run here]. With the names 15 knows, what those
+# versions are taken to know; a name 16 or 17 removed is still accepted (no false refusal).
+_PG16_17_ADDED = frozenset({
+    "createrole_self_grant", "debug_io_direct", "debug_logical_replication_streaming",
+    "debug_parallel_query", "enable_presorted_aggregate", "gss_accept_delegation",
+    "icu_validation_level", "logical_replication_mode", "max_parallel_apply_workers_per_subscription",
+    "reserved_connections", "scram_iterations", "send_abort_for_crash", "send_abort_for_kill",
+    "vacuum_buffer_usage_limit",
+    "allow_alter_system", "commit_timestamp_buffers", "enable_group_by_reordering",
+    "event_triggers", "huge_pages_status", "io_combine_limit", "max_notify_queue_pages",
+    "multixact_member_buffers", "multixact_offset_buffers", "notify_buffers",
+    "serializable_buffers", "standby_slot_names", "subtransaction_buffers", "summarize_wal",
+    "sync_replication_slots", "synchronized_standby_slots", "trace_connection_negotiation",
+    "transaction_buffers", "transaction_timeout", "wal_summary_keep_time",
+})
+
+
+@functools.lru_cache(maxsize=1)
+def _pg15_names() -> frozenset[str]:
+    """src/oomlint/data/postgresql_parameters.txt: every name postgres 15.18 knows (recorded
+    by tests/data/db/record.py)."""
+    text = resources.files("oomlint").joinpath("data/postgresql_parameters.txt") \
+        .read_text("utf-8")
+    return frozenset(ln.strip() for ln in text.splitlines()
+                     if ln.strip() and not ln.startswith("#"))
+
+
+def _unrecognized(cfg: DatabaseConfig, name: str) -> bool:
+    """Would postgres stop at ``name = …`` with "unrecognized configuration parameter"
+    (guc-file.l ProcessConfigFileInternal: every line's name is looked up, superseded or
+    not; names are case-insensitive)? Certain for 15 (the recorded list). For 16 and 17 only
+    a name close to a known one (a typo: at most two edits away) is called unknown, so a
+    parameter added there and missing from `_PG16_17_ADDED` is not refused; other versions
+    are not judged."""
+    major = cfg.major
+    known = _pg15_names()
+    if major == 15:
+        return name not in known and name not in cfg.aliases
+    if major not in (16, 17):
+        return False
+    if name in known or name in _PG16_17_ADDED or name in cfg.aliases:
+        return False
+    return any(_close(name, k) for k in known | _PG16_17_ADDED)
+
+
+def _close(a: str, b: str) -> bool:
+    """Levenshtein distance at most 2."""
+    if abs(len(a) - len(b)) > 2:
+        return False
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        if min(cur) > 2:
+            return False
+        prev = cur
+    return prev[-1] <= 2
 
 
 def pg_value(var: Var, text: str) -> Any:
