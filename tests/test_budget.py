@@ -11,6 +11,7 @@ from conftest import write_tree
 from oomlint.analysis.budget import host_budget
 from oomlint.cli import main
 from oomlint.model.build import build_host
+from oomlint.model.postgresql import shared_memory_size, shared_memory_terms
 from oomlint.sources.tree import Tree
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
@@ -77,10 +78,17 @@ def test_postgresql_tiers_by_hand(tree):
     b = host_budget(build_host(Tree(root=root), ".", ram=16 * G))
     s = b.services[0]
     assert s.kind == "postgresql" and s.name == "postgresql@15-main.service"
-    sb, wal = 2 * G, 16 * M  # wal_buffers = -1: shared_buffers / 32, capped at 16 MB
-    slots = 200 + 3 + 8 + 10
-    floor = sb + wal + sb * 22 // 1000 + 11 * M + 48 * K * slots
-    assert s.tiers["shared_floor"] == floor
+    # the floor is model/postgresql.py's shared_memory_size (checked against postgres -C
+    # in test_databases.py); its terms add up to it, and the buffers dominate
+    floor = s.tiers["shared_floor"]
+    db = build_host(Tree(root=root), ".", ram=16 * G).databases[0]
+    assert floor == shared_memory_size(db.config)
+    assert sum(t.bytes for t in s.terms[:len(shared_memory_terms(db.config)) + 1]
+               if t.bytes) >= floor
+    buffers = next(t for t in s.terms if t.label.startswith("shared_buffers ("))
+    assert buffers.bytes == 2 * G // 8192 * 8372 and buffers.loc.line == 1
+    wal = next(t for t in s.terms if t.label.startswith("wal_buffers ("))
+    assert wal.bytes == 2048 * (8192 + 8)  # -1: shared_buffers / 32, capped at 16 MB
     av = 3 * 512 * M  # autovacuum_work_mem -1 -> maintenance_work_mem
     assert s.tiers["plausible_peak"] == floor + 200 * (5 * M + 16 * M) + av + 512 * M
     stress = floor + (200 + 8) * (5 * M + 8 * M + int(3 * 16 * M * 2.0)) + av + 512 * M

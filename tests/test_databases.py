@@ -498,3 +498,33 @@ def test_postgresql_unknown_parameter(tmp_path, flavor, name, refused):
     tree = _write(tmp_path, {"p.conf": f"{name} = 1000\n"})
     cfg = load_postgresql(tree, "/p.conf", flavor, Problems())
     assert any("unrecognized configuration parameter" in r[2] for r in cfg.refused) == refused
+
+
+SHMEM = yaml.safe_load((DB / "expected_pg_shmem.yaml").read_text())
+
+
+@pytest.mark.parametrize("name", sorted(SHMEM["configs"]))
+def test_postgresql_shared_memory_matches_postgres(name, tmp_path):
+    """The shared-memory floor against ``postgres -C shared_memory_size`` (MB, rounded up:
+    the true size lies in ((MB - 1) MiB, MB MiB]) within ±0.5 %, and the huge page count."""
+    from oomlint.model.postgresql import shared_memory_huge_pages, shared_memory_size
+
+    case = SHMEM["configs"][name]
+    text = "".join(f"{k} = {v}\n" for k, v in case["settings"].items())
+    cfg = load_postgresql(_write(tmp_path, {"p.conf": text}), "/p.conf", "postgresql-15",
+                          Problems())
+    assert cfg.refused == []
+    got = shared_memory_size(cfg)
+    mb = case["shared_memory_size"]
+    assert (mb - 1) * MiB * 0.995 <= got <= mb * MiB * 1.005, (got / MiB, mb)
+    pages = case["shared_memory_size_in_huge_pages"]
+    assert abs(shared_memory_huge_pages(cfg, 2 * MiB) - pages) <= max(1, pages * 0.005)
+
+
+def test_live_postgres_shared_memory_agrees_with_recordings():
+    rec = _live(str(_recorder().PG_BIN / "postgres"))
+    data = rec.make_cluster()
+    try:
+        assert rec.record_pg_shmem(data) == SHMEM["configs"]
+    finally:
+        shutil.rmtree(data.parent, ignore_errors=True)
