@@ -294,9 +294,23 @@ def postgresql_budget(db, host: Host, a: Assumptions) -> ServiceBudget:
         "max_worker_processes", "max_parallel_workers", "temp_buffers", "max_wal_senders",
         "huge_pages")}
     limit, limit_loc = _cap(host, db.unit)
+    # The segment is mapped in whole huge pages (sysv_shmem.c GetHugePageSize and
+    # CreateAnonymousSegment round the size up); `try` without enough free pages falls
+    # back to 4 kB pages with only a DEBUG1 message: the pool stays reserved, unused.
+    hp = a.hugepage_size
+    huge_need = -(-floor // hp) * hp
+    pool = host.hugepage_pool(hp)
+    mode = str(cfg.get("huge_pages"))
+    hp_notes = ()
+    if mode == "try" and 0 < pool < huge_need:
+        hp_notes = (f"huge_pages = try: the shared memory needs {huge_need // hp} huge pages, the "
+                    f"pool has {pool // hp}: postgres falls back to 4 kB pages, so the pool "
+                    f"({format_size(pool)}) stays reserved and unused and the shared memory "
+                    f"({format_size(floor)}) is counted on top of it",)
     return ServiceBudget(
         name=db.name, kind="postgresql", worst_case=plausible, loc=db.loc, terms=tuple(terms),
-        tiers={"shared_floor": floor, "plausible_peak": plausible, "stress": stress},
+        tiers={"shared_floor": floor, "plausible_peak": plausible, "stress": stress,
+               "huge_pages_needed": huge_need},
         limit=limit, limit_loc=limit_loc, settings=settings,
         unit=db.unit.name if db.unit else None,
         notes=(f"{cfg.flavor} defaults for unset parameters",
@@ -305,7 +319,7 @@ def postgresql_budget(db, host: Host, a: Assumptions) -> ServiceBudget:
                f"plausible peak: each of {conns} connections uses work_mem once",
                f"stress: {k} sort/hash nodes per query × hash_mem_multiplier {hmm:g}, "
                f"{parallel} parallel workers, temp_buffers; a plan can use more, so the true "
-               "bound is unbounded", *_refusal_notes(cfg, "postgres")),
+               "bound is unbounded", *hp_notes, *_refusal_notes(cfg, "postgres")),
     )
 
 
@@ -395,8 +409,9 @@ def host_budget(host: Host, a: Assumptions | None = None) -> HostBudget:
     used = 0
     for db, s in zip(getattr(host, "databases", []), services):
         floor = s.tiers.get("shared_floor")
+        pages = s.tiers.get("huge_pages_needed", floor)
         if s.kind == "postgresql" and floor and str(db.config.get("huge_pages")) in ("on", "try") \
-                and used + floor <= huge:
+                and used + pages <= huge:
             used += floor  # its shared memory is mapped from the pool, not on top of it
     commit = host.commit_limit(huge)
     return HostBudget(
