@@ -528,3 +528,31 @@ def test_live_postgres_shared_memory_agrees_with_recordings():
         assert rec.record_pg_shmem(data) == SHMEM["configs"]
     finally:
         shutil.rmtree(data.parent, ignore_errors=True)
+
+
+def test_patroni_cluster_is_the_patroni_units(monkeypatch):
+    """Through the CLI: the postmaster of /etc/postgresql/17/main is patroni@17-main's child
+    (its MemoryMax), not the disabled postgresql@17-main.service's, and it is counted once."""
+    import json
+
+    from click.testing import CliRunner
+
+    from oomlint.cli import main
+
+    root = Path(__file__).parent / "checks" / "OOM103" / "fires-patroni"
+    monkeypatch.chdir(root)
+    out = CliRunner().invoke(main, ["budget", ".", "--ram", "64G", "--format", "json"]).output
+    services = json.loads(out)["hosts"][0]["services"]
+    assert [(s["name"], s["kind"], s["unit"], s["limit_bytes"]) for s in services] == [
+        ("patroni@17-main.service", "postgresql", "patroni@17-main.service", 24 * GiB)]
+    assert services[0]["settings"]["shared_buffers"] == 16 * GiB  # Patroni's postgresql.conf
+
+
+def test_patroni_yaml_that_is_not_yaml_is_a_finding(tmp_path):
+    from oomlint.parsers.patroni import parse_patroni
+
+    problems = Problems()
+    assert parse_patroni("postgresql: [unclosed\n", "etc/patroni/x.yml", problems) is None
+    assert [(f.rule, f.loc.line) for f in problems.items] == [("OOM005", 2)]
+    ok = parse_patroni("postgresql:\n  data_dir: /d\n  config_dir: /c\n", "p.yml", Problems())
+    assert (ok.data_dir, ok.config_dir, ok.bin_dir) == ("/d", "/c", None)

@@ -71,10 +71,16 @@ def load_databases(reader: Reader) -> None:
         host.pragmas.extend(cfg.pragmas)
         name = unit.name if unit else f"mysqld ({cfg.files[0]})"
         host.databases.append(DatabaseInstance(name, cfg, unit, Loc(cfg.files[0], 0)))
-    # PostgreSQL: Debian clusters /etc/postgresql/VER/CLUSTER, then units naming a data dir.
+    # PostgreSQL: clusters Patroni runs, Debian clusters /etc/postgresql/VER/CLUSTER, then
+    # units naming a data dir.
+    patroni = _patroni_clusters(tree, host, problems)
+    for conf, (unit, ver, data) in patroni.items():
+        _add_pg(tree, host, problems, conf, ver, unit, load_postgresql, data)
     for ver in tree.listdir("/etc/postgresql"):
         for cluster in tree.listdir(f"/etc/postgresql/{ver}"):
             conf = f"/etc/postgresql/{ver}/{cluster}/postgresql.conf"
+            if conf in patroni:
+                continue  # Patroni's postmaster, not postgresql@VER-CLUSTER.service's
             kind = tree.lookup(conf).kind
             if kind != "file":
                 if kind in ("dir", "loop", "other"):
@@ -133,6 +139,54 @@ def _mysql_early_options(unit: Unit | None, argv: list[str]) -> tuple[str | None
                     "--getopt-prefix-matching=0", "--getopt-prefix-matching=OFF")
               for w in words)
     return suffix or None, not off
+
+
+PATRONI_BINARIES = {"patroni"}
+
+
+def _patroni_clusters(tree, host: Host, problems: Problems) -> dict[str, tuple[Unit, str | None,
+                                                                         str | None]]:
+    """postgresql.conf → (the Patroni unit, version, data_dir) for every service that runs
+    Patroni (``ExecStart=/usr/bin/patroni CONFIG``, Debian's patroni.service and
+    patroni@VER-CLUSTER.service). The postmaster is that unit's child: its cgroup, MemoryMax
+    and OOMScoreAdjust are the Patroni unit's, whatever postgresql@.service says. The YAML's
+    ``postgresql.config_dir`` (else ``data_dir``) holds the postgresql.conf Patroni writes;
+    the version comes from ``bin_dir`` (/usr/lib/postgresql/17/bin) or the path. Without a
+    file argument Patroni reads PATRONI_POSTGRESQL_DATA_DIR / _CONFIG_DIR from the
+    environment."""
+    found: dict[str, tuple[Unit, str | None, str | None]] = {}
+    for unit in host.services:
+        argv = _instance_words(unit, unit.exec_argv())
+        if unit.fragment is None or not argv:
+            continue
+        words = argv[1:] if posixpath.basename(argv[0]) in PATRONI_BINARIES else (
+            argv[2:] if posixpath.basename(argv[0]).startswith("python") and len(argv) > 1
+            and posixpath.basename(argv[1]) in PATRONI_BINARIES else None)
+        if words is None:
+            continue
+        path = next((w for w in words if not w.startswith("-")), None)
+        env = unit.env.variables
+        data = env.get("PATRONI_POSTGRESQL_DATA_DIR", (None,))[0]
+        confdir = env.get("PATRONI_POSTGRESQL_CONFIG_DIR", (None,))[0]
+        bindir = env.get("PATRONI_POSTGRESQL_BIN_DIR", (None,))[0]
+        if path is not None:
+            from oomlint.parsers.patroni import parse_patroni
+
+            got = tree.read_text(path, problems) if tree.lookup(path).kind == "file" else None
+            pc = parse_patroni(got[1], got[0], problems) if got is not None else None
+            if pc is not None:
+                data, confdir, bindir = pc.data_dir or data, pc.config_dir or confdir, \
+                    pc.bin_dir or bindir
+        base = confdir or data
+        if not base:
+            continue
+        conf = posixpath.normpath(posixpath.join("/", base, "postgresql.conf"))
+        if tree.lookup(conf).kind != "file":
+            continue
+        m = re.search(r"/postgresql/(\d+)(?:/|$)", bindir or "") or \
+            re.search(r"/(\d+)/", conf)
+        found.setdefault(conf, (unit, m.group(1) if m else None, data))
+    return found
 
 
 def _linked_unit(host: Host, cfg) -> Unit | None:
