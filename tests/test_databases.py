@@ -556,3 +556,13 @@ def test_patroni_yaml_that_is_not_yaml_is_a_finding(tmp_path):
     assert [(f.rule, f.loc.line) for f in problems.items] == [("OOM005", 2)]
     ok = parse_patroni("postgresql:\n  data_dir: /d\n  config_dir: /c\n", "p.yml", Problems())
     assert (ok.data_dir, ok.config_dir, ok.bin_dir) == ("/d", "/c", None)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(max_size=400))
+def test_patroni_parser_is_total(text):
+    from oomlint.parsers.patroni import parse_patroni
+
+    problems = Problems()
+    got = parse_patroni(text, "p.yml", problems)
+    assert got is None or got.path == "p.yml"
