@@ -69,9 +69,18 @@ def units_100k(root: Path, scale: float) -> None:
         (d / f"s{i}.service").write_text(f"[Service]\nExecStart=/bin/s{i}\nMemoryMax=1G\n")
 
 
+def template_openers_16m(root: Path, scale: float) -> None:
+    """A my.cnf value of unclosed and nested template openers (`{{ {% {# ` ...) at the read
+    cap: the template scanner (sources/templates.py) must stay linear on it."""
+    p = root / "etc/mysql/my.cnf"
+    p.parent.mkdir(parents=True, exist_ok=True)
+    head = b"[mysqld]\nmax_connections = "
+    p.write_bytes(head + b"{{ {% {# " * ((int(CAP * scale) - len(head) - 3) // 9) + b"}}\n")
+
+
 SHAPES = {"sysctl-16MiB": sysctl_16m, "unit-16MiB": unit_16m,
           "4x-sysctl-16MiB": four_sysctl_files, "100k-units": units_100k,
-          "sysctl-keys-16MiB": sysctl_keys_16m}
+          "sysctl-keys-16MiB": sysctl_keys_16m, "template-openers-16MiB": template_openers_16m}
 
 
 def measure(name: str, build, scale: float) -> None:

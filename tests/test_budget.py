@@ -55,7 +55,11 @@ def test_db_prod_mariadb_by_hand(monkeypatch):
     assert (more["line"], more["bytes"]) == (17, 399 * 32 * M)
     assert svc["report-worker.service"]["worst_case_bytes"] is None
     assert host["unbounded"] == ["report-worker.service"]
-    assert host["total_worst_case_bytes"] == maria["worst_case_bytes"] + 1 * G
+    # MemoryMax=6G caps MariaDB's 22.6 GiB worst case: the host sums min(worst case, cap),
+    # the uncapped figure is kept beside it.
+    assert maria["counted_bytes"] == 6 * G
+    assert host["total_worst_case_bytes"] == 6 * G + 1 * G
+    assert host["uncapped_total_worst_case_bytes"] == maria["worst_case_bytes"] + 1 * G
 
 
 def test_terms_carry_file_and_line(tree):
@@ -104,8 +108,11 @@ def test_slice_cap_counted_once(tree):
         "etc/systemd/system/batch.slice": "[Slice]\nMemoryMax=1G\n",
     })
     b = host_budget(build_host(Tree(root=root), ".", ram=8 * G))
-    assert [(s.name, s.kind, s.worst_case) for s in b.services] == [("batch.slice", "slice", G)]
-    assert b.total == G
+    # Every service is listed; the members are counted once, as the slice.
+    assert [(s.name, s.kind, s.counted, s.within) for s in b.services] == [
+        ("a.service", "unit", None, "batch.slice"), ("b.service", "unit", None, "batch.slice"),
+        ("batch.slice", "slice", G, None)]
+    assert b.total == G and b.unbounded == ()
 
 
 def test_budget_json_contract(tmp_path, monkeypatch):
@@ -158,3 +165,92 @@ def test_jvm_threads_per_unit(tmp_path, monkeypatch):
     assert s["settings"]["assumed_threads"] == 800
     t = next(t for t in s["terms"] if "threads" in t["label"])
     assert t["bytes"] == 800 * M
+
+
+def test_capped_service_counts_its_cap_uncapped_beside_it(tmp_path, monkeypatch):
+    """A footprint above its MemoryMax counts min(worst case, MemoryMax) in the host's sum;
+    the uncapped figure is shown beside it (text: the counted column and the total line)."""
+    monkeypatch.chdir(tmp_path)
+    write_tree(tmp_path / "h", {
+        "lib/systemd/system/mariadb.service": "[Service]\nExecStart=/usr/sbin/mariadbd\n",
+        "etc/systemd/system/mariadb.service.d/cap.conf": "[Service]\nMemoryMax=1G\n",
+        "etc/mysql/my.cnf": "[mysqld]\ninnodb_buffer_pool_size = 2G\n",
+    })
+    doc = budget_json("h", "--ram", "8G")["hosts"][0]
+    maria = doc["services"][0]
+    assert maria["worst_case_bytes"] > 2 * G and maria["counted_bytes"] == G
+    assert doc["total_worst_case_bytes"] == G
+    assert doc["uncapped_total_worst_case_bytes"] == maria["worst_case_bytes"]
+    r = CliRunner().invoke(main, ["budget", "h", "--ram", "8G"], catch_exceptions=False)
+    row = next(line for line in r.output.splitlines() if line.startswith("  mariadb.service"))
+    # MariaDB 10.11, MySQLTuner: 2048 + 128 + 16 + 1 + 128 + 16 MiB + 151 x 2980 KiB = 2.71 GiB.
+    assert row.split()[1:] == ["mysql", "2.71", "GiB", "1", "GiB", "1", "GiB", "12%"]
+    assert "total worst case  1 GiB (uncapped 2.71 GiB)" in r.output
+
+
+def test_share_of_ram_cap_is_a_permission(tree):
+    """`MemoryMax=90%` on a slice with no footprint of its own (cockpit-ws's
+    system-cockpithttps.slice shape) is shown and not summed; an absolute MemoryMax the
+    administrator wrote on a slice is summed once."""
+    svc = "[Service]\nExecStart=/bin/x\nSlice={}\n"
+    root = tree({
+        "etc/systemd/system/web.service": svc.format("web.slice"),
+        "etc/systemd/system/web.slice": "[Slice]\nMemoryHigh=75%\nMemoryMax=90%\n",
+        "etc/systemd/system/batch.service": svc.format("batch.slice"),
+        "etc/systemd/system/batch.slice": "[Slice]\nMemoryMax=2G\n",
+        "usr/lib/systemd/system/vendor.service": "[Service]\nExecStart=/bin/v\nMemoryMax=6G\n",
+    })
+    b = host_budget(build_host(Tree(root=root), ".", ram=8 * G))
+    rows = {s.name: (s.kind, s.permission, s.counted, s.within) for s in b.services}
+    assert rows == {
+        "batch.service": ("unit", False, None, "batch.slice"),
+        "batch.slice": ("slice", False, 2 * G, None),
+        "vendor.service": ("unit", True, None, None),  # a vendor-shipped cap
+        "web.service": ("unit", False, None, None),
+        "web.slice": ("slice", True, None, None),
+    }
+    assert b.total == 2 * G
+    assert [s.name for s in b.permissions] == ["vendor.service", "web.slice"]
+    assert [s.name for s in b.unbounded] == ["web.service"]
+
+
+def test_sized_service_without_ram_is_said(tmp_path, monkeypatch):
+    """A 12 GiB buffer pool and no --ram: before, "No findings." and exit 0; now OOM010 says
+    the budget was not compared, with the count of sized services and the fix (still exit 0:
+    it is information)."""
+    monkeypatch.chdir(Path(__file__).parent / "checks" / "OOM010")
+    r = CliRunner().invoke(main, ["check", "fires-sized-services"], catch_exceptions=False)
+    assert r.exit_code == 0
+    assert "No findings." not in r.output
+    assert ("OOM010 [info] host RAM is unknown (1 sized service, 12.71 GiB worst case in all "
+            "(mariadb.service (mysql) 12.71 GiB)") in r.output
+    assert ("pass --ram SIZE, or set it in .oomlint.toml for this host "
+            "(`[hosts.\"fires-sized-services\"]` `ram = \"16G\"`) or for every host") in r.output
+    r = CliRunner().invoke(main, ["check", "fires-sized-services", "--ram", "16G"],
+                           catch_exceptions=False)
+    assert "OOM010" not in r.output
+
+
+def test_per_host_ram_in_the_configuration(tmp_path, monkeypatch):
+    """`[hosts."NAME"] ram`: the fix OOM010 names, one RAM per host of a multi-host run
+    (NAME: the path as given, or its last part); --ram still wins over it."""
+    import shutil
+
+    monkeypatch.chdir(tmp_path)
+    src = Path(__file__).parent / "checks" / "OOM010" / "fires-sized-services"
+    shutil.copytree(src, tmp_path / "hosts" / "db1")
+    shutil.copytree(src, tmp_path / "hosts" / "db2")
+    (tmp_path / ".oomlint.toml").write_text(
+        '[hosts."hosts/db1"]\nram = "12G"\n\n[hosts.db2]\nram = "64G"\nswap = "0"\n')
+    doc = budget_json("hosts/db1", "hosts/db2")
+    assert [(h["name"], h["ram_bytes"], h["swap_bytes"]) for h in doc["hosts"]] == [
+        ("hosts/db1", 12 * G, None), ("hosts/db2", 64 * G, 0)]
+    r = CliRunner().invoke(main, ["check", "hosts/db1", "hosts/db2", "--format", "json",
+                                  "--fail-on", "never"], catch_exceptions=False)
+    got = sorted((f["host"], f["rule"]) for f in json.loads(r.output)["findings"])
+    # 12.71 GiB on 12 GiB (the host and MariaDB alone); db2 fits; neither RAM is unknown.
+    assert got == [("hosts/db1", "OOM101"), ("hosts/db1", "OOM401")]
+    assert budget_json("hosts/db1", "--ram", "32G")["hosts"][0]["ram_bytes"] == 32 * G
+    (tmp_path / ".oomlint.toml").write_text('[hosts.db1]\nram = "12G"\nmemory = "1G"\n')
+    r = CliRunner().invoke(main, ["budget", "hosts/db1"])
+    assert r.exit_code == 2 and "hosts.db1.memory: unknown key" in r.output

@@ -146,6 +146,8 @@ def test_sysctl_order_and_masking(tree):
         "usr/lib/sysctl.d/60-c.conf": "-vm.overcommit_memory=1\n",
         "etc/sysctl.conf": "vm.overcommit_memory = 2\n",
     })
+    # Debian bookworm's procps link: systemd-sysctl reads /etc/sysctl.conf only through it.
+    os.symlink("../sysctl.conf", root / "etc/sysctl.d/99-sysctl.conf")
     h = host_of(root)
     assert h.sysctl["vm.swappiness"].value == 2  # /etc masks the same name; 50 after 10
     # /etc/sysctl.conf is applied at the position of 99-sysctl.conf: after 60-c.conf.
@@ -187,3 +189,20 @@ def test_zram_size_expression_in_mib(tree):
     assert h.swaps[0].size == 4 * GIB
 
 
+
+
+def test_debian_stock_user_manager_slice_and_oom_policy():
+    """Debian 12's user@.service (Slice=user-%i.slice, Delegate=pids memory cpu): the
+    instance user@0.service sits in user-0.slice under user.slice, and its default OOMPolicy
+    is continue because of Delegate= (as systemd --test recorded in
+    tests/data/units_load.yaml, case slice-specifiers)."""
+    from pathlib import Path
+
+    host = host_of(Path(__file__).parent / "data" / "debian-stock")
+    unit = host.units["user@0.service"]
+    assert unit.slice_chain == ("user-0.slice", "user.slice", "-.slice")
+    assert [f.path for f in host.units["user-0.slice"].dropins] == \
+        ["lib/systemd/system/user-.slice.d/10-defaults.conf"]
+    policy = host.oom_policy(unit)
+    assert (policy.value, policy.because.raw) == ("continue", "pids memory cpu")
+    assert not [n for n in host.units if "%" in n]

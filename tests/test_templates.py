@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import re
-import time
 
 import pytest
 from click.testing import CliRunner
@@ -169,12 +168,12 @@ def test_template_spans_are_the_regular_expression_matches(text):
     assert is_templated(text) == bool(_REGEX.search(text))
 
 
-def test_template_spans_take_linear_time():
-    hostile = "{{ {% {# " * 200_000 + "}}"
-    start = time.monotonic()
+def test_template_spans_of_nested_unclosed_openers():
+    """Unclosed and nested openers: one span to the first closer, none without one. (That the
+    scanner stays linear on such input is measured in bench/hostile.py, template-openers.)"""
+    hostile = "{{ {% {# " * 2_000 + "}}"
     assert template_spans(hostile) == [(0, len(hostile))]
-    assert template_spans("{{" * 500_000) == []
-    assert time.monotonic() - start < 2
+    assert template_spans("{{" * 5_000) == []
 
 
 @pytest.mark.parametrize("words, runs", [

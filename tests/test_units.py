@@ -1,4 +1,4 @@
-"""Size grammars, checked against what the real programs did with the same values.
+"""Size and name grammars, checked against what the real programs did with the same values.
 
 tests/data/systemd_verify.yaml was recorded with systemd 252 (`systemd-analyze verify` and
 the `systemd --test` unit dump) by tests/data/record_systemd_verify.py.
@@ -13,8 +13,17 @@ import yaml
 
 from oomlint.base.grammar.c import GrammarError
 from oomlint.base.grammar.host import format_size, parse_host_size
-from oomlint.base.grammar.systemd import systemd_parse_memory_limit, systemd_parse_timespan
-from oomlint.model.systemd_units import _convert
+from oomlint.base.grammar.systemd import (
+    HostSpecifier,
+    SpecifierError,
+    hidden_or_backup_file,
+    slice_name_valid,
+    systemd_parse_memory_limit,
+    systemd_parse_timespan,
+    unit_name_kind,
+    unit_name_printf,
+)
+from oomlint.model.systemd_units import _convert, _dropin_dirnames
 
 DATA = yaml.safe_load((Path(__file__).parent / "data" / "systemd_verify.yaml").read_text())
 RAM = DATA["host"]["phys_pages"] * DATA["host"]["page_size"]
@@ -106,3 +115,82 @@ def test_host_size_invalid(text):
 ])
 def test_format_size(n, text):
     assert format_size(n) == text
+
+
+# -- unit names, specifiers and drop-in search (src/basic/unit-name.c, src/core/unit-printf.c,
+# src/shared/dropin.c in systemd 252); whole trees are compared in tests/test_units_load.py.
+
+@pytest.mark.parametrize(("unit", "text", "want"), [
+    ("user@0.service", "user-%i.slice", "user-0.slice"),
+    ("a-b@0.service", "%p.slice", "a-b.slice"),
+    ("a-b@0.service", "%j-%i.slice", "b-0.slice"),
+    ("a-b@0.service", "%N", "a-b@0"),
+    ("a-b@0.service", "%n", "a-b@0.service"),
+    ("a@x\\x2dy.service", "a-%i.slice", "a-x\\x2dy.slice"),  # %i as written, escaped
+    ("a.service", "100%%", "100%"),
+    ("a.service", "tail%", "tail%"),
+])
+def test_unit_name_printf(unit, text, want):
+    assert unit_name_printf(unit, text) == want
+
+
+@pytest.mark.parametrize("spec", ["I", "P", "J", "f", "t", "q"])
+def test_unit_name_printf_refuses_what_systemd_refuses(spec):
+    with pytest.raises(SpecifierError):
+        unit_name_printf("a@b.service", f"x-%{spec}.slice")
+
+
+def test_unit_name_printf_host_specifiers_are_unknown():
+    with pytest.raises(HostSpecifier):
+        unit_name_printf("a@b.service", "x-%H.slice")
+
+
+def test_plain_unit_instance_is_empty():
+    assert unit_name_printf("plain-i.service", "p-%i.slice") == "p-.slice"
+
+
+@pytest.mark.parametrize(("name", "kind"), [
+    ("a.service", "plain"), ("a@b.service", "instance"), ("a@.service", "template"),
+    ("@a.service", None), ("a.nope", None), ("has space.slice", None), ("", None),
+    (".service", None), ("a@b@c.service", "instance"), ("x" * 250 + ".slice", None),
+])
+def test_unit_name_kind(name, kind):
+    assert unit_name_kind(name) == kind
+
+
+@pytest.mark.parametrize(("name", "valid"), [
+    ("-.slice", True), ("a-b-c.slice", True), ("-x.slice", False), ("a--b.slice", False),
+    ("a-.slice", False), ("nn@x.slice", False), ("a.service", False),
+])
+def test_slice_name_valid(name, valid):
+    assert slice_name_valid(name) is valid
+
+
+@pytest.mark.parametrize(("name", "hidden"), [
+    (".hidden.conf", True), (".conf", True), ("x.conf~", True), ("x.conf.bak", True),
+    ("x.dpkg-old", True), ("x.dpkg-new.conf", False), ("10-x.conf", False),
+])
+def test_hidden_or_backup_file(name, hidden):
+    assert hidden_or_backup_file(name) is hidden
+
+
+@pytest.mark.parametrize(("name", "dirs"), [
+    ("a.service", ["a.service.d"]),
+    ("a-b-c.service", ["a-b-c.service.d", "a-b-.service.d", "a-.service.d"]),
+    ("a-b-.service", ["a-b-.service.d", "a-.service.d"]),
+    ("-a.service", ["-a.service.d"]),
+    ("r-s@i.service", ["r-s@i.service.d", "r-s@.service.d", "r-.service.d", "r-@i.service.d",
+                       "r-@.service.d"]),
+])
+def test_dropin_dirnames_follow_unit_file_find_dirs(name, dirs):
+    assert _dropin_dirnames(name) == dirs
+
+
+def test_ignored_oom_policy_names_the_default_delegate_gives(tree):
+    from conftest import lint_tree
+
+    root = tree({"etc/systemd/system/ctr.service":
+                 "[Service]\nExecStart=/usr/bin/dockerd\nDelegate=yes\nOOMPolicy=Kill\n"})
+    (f,) = [f for f in lint_tree(root, {"OOM203"}).findings]
+    assert "the default OOMPolicy=continue (because of Delegate=yes at " \
+           "etc/systemd/system/ctr.service:3) applies" in f.message

@@ -10,6 +10,7 @@ import click
 
 from oomlint import __version__
 from oomlint.analysis.budget import host_budget
+from oomlint.analysis.explain import explain_reports
 from oomlint.base.ids import INTERNAL_ERROR
 from oomlint.catalog import CatalogError, load_catalog, resolve_selector
 from oomlint.config import (
@@ -23,9 +24,12 @@ from oomlint.config import (
 )
 from oomlint.engine import exit_code, run, select_rules
 from oomlint.model.build import build_host
-from oomlint.report import BUDGET_FORMATS, FORMATS, rules_text
+from oomlint.parsers.kernel_oom import parse_oom_log
+from oomlint.parsers.lines import iter_lines
+from oomlint.report import BUDGET_FORMATS, EXPLAIN_FORMATS, FORMATS, rules_text
 from oomlint.report.escape import escape
 from oomlint.sources.hosts import discover_hosts
+from oomlint.sources.logs import LogError, read_log
 
 
 class SizeParam(click.ParamType):
@@ -57,7 +61,6 @@ def _hosts(paths, ram, swap, cfg: Config):
     """Each host the paths name, built, with the function that shows its paths. A path of
     no known format is skipped with a note; when every path was, there is nothing to check
     and that is a usage error (exit 2), not an empty, clean run."""
-    facts = cfg.host_facts(ram, swap)
     sources = discover_hosts(paths, _warn)
     if not sources:
         raise click.UsageError(
@@ -67,7 +70,8 @@ def _hosts(paths, ram, swap, cfg: Config):
             "usr/lib/ path)")
     hosts = []
     for src in sources:
-        host = build_host(src.tree, src.name, loose=src.loose, **facts)
+        host = build_host(src.tree, src.name, loose=src.loose,
+                          **cfg.host_facts(ram, swap, src.name))
         hosts.append((host, src.display))
     return hosts
 
@@ -167,3 +171,52 @@ def rule_cmd(rule_id):
     if len(ids) != 1:
         raise click.BadParameter(f"unknown rule {rule_id!r}", param_hint="RULE_ID")
     click.echo(rules_text.render_rule(catalog[ids.pop()]), nl=False)
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True)
+@click.option("--root", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="The host's configuration tree: tie each report to its units and budget.")
+@RAM
+@click.option("--format", "fmt", type=click.Choice(sorted(EXPLAIN_FORMATS)), default="text",
+              show_default=True)
+@CONFIG
+def explain(files, root, ram, fmt, config_path):
+    """Explain the kernel OOM reports in logs (FILE, or - for standard input): who triggered
+    it, who died, why, and with --root what the host's configuration predicted. Exit 0: no
+    report found; 1: reports found; 2: usage error or an unreadable file."""
+    if list(files).count("-") > 1:
+        raise click.UsageError("standard input (-) can be given once")
+    reports = []
+    for name in files:  # one log in memory at a time: only its reports are kept
+        try:
+            log = read_log(name, getattr(sys.stdin, "buffer", None))
+        except LogError as exc:
+            raise click.UsageError(escape(f"{name}: cannot read: {exc}")) from None
+        if log.skipped_bytes:
+            _warn(f"{log.shown}: {log.skipped_bytes} bytes skipped: only its last "
+                  f"{len(log.text.encode('utf-8', 'surrogateescape'))} bytes, from line "
+                  f"{log.first_line}, were read")
+        parsed = parse_oom_log(iter_lines(log.text), log.shown, start=log.first_line)
+        del log
+        if parsed.dropped:
+            _warn(f"{parsed.path}: more OOM reports than oomlint keeps; {parsed.dropped} not "
+                  "shown")
+        reports.extend(parsed.reports)
+    host = budget = display = None
+    failed = False
+    if root is not None:
+        _, cfg = _config(config_path, [root])
+        ((host, display),) = _hosts([root], ram, None, cfg)
+        for problem in host.problems:
+            if problem.rule == INTERNAL_ERROR:
+                failed = True
+                _warn(f"{host.name}: internal error: {problem.message}")
+        try:
+            budget = host_budget(host, cfg.assumptions)
+        except Exception as exc:  # the reports are still explained, without the budget
+            failed = True
+            _warn(f"{host.name}: computing the budget failed: {type(exc).__name__}: {exc}")
+    explanations = explain_reports(reports, host, budget)
+    click.echo(EXPLAIN_FORMATS[fmt](explanations, display=display), nl=False)
+    sys.exit(2 if failed else 1 if explanations else 0)

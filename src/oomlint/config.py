@@ -14,6 +14,7 @@ ignore = ["OOM303"]
 fail-on = "warning"              # error | warning | info | never
 ram = "8G"
 swap = "0"
+hosts = { "hosts/db1" = { ram = "64G" } }   # per host (its path as given, or its last part)
 per-path-ignores = { "etc/systemd/system/legacy-*.service" = ["OOM202"] }
 
 [tool.oomlint.rules.OOM201]      # or [tool.oomlint.rules.unkillable-service]
@@ -45,7 +46,8 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 FAIL_ON = ("error", "warning", "info", "never")
-TOP_KEYS = {"select", "ignore", "fail-on", "ram", "swap", "rules", "per-path-ignores", "budget"}
+TOP_KEYS = {"select", "ignore", "fail-on", "ram", "swap", "rules", "per-path-ignores", "budget",
+            "hosts"}
 # `ram` and `swap`, and --ram/--swap (cli.py): option schemas like the catalogue's. Less
 # than 64 MiB of RAM is a mistake (`ram = 8` is 8 bytes), not a host.
 HOST_KEYS = {"ram": {"type": "size", "min": "64M"}, "swap": {"type": "size"}}
@@ -103,12 +105,30 @@ class Config:
     assumptions: Assumptions = field(default_factory=Assumptions)  # [budget], for analysis
     flavors: dict[str, str] = field(default_factory=dict)  # [budget] server versions, for the model
 
-    def host_facts(self, ram: int | None = None, swap: int | None = None) -> dict:
-        """What a host is built with: --ram/--swap over the config's, and server versions."""
-        ram_given = ram if ram is not None else self.ram
-        source = "--ram" if ram is not None and self.ram is None else ("config" if self.ram else "")
+    # [hosts."NAME"]: ram and swap of one host, NAME its path as given or its last part.
+    hosts: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    def host_facts(self, ram: int | None = None, swap: int | None = None,
+                   host: str | None = None) -> dict:
+        """What a host is built with: --ram/--swap over the host's `[hosts.NAME]` values over
+        the config's, and server versions."""
+        own = self.host_table(host)
+        conf_ram = own.get("ram", self.ram)
+        conf_swap = own.get("swap", self.swap)
+        ram_given = ram if ram is not None else conf_ram
+        source = "--ram" if ram is not None and conf_ram is None else (
+            "config" if conf_ram else "")
         return dict(ram=ram_given, ram_source=source,
-                    swap=swap if swap is not None else self.swap, db_flavors=dict(self.flavors))
+                    swap=swap if swap is not None else conf_swap, db_flavors=dict(self.flavors))
+
+    def host_table(self, host: str | None) -> dict[str, int]:
+        if not host or not self.hosts:
+            return {}
+        name = host.rstrip("/")
+        for key in (name, name.rsplit("/", 1)[-1]):
+            if key in self.hosts:
+                return self.hosts[key]
+        return {}
 
 
 def find_config(start: Path) -> Path | None:
@@ -210,6 +230,18 @@ def _parse_config(data: dict, catalog: dict[str, RuleMeta], source: str, prefix:
     for key, schema in HOST_KEYS.items():
         if key in data:
             setattr(cfg, key, validate_option(data[key], schema, prefix + key))
+    hosts = data.get("hosts", {})
+    if not isinstance(hosts, dict):
+        raise ConfigError(f"{prefix}hosts: expected a table of host = {{ ram, swap }}")
+    for name, table in hosts.items():
+        k = f"{prefix}hosts.{_toml_key(name)}"
+        if not isinstance(table, dict):
+            raise ConfigError(f"{k}: expected a table with ram and/or swap")
+        for key in table:
+            if key not in HOST_KEYS:
+                raise ConfigError(f"{k}.{_toml_key(key)}: unknown key")
+        cfg.hosts[name.rstrip("/")] = {key: validate_option(value, HOST_KEYS[key], f"{k}.{key}")
+                                       for key, value in table.items()}
     ppi = data.get("per-path-ignores", {})
     if not isinstance(ppi, dict):
         raise ConfigError(f"{prefix}per-path-ignores: expected a table of glob = [rules]")

@@ -11,6 +11,11 @@
 # Deliberately NOT included: systemd-zram-generator, dphys-swapfile (and
 # anything else that configures swap) -- the test expects "no swap" here.
 # Not in bookworm, hence skipped: elasticsearch, kafka.
+# Besides units and sysctl, the tree keeps the other files oomlint reads where the
+# programs read them: /etc/mysql (mariadbd's option files, with the my.cnf
+# alternative the package's postinst sets up) and the /etc/default files that a
+# unit names in EnvironmentFile= (puppetserver's JAVA_ARGS, jetty9's, ...).
+# Dependencies are not unpacked: only the packages listed (their own files).
 #
 # Usage: tests/data/make_debian_stock.sh [OUTPUT_DIR]
 #   OUTPUT_DIR defaults to tests/data/debian-stock relative to the repo root.
@@ -33,6 +38,8 @@ packages=(
     postgresql-15
     postgresql-common
     mariadb-server
+    mariadb-common
+    mysql-common
     nginx-common
     openjdk-17-jre-headless
     redis-server
@@ -65,6 +72,12 @@ packages=(
     zookeeperd
     systemd-resolved
     systemd-container
+    cockpit
+    cockpit-ws
+    cockpit-bridge
+    cockpit-system
+    jetty9
+    puppetserver
 )
 
 # Subtrees (relative to /) copied into the output tree, if a package ships them.
@@ -81,6 +94,8 @@ subtrees=(
     usr/lib/systemd/zram-generator.conf
     etc/systemd/zram-generator.conf
     etc/fstab
+    etc/default
+    etc/mysql
 )
 
 export LC_ALL=C
@@ -119,6 +134,28 @@ for sub in "${subtrees[@]}"; do
         cp -a "$src" "$out/$sub"
     fi
 done
+
+# mariadb-common's postinst points the my.cnf alternative at mariadb.cnf
+# (update-alternatives --install /etc/mysql/my.cnf my.cnf /etc/mysql/mariadb.cnf 200):
+# the file mariadbd reads first. Recreate the two links as dpkg leaves them.
+if [[ -f "$out/etc/mysql/mariadb.cnf" ]]; then
+    mkdir -p "$out/etc/alternatives"
+    ln -sfn /etc/mysql/mariadb.cnf "$out/etc/alternatives/my.cnf"
+    ln -sfn /etc/alternatives/my.cnf "$out/etc/mysql/my.cnf"
+fi
+# Of /etc/default keep what a unit reads with EnvironmentFile= (systemd.exec(5)).
+if [[ -d "$out/etc/default" ]]; then
+    mapfile -t envfiles < <(grep -rhoE '^EnvironmentFile=-?/etc/default/[^ ]+' \
+        "$out/lib/systemd/system" "$out/usr/lib/systemd/system" 2>/dev/null \
+        | sed -E 's|^EnvironmentFile=-?/etc/default/||' | sort -u)
+    find "$out/etc/default" -mindepth 1 -maxdepth 1 | while read -r f; do
+        keep=no
+        for e in "${envfiles[@]}"; do [[ "$(basename "$f")" == "$e" ]] && keep=yes; done
+        [[ $keep == yes ]] || rm -rf "$f"
+    done
+fi
+# Of /etc/mysql drop what mariadbd does not read (client-only files, scripts).
+rm -f "$out/etc/mysql/debian-start"
 
 # Keep only OOM-relevant files from etc/systemd: the manager config
 # (system.conf), units/drop-ins (system/), manager drop-ins and zram config.

@@ -4,7 +4,8 @@ Each file is ordinary, hand-written-looking configuration; together they make oo
 unit files and drop-ins, a slice, system.conf, sysctl.d, fstab, zram-generator.conf,
 dphys-swapfile, my.cnf with !include/!includedir, postgresql.conf with include/include_dir
 and postgresql.auto.conf, EnvironmentFile=, /etc/default files, a java @argfile,
-Elasticsearch jvm.options and a Tomcat setenv.sh.
+Elasticsearch jvm.options and a Tomcat setenv.sh, php-fpm.conf with an include= glob, a
+pool, php.ini and a conf.d .ini, redis.conf with an include.
 """
 
 from __future__ import annotations
@@ -156,6 +157,42 @@ export CATALINA_OPTS="$CATALINA_OPTS -Xmx768m -Xss1m"
 JAVA_OPTS='-XX:MaxRAMPercentage=50.0'
 """,
     "etc/default/jetty": "JAVA_OPTIONS=\"-Xmx256m\"\n",
+    "lib/systemd/system/php8.2-fpm.service": """\
+[Service]
+Type=notify
+ExecStart=/usr/sbin/php-fpm8.2 --nodaemonize --fpm-config /etc/php/8.2/fpm/php-fpm.conf
+""",
+    "etc/php/8.2/fpm/php-fpm.conf": """\
+[global]
+pid = /run/php/php8.2-fpm.pid
+include=/etc/php/8.2/fpm/pool.d/*.conf
+""",
+    "etc/php/8.2/fpm/pool.d/www.conf": """\
+; pool
+[www]
+user = www-data
+pm = dynamic
+pm.max_children = 12
+pm.start_servers = 2
+pm.min_spare_servers = 1
+pm.max_spare_servers = 3
+php_admin_value[memory_limit] = "192M" ; per worker
+""",
+    "etc/php/8.2/fpm/php.ini": "[PHP]\nengine = On\nmemory_limit = 128M\n",
+    "etc/php/8.2/fpm/conf.d/10-opcache.ini": "zend_extension=opcache.so\nopcache.memory_consumption=64\n",
+    "lib/systemd/system/redis-server.service": """\
+[Service]
+Type=notify
+ExecStart=/usr/bin/redis-server /etc/redis/redis.conf --supervised systemd --daemonize no
+""",
+    "etc/redis/redis.conf": """\
+bind 127.0.0.1 -::1
+# maxmemory <bytes>
+maxmemory 512mb
+maxmemory-policy allkeys-lru
+include /etc/redis/local.conf
+""",
+    "etc/redis/local.conf": 'save ""\nappendonly yes\n',
 }
 
 # One sample per parser, for the parser-level mutation properties.
@@ -170,6 +207,8 @@ ENVFILE = TREE["etc/default/api"]
 SETENV = TREE["opt/tomcat/bin/setenv.sh"]
 ARGFILE = TREE["etc/api/jvm.args"]
 JVM_OPTIONS = TREE["etc/elasticsearch/jvm.options"]
+PHP_INI = TREE["etc/php/8.2/fpm/pool.d/www.conf"] + TREE["etc/php/8.2/fpm/php.ini"]
+REDIS_CONF = TREE["etc/redis/redis.conf"]
 ZRAM_EXPRESSIONS = ("min(ram / 2, 4096)", "ram * 0.25", "max(512, ram / 4)", "2048",
                     "ceil(ram * 0.5) + 1", "round(log(2, ram))", "-(ram) ^ 2 % 7")
 JVM_OPTION_WORDS = ("-Xmx2g", "-Xms512m", "-Xss1m", "-Xmn128m", "-XX:MaxRAMPercentage=75.0",

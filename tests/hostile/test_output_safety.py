@@ -278,7 +278,7 @@ def test_a_single_services_term_list_is_capped_in_budget_text_only():
     host = HostBudget("::h", 1 << 30, 0, (service,))
     text = budget_text.render([host]).split("\n")
     assert text[0] == "\\x3a:h: RAM 1 GiB, swap 0 B"
-    assert "  big\\x0a.service  unit      40 MiB             none            4%" in text
+    assert "  big\\x0a.service  unit      40 MiB             none   40 MiB            4%" in text
     start = text.index("  big\\x0a.service (unit)")
     assert text[start + 1:start + 35] == [
         f"    part \\x1b{i:<2}         1 MiB  etc/x{i}.conf:1" for i in range(30)] + [

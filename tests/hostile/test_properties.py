@@ -19,7 +19,9 @@ from oomlint.parsers.java_args import java_vm_options, main_class_index, parse_a
 from oomlint.parsers.jvm_options import parse_jvm_options
 from oomlint.parsers.launchers import detect_launcher
 from oomlint.parsers.mycnf import parse_mycnf
+from oomlint.parsers.php_ini import parse_php_ini
 from oomlint.parsers.postgresql_conf import parse_pg_conf, tokenize
+from oomlint.parsers.redis_conf import parse_redis_conf
 from oomlint.parsers.shell_vars import parse_shell_vars
 from oomlint.parsers.shell_words import expand_shell_vars, split_shell
 from oomlint.parsers.sysctl import parse_sysctl
@@ -53,6 +55,7 @@ SAMPLES = {
     "unit": samples.UNIT, "sysctl": samples.SYSCTL, "fstab": samples.FSTAB, "zram": samples.ZRAM,
     "dphys": samples.DPHYS, "mycnf": samples.MYCNF, "pg": samples.PGCONF, "env": samples.ENVFILE,
     "setenv": samples.SETENV, "argfile": samples.ARGFILE, "jvm.options": samples.JVM_OPTIONS,
+    "php.ini": samples.PHP_INI, "redis.conf": samples.REDIS_CONF,
 }
 
 
@@ -186,6 +189,33 @@ def test_postgresql_conf_parser(text):
     _check_locs(f.items, "pg.conf", text)
     for line in text.split("\n")[:20]:
         assert tokenize(line, limit=4) == tokenize(line)[:4]
+
+
+# -- php-fpm, php.ini, redis.conf -----------------------------------------------------------
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.one_of(TEXT, mutated("php.ini")))
+def test_php_ini_parser(text):
+    count("parser: php.ini / php-fpm.conf")
+    p = Problems()
+    f = parse_php_ini(text, "php.ini", p)
+    _sane(p, "php.ini", text)
+    _check_locs(f.entries, "php.ini", text)
+    _check_locs(f.sections, "php.ini", text)
+    assert parse_php_ini(text, "php.ini", Problems()) == f
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.one_of(TEXT, mutated("redis.conf")))
+def test_redis_conf_parser(text):
+    count("parser: redis.conf")
+    p = Problems()
+    f = parse_redis_conf(text, "redis.conf", p)
+    _sane(p, "redis.conf", text)
+    _check_locs(f.lines, "redis.conf", text)
+    for line in f.lines:
+        line.written  # noqa: B018
 
 
 # -- JVM ------------------------------------------------------------------------------------

@@ -15,7 +15,21 @@ Formulas (documented with their sources in rules/OOM1xx.yaml and the README):
   operation), and a stress case (several sort/hash nodes per query, hash_mem_multiplier,
   parallel workers from the global pool, temp_buffers). The plausible peak is the worst case
   summed for the host; the stress case is reported beside it.
-- Any other service: its MemoryMax (the unit's or a slice's), else unbounded.
+- php-fpm: Σ pools pm.max_children × memory_limit (php_admin_value / php_value / php.ini)
+  + opcache's shared memory + the master; memory_limit = -1 is unbounded.
+- Redis / Valkey: maxmemory, × 2 with RDB snapshots or the AOF on (fork copy-on-write);
+  maxmemory 0 or unset is unbounded.
+- Any other service: its MemoryMax (the unit's or a slice's), else unbounded. Every
+  long-running service is listed, vendor units without a cap too (as "unbounded").
+
+What the host's sum counts (`ServiceBudget.counted`): a service with a footprint of its own
+counts min(worst case, MemoryMax), the uncapped worst case shown beside it (the kernel
+reclaims and then OOM-kills the cgroup at its MemoryMax: systemd.resource-control(5)). A cap
+that is only a cap, on a unit or slice with no footprint of its own, counts when it is an
+absolute size the administrator wrote (a sizing decision); a share of RAM (`MemoryMax=90%`)
+or a cap shipped in a vendor unit (cockpit's `system-cockpithttps.slice`) is written without
+knowing the host: a permission, not a footprint. It is shown and not summed
+(`ServiceBudget.permission`), so it never decides OOM101/OOM102.
 
 A file the host's model was built from that could not be read (OOM001-OOM004, OOM006), or a
 host where nothing was recognised (OOM008), leaves services out of the sum or their values
@@ -29,6 +43,7 @@ from dataclasses import dataclass, field
 from oomlint.base.findings import Calc, Term
 from oomlint.base.grammar.c import MIB
 from oomlint.base.grammar.host import format_size
+from oomlint.base.grammar.systemd import MemoryLimit
 from oomlint.base.ids import NOT_READ_RULES, NOTHING_RECOGNISED
 from oomlint.base.provenance import Loc
 from oomlint.model.host import Host, Unit, is_vendor_path
@@ -39,7 +54,7 @@ class ServiceBudget:
     """One service's worst case: `worst_case` is None when nothing bounds it."""
 
     name: str
-    kind: str  # "mysql" | "postgresql" | "jvm" | "unit" | "slice"
+    kind: str  # "mysql" | "postgresql" | "jvm" | "php-fpm" | "redis" | "valkey" | "unit" | "slice"
     worst_case: int | None
     loc: Loc  # where a finding about this service points
     terms: tuple[Term, ...] = ()
@@ -53,6 +68,17 @@ class ServiceBudget:
     # MySQL's stress tier: the terms it adds to the worst case, and the line that drives it
     stress_terms: tuple[Term, ...] = ()
     stress_focus: Loc | None = None
+    # A cap with no footprint behind it that the host's sum does not count (module docstring).
+    permission: bool = False
+    within: str | None = None  # the slice row whose shared cap counts this service
+
+    @property
+    def counted(self) -> int | None:
+        """What the host's sum counts: min(worst case, MemoryMax); None for an unbounded
+        service, a permission, or a member of a slice that is counted once as the slice."""
+        if self.permission or self.within is not None or self.worst_case is None:
+            return None
+        return min(self.worst_case, self.limit) if self.limit is not None else self.worst_case
 
 
 @dataclass(frozen=True)
@@ -78,10 +104,23 @@ class HostBudget:
 
     @property
     def total(self) -> int:
-        """Sum of the bounded services' worst cases plus the reserved hugetlb pool, counting
-        shared memory that lives in the pool once."""
-        services = sum(s.worst_case for s in self.services if s.worst_case is not None)
+        """Sum of what each bounded service counts (min(worst case, MemoryMax); permissions
+        left out) plus the reserved hugetlb pool, counting shared memory that lives in the
+        pool once."""
+        services = sum(s.counted for s in self.services if s.counted is not None)
         return services + self.hugepages - self.hugepages_used
+
+    @property
+    def uncapped_total(self) -> int:
+        """As `total`, with each footprint at its uncapped worst case (shown beside it)."""
+        services = sum(s.worst_case for s in self.services
+                       if s.counted is not None and s.worst_case is not None)
+        return services + self.hugepages - self.hugepages_used
+
+    @property
+    def permissions(self) -> tuple[ServiceBudget, ...]:
+        """Caps that are only caps: shown, not summed."""
+        return tuple(s for s in self.services if s.permission)
 
     @property
     def committed(self) -> int:
@@ -92,7 +131,7 @@ class HostBudget:
 
     @property
     def unbounded(self) -> tuple[ServiceBudget, ...]:
-        return tuple(s for s in self.services if s.worst_case is None)
+        return tuple(s for s in self.services if s.worst_case is None and s.within is None)
 
 
 @dataclass(frozen=True)
@@ -108,6 +147,7 @@ class Assumptions:
     jvm_threads_by_unit: dict = field(default_factory=dict)  # per-unit overrides
     jvm_metaspace: int = 256 * MIB  # when MaxMetaspaceSize is unset (unbounded)
     jvm_native_overhead: int = 64 * MIB  # JIT arenas, symbols, malloc arenas
+    php_fpm_master: int = 32 * MIB  # the php-fpm master process (runs no script)
 
 
 def _cap(host: Host, unit: Unit | None) -> tuple[int | None, Loc | None]:
@@ -359,14 +399,166 @@ def jvm_budget(j, host: Host, a: Assumptions) -> ServiceBudget:
     )
 
 
+def cap_is_permission(cap_owner: Unit) -> str | None:
+    """Why a MemoryMax= with no footprint behind it is a permission rather than a size
+    (module docstring), or None when it is an absolute size the administrator wrote."""
+    s = cap_owner.get("MemoryMax")
+    if s is None:
+        return None
+    if is_vendor_path(s.loc.path):
+        return "a cap shipped by the vendor"
+    limit = s.value
+    if isinstance(limit, MemoryLimit) and limit.permyriad is not None:
+        return f"a share of RAM ({limit.describe()})"
+    return None
+
+
+def php_fpm_budget(fpm, host: Host, a: Assumptions) -> ServiceBudget:
+    """Every pool's pm.max_children × its workers' memory_limit (a pool's
+    php_admin_value/php_value over php.ini), whatever pm is (dynamic and ondemand still
+    stop at max_children), plus opcache's shared memory when opcache is loaded and the
+    master. A pool with memory_limit = -1 has no bound: the whole service is unbounded."""
+    from oomlint.model.php_fpm import UNLIMITED
+
+    cfg = fpm.config
+    terms: list[Term] = []
+    total = 0
+    unbounded: list[str] = []
+    unknown: list[str] = []
+    settings: dict[str, object] = {}
+    focus, biggest = None, -1
+    for pool in cfg.pools:
+        n = pool.max_children.value if pool.max_children is not None else None
+        ml = pool.memory_limit
+        pm = pool.pm.value if pool.pm is not None else "dynamic"
+        settings[pool.name] = {"pm": pm, "pm.max_children": n,
+                               "memory_limit": ml.bytes if ml else None,
+                               "memory_limit_from": ml.origin if ml else None}
+        if ml is not None and ml.bytes == UNLIMITED:
+            unbounded.append(pool.name)
+        elif n is None or ml is None or ml.bytes is None:
+            unknown.append(pool.name)
+        mc = pool.max_children.loc if pool.max_children is not None else pool.loc
+        limit_text = ("-1 (no limit)" if ml is not None and ml.bytes == UNLIMITED else
+                      format_size(ml.bytes) if ml is not None and ml.bytes is not None else
+                      "unknown")
+        product = n * ml.bytes if n is not None and ml is not None and ml.bytes is not None \
+            and ml.bytes != UNLIMITED else None
+        terms.append(Term(f"[{pool.name}] pm = {pm}: pm.max_children {n if n is not None else '?'}"
+                          f" × memory_limit {limit_text}", product, mc))
+        terms.append(Term(f"[{pool.name}] memory_limit from {ml.origin if ml else '?'}", None,
+                          ml.loc if ml is not None else None))
+        if product is not None:
+            total += product
+            if product > biggest:
+                biggest, focus = product, mc
+    if cfg.opcache_bytes:
+        terms.append(Term("opcache shared memory (opcache.memory_consumption" +
+                          ("" if cfg.opcache is not None else ", default") + ")",
+                          cfg.opcache_bytes, cfg.opcache.loc if cfg.opcache is not None else None))
+        total += cfg.opcache_bytes
+    terms.append(Term("php-fpm master process (estimate)", a.php_fpm_master, None))
+    total += a.php_fpm_master
+    notes = ["memory_limit bounds the Zend heap of one request; a worker's resident size "
+             "adds the PHP binary and extensions, so the real peak can be higher"]
+    if unbounded:
+        notes.append(f"memory_limit = -1 in {', '.join(unbounded)}: a worker has no limit, "
+                     "so the service is unbounded")
+    if unknown:
+        notes.append(f"pool {', '.join(unknown)}: pm.max_children or memory_limit unknown, "
+                     "not counted")
+    if any(pool.memory_limit is not None and pool.memory_limit.origin != "php_admin_value"
+           for pool in cfg.pools):
+        notes.append("a script may raise memory_limit with ini_set() unless the pool sets "
+                     "php_admin_value[memory_limit]")
+    limit, limit_loc = _cap(host, fpm.unit)
+    return ServiceBudget(
+        name=fpm.name, kind="php-fpm", worst_case=None if unbounded or not cfg.pools else total,
+        loc=focus or fpm.loc, terms=tuple(terms), limit=limit, limit_loc=limit_loc, settings=settings,
+        unit=fpm.unit.name if fpm.unit else None, notes=tuple(notes), focus=focus,
+    )
+
+
+def redis_budget(r, host: Host) -> ServiceBudget:
+    """maxmemory, doubled while a forked child writes an RDB snapshot or rewrites the AOF:
+    copy-on-write can duplicate every page the parent changes meanwhile (redis.io, "Redis
+    administration": up to 2 times the memory normally used). maxmemory 0 (the default) is
+    no limit: unbounded."""
+    from oomlint.model.redis import DEFAULT_SAVE
+
+    cfg = r.config
+    mm = cfg.maxmemory_bytes
+    src = cfg.maxmemory
+    terms: list[Term] = []
+    notes: list[str] = ["maxmemory bounds the dataset (used_memory); allocator fragmentation, "
+                        "client and replication buffers come on top"]
+    persistence = []
+    if cfg.rdb:
+        persistence.append("RDB snapshots (save " + (f"\"{cfg.save.value}\"" if cfg.save is not
+                                                      None else f"default {DEFAULT_SAVE}")
+                           + ")")
+    if cfg.aof:
+        persistence.append("AOF rewrites (appendonly yes)")
+    settings = {"maxmemory": mm, "maxmemory-policy": cfg.policy_name,
+                "save": cfg.save.value if cfg.save is not None else None,
+                "appendonly": cfg.aof}
+    if mm is None or mm == 0:
+        worst = None
+        terms.append(Term("maxmemory " + ("unknown" if mm is None else
+                                          "0: no limit" if src is not None else
+                                          "unset: no limit"), None,
+                          src.loc if src is not None else None))
+        notes.append("maxmemory unset or 0: the dataset grows until the host runs out"
+                     if mm == 0 else "maxmemory unknown: not counted")
+    else:
+        terms.append(Term("maxmemory", mm, src.loc))
+        worst = mm
+        if persistence:
+            where = cfg.appendonly.loc if cfg.aof and cfg.appendonly is not None else \
+                (cfg.save.loc if cfg.save is not None else None)
+            terms.append(Term("fork copy-on-write during " + " and ".join(persistence) +
+                              ": up to another maxmemory", mm, where))
+            worst = 2 * mm
+    if not persistence:
+        notes.append("no RDB snapshots or AOF: no fork copy-on-write (a replica's full "
+                     "resynchronisation still forks)")
+    limit, limit_loc = _cap(host, r.unit)
+    return ServiceBudget(
+        name=r.name, kind=r.config.flavor, worst_case=worst,
+        loc=src.loc if src is not None and src.loc.line else r.loc, terms=tuple(terms),
+        tiers={"maxmemory": mm, "with_fork": worst} if worst is not None and persistence else {},
+        limit=limit, limit_loc=limit_loc, settings=settings,
+        unit=r.unit.name if r.unit else None, notes=tuple(notes),
+        focus=src.loc if src is not None else None,
+    )
+
+
 def unit_budget(host: Host, unit: Unit) -> ServiceBudget:
     limit, limit_loc = _cap(host, unit)
     terms = (Term("MemoryMax", limit, limit_loc),) if limit is not None else ()
+    why = cap_is_permission(unit) if limit is not None else None
+    if limit is None:
+        notes: tuple[str, ...] = ("no MemoryMax on the unit or its slices: unbounded",)
+    elif why:
+        notes = (f"MemoryMax is {why}: a permission, not a footprint; not summed",)
+    else:
+        notes = ()
     return ServiceBudget(
         name=unit.name, kind="unit", worst_case=limit, loc=unit.service_header(), terms=terms,
-        limit=limit, limit_loc=limit_loc, unit=unit.name,
-        notes=() if limit is not None else ("no MemoryMax on the unit or its slices: unbounded",),
+        limit=limit, limit_loc=limit_loc, unit=unit.name, notes=notes, permission=bool(why),
     )
+
+
+def _slice_member(host: Host, unit: Unit, cap) -> ServiceBudget:
+    """A service whose binding cap is its slice's: listed, counted once as the slice (or,
+    when the slice's cap is a permission, unbounded)."""
+    why = cap_is_permission(cap.owner)
+    return ServiceBudget(
+        name=unit.name, kind="unit", worst_case=None, loc=unit.service_header(),
+        limit=cap.bytes, limit_loc=cap.loc, unit=unit.name,
+        within=None if why else cap.owner.name,
+        notes=(f"no footprint of its own: {cap.owner.name}'s MemoryMax is {why}, not summed"
+               if why else f"counted once with {cap.owner.name}",))
 
 
 def host_budget(host: Host, a: Assumptions | None = None) -> HostBudget:
@@ -382,6 +574,16 @@ def host_budget(host: Host, a: Assumptions | None = None) -> HostBudget:
         if j.unit.name not in covered:
             services.append(jvm_budget(j, host, a))
             covered.add(j.unit.name)
+    for fpm in getattr(host, "php_fpm", []):
+        if fpm.unit is None or fpm.unit.name not in covered:
+            services.append(php_fpm_budget(fpm, host, a))
+            if fpm.unit is not None:
+                covered.add(fpm.unit.name)
+    for r in getattr(host, "redis", []):
+        if r.unit is None or r.unit.name not in covered:
+            services.append(redis_budget(r, host))
+            if r.unit is not None:
+                covered.add(r.unit.name)
     slices: dict[str, list[str]] = {}
     for svc in host.services:
         if svc.name in covered or svc.fragment is None:
@@ -390,20 +592,22 @@ def host_budget(host: Host, a: Assumptions | None = None) -> HostBudget:
         if stype is not None and stype.value == "oneshot":
             continue
         cap = host.memory_cap(svc)
-        vendor_only = all(is_vendor_path(f.path) for f in svc.files)
-        if cap is None and vendor_only:
-            continue  # stock daemons without caps are the distribution's business
         if cap is not None and cap.owner is not svc:
             slices.setdefault(cap.owner.name, []).append(svc.name)  # one cap for all members
+            services.append(_slice_member(host, svc, cap))
             continue
         services.append(unit_budget(host, svc))
     for name, members in sorted(slices.items()):
         sl = host.units[name]
         limit, loc = _cap(host, sl)
+        why = cap_is_permission(sl)
+        notes = [f"caps {', '.join(sorted(members))} together"]
+        if why:
+            notes.append(f"MemoryMax is {why}: a permission, not a footprint; not summed")
         services.append(ServiceBudget(
             name=name, kind="slice", worst_case=limit, loc=loc, unit=name,
             terms=(Term("MemoryMax (shared by the slice)", limit, loc),), limit=limit,
-            limit_loc=loc, notes=(f"caps {', '.join(sorted(members))} together",)))
+            limit_loc=loc, notes=tuple(notes), permission=bool(why)))
     hp = host.sysctl_int("vm.nr_hugepages")
     huge = host.hugepage_pool(a.hugepage_size)
     used = 0
@@ -438,14 +642,32 @@ def unread_inputs(host: Host) -> tuple[UnreadInput, ...]:
 # -- the arithmetic shown under a finding ------------------------------------------------
 
 
+def _counted_label(s: ServiceBudget) -> str:
+    if s.worst_case is not None and s.counted is not None and s.counted < s.worst_case:
+        return (f"{s.name} ({s.kind}, MemoryMax; uncapped worst case "
+                f"{format_size(s.worst_case)})")
+    return f"{s.name} ({s.kind})"
+
+
 def host_calc(b: HostBudget, limit: int | None, limit_label: str) -> Calc:
-    terms = [Term(f"{s.name} ({s.kind})", s.worst_case,
-                  s.limit_loc if s.kind in ("unit", "slice") else (s.loc if s.loc.line else None))
-             for s in b.services if s.worst_case is not None]
+    terms = [Term(_counted_label(s), s.counted,
+                  s.limit_loc if s.kind in ("unit", "slice") or s.counted != s.worst_case
+                  else (s.loc if s.loc.line else None))
+             for s in b.services if s.counted is not None]
     if b.hugepages:
         terms.append(Term("hugetlb pool (vm.nr_hugepages)", b.hugepages, b.hugepages_loc))
     return Calc(tuple(terms), total=b.total, total_label="worst-case total", limit=limit,
                 limit_label=limit_label)
+
+
+def not_summed_note(b: HostBudget) -> str:
+    """The caps shown but not summed (permissions), for a budget finding's message."""
+    names = [s.name for s in b.permissions]
+    if not names:
+        return ""
+    shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+    return (f"; the MemoryMax of {shown} (a share of RAM or a vendor's cap, with no footprint "
+            "of its own) is a permission, not summed")
 
 
 def service_calc(s: ServiceBudget, limit: int | None, limit_label: str) -> Calc:

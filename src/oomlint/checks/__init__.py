@@ -25,6 +25,8 @@ from oomlint.checks import (
     oom307_hugepages_reserve_large,
     oom308_sysctl_value_invalid,
     oom309_swap_size_capped,
+    oom310_sysctl_conf_not_applied,
+    oom311_swap_not_activated,
     oom401_mysql_exceeds_ram,
     oom402_mysql_setting_refused,
     oom403_mysql_tmp_table_size_capped,
@@ -43,6 +45,15 @@ from oomlint.checks import (
     oom505_heap_above_compressed_oops,
     oom506_elasticsearch_heap_above_half,
     oom507_jvm_flag_refused,
+    oom601_php_fpm_exceeds_ram,
+    oom602_php_fpm_exceeds_memory_max,
+    oom603_php_fpm_memory_limit_unlimited,
+    oom604_php_fpm_memory_limit_reinterpreted,
+    oom605_php_fpm_config_refused,
+    oom651_redis_maxmemory_unset,
+    oom652_redis_exceeds_ram,
+    oom653_redis_setting_refused,
+    oom654_redis_noeviction,
 )
 
 CHECKS = (
@@ -69,6 +80,8 @@ CHECKS = (
     oom307_hugepages_reserve_large,
     oom308_sysctl_value_invalid,
     oom309_swap_size_capped,
+    oom310_sysctl_conf_not_applied,
+    oom311_swap_not_activated,
     oom401_mysql_exceeds_ram,
     oom402_mysql_setting_refused,
     oom403_mysql_tmp_table_size_capped,
@@ -87,5 +100,14 @@ CHECKS = (
     oom505_heap_above_compressed_oops,
     oom506_elasticsearch_heap_above_half,
     oom507_jvm_flag_refused,
+    oom601_php_fpm_exceeds_ram,
+    oom602_php_fpm_exceeds_memory_max,
+    oom603_php_fpm_memory_limit_unlimited,
+    oom604_php_fpm_memory_limit_reinterpreted,
+    oom605_php_fpm_config_refused,
+    oom651_redis_maxmemory_unset,
+    oom652_redis_exceeds_ram,
+    oom653_redis_setting_refused,
+    oom654_redis_noeviction,
 )
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from oomlint.analysis.budget import host_calc
+from oomlint.analysis.budget import host_calc, not_summed_note
 from oomlint.base.findings import Finding
 from oomlint.base.grammar.host import format_size
 from oomlint.checks._common import host_loc, unbounded_note
@@ -27,7 +27,8 @@ def check(ctx, opts):
     yield Finding(
         RULE,
         f"the services' worst case adds up to {format_size(b.total)}, above the host's "
-        f"{format_size(host.ram)} of RAM: {fit}{unbounded_note(b)}",
+        f"{format_size(host.ram)} of RAM: {fit}{unbounded_note(b)}"
+        f"{not_summed_note(b)}",
         host_loc(host),
         subject=(),
         calc=host_calc(b, host.ram, "RAM"),

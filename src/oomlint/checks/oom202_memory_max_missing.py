@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from oomlint.analysis.roles import host_roles, memory_max_exempt
 from oomlint.base.findings import Finding
 from oomlint.base.provenance import Related
 from oomlint.checks._common import (
@@ -16,8 +17,13 @@ RULE = "OOM202"
 
 def check(ctx, opts):
     host = ctx.host
+    exempt = None
     for svc in host.services:
         if not svc.admin_owned or svc.fragment is None:
+            continue
+        if exempt is None:
+            exempt = memory_max_exempt(host_roles(host))  # analysis/roles.py
+        if svc.name in exempt:
             continue
         stype = svc.get("Type")
         if stype is not None and stype.value == "oneshot":

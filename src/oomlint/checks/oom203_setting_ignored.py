@@ -14,7 +14,6 @@ _CONSEQUENCE = {
     "MemoryLimit": "the service runs without this memory limit",
     "MemorySwapMax": "swap use stays unlimited",
     "OOMScoreAdjust": "the processes keep the default OOM score",
-    "OOMPolicy": "the default OOMPolicy (stop) applies",
     "Restart": "the default Restart=no applies",
 }
 
@@ -30,7 +29,9 @@ def check(ctx, opts):
             if a.loc in seen:
                 continue  # a file shared by several units (template, service.d/)
             seen.add(a.loc)
-            consequence = _CONSEQUENCE.get(a.key) or (
+            policy = host.oom_policy(unit) if a.key == "OOMPolicy" else None
+            consequence = (f"{policy.describe()} applies" if policy is not None else
+                           _CONSEQUENCE.get(a.key)) or (
                 "the setting keeps its default" if a.key not in MEMORY_KEYS
                 else "the unit runs without this setting")
             prev = unit.settings.get(a.key)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from oomlint.analysis.roles import host_roles, overcommit_always_reason
 from oomlint.base.findings import Finding
 
 RULE = "OOM303"
@@ -12,6 +13,8 @@ def check(ctx, opts):
     mode = host.sysctl_int("vm.overcommit_memory")
     if mode is None or mode.value != 1:
         return
+    if overcommit_always_reason(host_roles(host)):
+        return  # Redis's or the kubelet's requirement (analysis/roles.py; rules/OOM303.yaml)
     yield Finding(RULE, "vm.overcommit_memory=1: the kernel never refuses an allocation, so "
                   "every shortfall ends in the OOM killer instead of a failed malloc",
                   mode.loc, subject=("vm.overcommit_memory",), related=mode.related())

@@ -11,11 +11,20 @@ RULE = "OOM309"
 def check(ctx, opts):
     host = ctx.host
     d = host.dphys_swapfile
-    if d is None or d.requested is None or d.cap_mib is None or d.requested_mib <= d.cap_mib:
+    if d is None or d.requested_mib is None or d.cap_mib is None or d.requested_mib <= d.cap_mib:
         return
-    size, cap, cap_mib = d.requested, d.cap, d.cap_mib
+    cap, cap_mib = d.cap, d.cap_mib
     where = f"CONF_MAXSWAP={cap.value}" if cap is not None else "the default CONF_MAXSWAP=2048"
-    yield Finding(RULE, f"CONF_SWAPSIZE={size.value} MiB is silently capped to {cap_mib} MiB by "
-                  f"{where}: raise CONF_MAXSWAP (or set it empty) to get the swap you asked for",
-                  size.loc, subject=("CONF_SWAPSIZE",),
-                  related=(Related(cap.loc, f"CONF_MAXSWAP={cap.value}"),) if cap else ())
+    related = (Related(cap.loc, f"CONF_MAXSWAP={cap.value}"),) if cap else ()
+    fix = "raise CONF_MAXSWAP (or set it empty) to get the swap you asked for"
+    if d.requested is not None:
+        yield Finding(RULE, f"CONF_SWAPSIZE={d.requested.value} MiB is silently capped to "
+                      f"{cap_mib} MiB by {where}: {fix}",
+                      d.requested.loc, subject=("CONF_SWAPSIZE",), related=related)
+    elif d.factor is not None and d.ram_mib is not None:
+        # Only a factor the file sets: the packaged defaults (factor 2, cap 2048) cap every
+        # host above 1 GiB by design, and nobody asked for more there.
+        yield Finding(RULE, f"CONF_SWAPFACTOR={d.factor.value} asks for ({d.ram_mib} MiB RAM "
+                      f"+ 10) x {d.factor.value} = {d.requested_mib} MiB, silently capped to "
+                      f"{cap_mib} MiB by {where}: {fix}",
+                      d.factor.loc, subject=("CONF_SWAPFACTOR",), related=related)

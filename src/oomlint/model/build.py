@@ -16,7 +16,13 @@ from oomlint.base.ids import INTERNAL_ERROR, LINK_LOOP, NOT_READ_RULES, NOTHING_
 from oomlint.base.provenance import Loc
 from oomlint.model.host import Host, Recognised
 from oomlint.model.reader import Reader
-from oomlint.model.services import load_databases, load_jvms
+from oomlint.model.services import (
+    load_databases,
+    load_jvms,
+    load_php_fpm_services,
+    load_program_configs,
+    load_redis_services,
+)
 from oomlint.model.swap import load_swap
 from oomlint.model.sysctl import load_sysctl, sysctl_files
 from oomlint.model.systemd_exec import load_exec
@@ -33,6 +39,9 @@ STEPS = (
     ("swap", load_swap),
     ("databases", load_databases),
     ("JVM services", load_jvms),
+    ("kubelet and search configuration", load_program_configs),
+    ("php-fpm", load_php_fpm_services),
+    ("Redis / Valkey", load_redis_services),
 )
 
 
@@ -71,6 +80,8 @@ def recognised(tree: Tree, host: Host) -> Recognised:
         swap_sources=len(host.swaps),
         databases=len(host.databases),
         jvms=len(host.jvms),
+        php_fpm=len(host.php_fpm),
+        redis=len(host.redis),
         unread=len({f.loc.path for f in host.problems if f.rule in NOT_READ_RULES}),
     )
 
@@ -78,7 +89,7 @@ def recognised(tree: Tree, host: Host) -> Recognised:
 def nothing_recognised(tree: Tree, loose: bool) -> Finding:
     """OOM008 at the host root: what was looked for, and why a directory may not be a root."""
     looked = ("no systemd unit, system.conf, sysctl.d file, fstab, zram or dphys-swapfile "
-              "configuration, database or JVM configuration where its program reads it")
+              "configuration, database, JVM, php-fpm or Redis configuration where its program reads it")
     what = "none of the files given is one oomlint reads" if loose else \
         "nothing oomlint reads was found"
     message = f"{what} ({looked}): no other rule ran"

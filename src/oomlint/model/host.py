@@ -92,6 +92,7 @@ class Unit:
     slice_chain: tuple[str, ...] = ()  # nearest first, ending with "-.slice"
     env: Environment = field(default_factory=Environment)  # services with a unit file
     commands: tuple[Command, ...] = ()  # every ExecStart=, expanded with `env`
+    load_error: str = ""  # why systemd refuses to load the unit (load state "error")
 
     @property
     def type(self) -> str:
@@ -186,8 +187,15 @@ class SwapSource:
     what: str
     loc: Loc | None
     size: int | None  # bytes, None when it cannot be known from files
-    active: bool = True  # False for fstab noauto
+    active: bool = True  # what systemd activates at boot (model/swap.py); False: `note` says why
     note: str = ""
+    unit: str = ""  # the .swap unit systemd makes of it, when it is one
+    mask: Loc | None = None  # the mask that keeps it from starting (its own or swap.target's)
+    # Why it is not activated: "noauto", "masked", "target-masked", "refused" (systemd
+    # cannot load it), "unpulled" (nothing pulls it in), "dropped" or "unstable" (a failing
+    # requirement of what pulls it in), "duplicate" (a repeated fstab line),
+    # "host-memory-limit" (zram); "" when active.
+    reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -198,6 +206,36 @@ class ManagerDefaults:
     start_limit_interval: float = 10.0  # DefaultStartLimitIntervalSec=, seconds
     start_limit_burst: int = 5  # DefaultStartLimitBurst=
     restart_sec: float = 0.1  # DefaultRestartSec=, seconds
+    oom_policy: str = "stop"  # DefaultOOMPolicy=
+
+
+OOM_POLICIES = ("continue", "stop", "kill")
+
+
+@dataclass(frozen=True)
+class OomPolicy:
+    """A service's effective OOMPolicy= (systemd.service(5)) and where it comes from: its
+    own OOMPolicy= line (`setting`); else the default, which is ``continue`` when the unit
+    delegates its cgroup (`because`: the Delegate= line; systemd 252 service_add_extras()
+    and scope_add_extras(): any Delegate= but a false one, the empty value included), else
+    system.conf's DefaultOOMPolicy= (`because`: that line), else ``stop``."""
+
+    value: str  # "continue" | "stop" | "kill"
+    setting: Setting | None = None
+    because: Setting | None = None
+
+    @property
+    def loc(self) -> Loc | None:
+        s = self.setting or self.because
+        return s.loc if s is not None else None
+
+    def describe(self) -> str:
+        if self.setting is not None:
+            return f"OOMPolicy={self.value} ({self.setting.loc})"
+        if self.because is None:
+            return f"the default OOMPolicy={self.value}"
+        why = f"{self.because.key}={self.because.raw} at {self.because.loc}"
+        return f"the default OOMPolicy={self.value} (because of {why})"
 
 
 @dataclass(frozen=True)
@@ -209,6 +247,8 @@ class DphysSwapfile:
     cap_mib: int | None  # CONF_MAXSWAP (2048 when unset); None: set empty, no cap
     cap: Setting[str] | None  # the CONF_MAXSWAP line
     size_mib: int | None  # what it creates: the request, capped
+    factor: Setting[str] | None = None  # the CONF_SWAPFACTOR line the request came from
+    ram_mib: int | None = None  # the RAM (MiB) that request was computed from
 
 
 @dataclass
@@ -240,6 +280,26 @@ class JvmInstance:
         return self.cap.loc if self.cap is not None else None
 
 
+@dataclass
+class PhpFpmInstance:
+    """A php-fpm master and its pools (model.php_fpm.PhpFpmConfig), tied to its unit."""
+
+    name: str
+    config: object
+    unit: Unit | None
+    loc: Loc  # php-fpm.conf, where budget findings point
+
+
+@dataclass
+class RedisInstance:
+    """A redis-server or valkey-server (model.redis.RedisConfig), tied to its unit."""
+
+    name: str
+    config: object
+    unit: Unit | None
+    loc: Loc  # redis.conf (or the unit's ExecStart= when it names no file)
+
+
 @dataclass(frozen=True)
 class Recognised:
     """What the loader steps found where the owning programs look for it (model/build.py
@@ -253,6 +313,8 @@ class Recognised:
     swap_sources: int = 0  # the swap areas they configure (`Host.swaps`)
     databases: int = 0  # MySQL/MariaDB and PostgreSQL configurations (`Host.databases`)
     jvms: int = 0  # services that start a JVM (`Host.jvms`)
+    php_fpm: int = 0  # php-fpm configurations (`Host.php_fpm`)
+    redis: int = 0  # Redis / Valkey servers (`Host.redis`)
     unread: int = 0  # files found there that could not be read (OOM001-OOM004, OOM006)
 
     @property
@@ -272,6 +334,9 @@ class Host:
     units: dict[str, Unit] = field(default_factory=dict)
     sysctl: dict[str, Setting[str]] = field(default_factory=dict)
     sysctl_ignored: list[Ignored] = field(default_factory=list)
+    # Assignments of an /etc/sysctl.conf that no sysctl.d entry links: systemd-sysctl never
+    # reads them (model/sysctl.py; OOM310).
+    sysctl_not_applied: list[Setting[str]] = field(default_factory=list)
     manager: dict[str, Setting[str]] = field(default_factory=dict)
     manager_files: list[UnitFile] = field(default_factory=list)
     manager_defaults: ManagerDefaults = field(default_factory=ManagerDefaults)
@@ -282,7 +347,13 @@ class Host:
     pragmas: list[Pragma] = field(default_factory=list)
     databases: list[DatabaseInstance] = field(default_factory=list)
     jvms: list[JvmInstance] = field(default_factory=list)
+    php_fpm: list[PhpFpmInstance] = field(default_factory=list)
+    redis: list[RedisInstance] = field(default_factory=list)
     db_flavors: dict[str, str] = field(default_factory=dict)  # assumed server versions
+    # unit name -> the scalar keys (dotted, with their lines) of the YAML configuration its
+    # program reads: kubelet's --config file, elasticsearch.yml / opensearch.yml
+    # (model/services.py `load_program_configs`; analysis/roles.py reads them).
+    program_configs: dict[str, dict[str, tuple[str, Loc]]] = field(default_factory=dict)
     recognised: Recognised | None = None  # None: not built by model/build.py
 
     @property
@@ -315,6 +386,25 @@ class Host:
             if b is not None and (best is None or b < best.bytes):
                 best = Cap(b, u.get("MemoryMax").loc, u)
         return best
+
+    def oom_policy(self, unit: Unit) -> OomPolicy | None:
+        """The effective OOMPolicy= of a service or scope (`OomPolicy`); None for other unit
+        types and when it (or the Delegate= it defaults by) is a template expression."""
+        if unit.type not in ("service", "scope"):
+            return None
+        own = unit.get("OOMPolicy")
+        if own is not None:
+            return OomPolicy(own.value, own) if own.value in OOM_POLICIES else None
+        delegate = unit.get("Delegate")
+        if delegate is not None and delegate.value is TEMPLATED:
+            return None  # the default depends on a value a template expression hides
+        if delegate is not None and delegate.value is True:
+            return OomPolicy("continue", because=delegate)
+        mgr = self.manager.get("DefaultOOMPolicy")
+        default = self.manager_defaults.oom_policy
+        if mgr is not None and mgr.value == default:
+            return OomPolicy(default, because=mgr)
+        return OomPolicy(default)
 
     def capping_slice(self, unit: Unit) -> Unit | None:
         """The nearest slice above the unit (not the root slice) that caps its memory."""

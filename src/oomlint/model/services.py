@@ -254,3 +254,131 @@ def load_jvms(reader: Reader) -> None:
                            host_ram=host.ram, ram_note="RAM (-XX:-UseContainerSupport)")
         host.pragmas.extend(cfg.pragmas)
         host.jvms.append(JvmInstance(unit.name, cfg, unit, visible, cap))
+
+
+# -- programs whose presence changes what a rule means (analysis/roles.py) ----------------
+
+# Executables and unit names, by role. analysis/roles.py decides the roles; these tables
+# are its vocabulary, here so that the loader below reads the same programs' files.
+KUBELET_BINARIES = {"kubelet"}
+KUBELET_UNITS = ("kubelet.service",)
+SEARCH_BINARIES = {"elasticsearch", "opensearch", "systemd-entrypoint",
+                   "elasticsearch-entrypoint.sh", "opensearch-systemd-entrypoint"}
+SEARCH_UNITS = ("elasticsearch.service", "opensearch.service")
+REDIS_BINARIES = {"redis-server", "valkey-server", "keydb-server"}
+REDIS_UNITS = ("redis.service", "redis-server.service", "valkey.service",
+               "valkey-server.service")
+REDIS_TEMPLATES = ("redis-server@.service", "redis@.service", "valkey@.service",
+                   "valkey-server@.service")
+CONTAINER_RUNTIME_BINARIES = {"containerd", "dockerd"}
+CONTAINER_RUNTIME_UNITS = ("containerd.service", "docker.service")
+
+
+def is_program(unit: Unit, binaries, units=(), templates=()) -> bool:
+    """The unit runs one of `binaries` (its last ExecStart='s executable) or is named as the
+    program's packaged unit."""
+    argv = unit.exec_argv()
+    return unit.name in units or (unit.template in templates if unit.template else False) or \
+        bool(argv) and posixpath.basename(argv[0]) in binaries
+
+
+def load_program_configs(reader: Reader) -> None:
+    """The YAML file each kubelet and Elasticsearch/OpenSearch unit's program reads:
+    kubelet's `--config` (kubeadm's drop-in passes /var/lib/kubelet/config.yaml), and
+    `$ES_PATH_CONF/elasticsearch.yml` (`/etc/elasticsearch` by default) or
+    `$OPENSEARCH_PATH_CONF/opensearch.yml` (`/etc/opensearch`)."""
+    from oomlint.parsers.yaml_keys import parse_yaml_keys
+
+    tree, host = reader.tree, reader.host
+    for unit in host.services:
+        if unit.fragment is None:
+            continue
+        path = None
+        if is_program(unit, KUBELET_BINARIES, KUBELET_UNITS):
+            path = _flag(unit.exec_argv(), "--config")
+        elif is_program(unit, SEARCH_BINARIES, SEARCH_UNITS):
+            argv0 = posixpath.basename((unit.exec_argv() or [""])[0])
+            if "opensearch" in unit.name or "opensearch" in argv0:
+                path = (unit.env.get("OPENSEARCH_PATH_CONF") or "/etc/opensearch") + \
+                    "/opensearch.yml"
+            else:
+                path = (unit.env.get("ES_PATH_CONF") or "/etc/elasticsearch") + \
+                    "/elasticsearch.yml"
+        if not path or not path.startswith("/") or tree.lookup(path).kind != "file":
+            continue
+        keys = reader.parse(path, "yaml-keys", lambda text, shown, _p: parse_yaml_keys(
+            text, shown))
+        if keys is not None:
+            host.program_configs[unit.name] = keys
+# -- php-fpm and Redis / Valkey ---------------------------------------------------------
+
+
+def load_php_fpm_services(reader: Reader) -> None:
+    """Every service whose ExecStart= runs php-fpm (``php-fpm8.2``, ``php-fpm``), with the
+    configuration it reads; then Debian's /etc/php/X.Y/fpm/php-fpm.conf and
+    /etc/php-fpm.conf that no unit claimed, standalone."""
+    from oomlint.model.host import PhpFpmInstance
+    from oomlint.model.php_fpm import fpm_binary_version, load_php_fpm
+
+    tree, host, problems = reader.tree, reader.host, reader.problems
+    seen: set[str] = set()
+    for unit in host.services:
+        argv = unit.exec_argv()
+        if unit.fragment is None or not argv or not fpm_binary_version(argv[0])[0]:
+            continue
+        cfg = load_php_fpm(tree, argv, unit.env, problems)
+        if cfg is None or cfg.conf in seen:
+            continue
+        seen.add(cfg.conf)
+        host.pragmas.extend(cfg.pragmas)
+        host.php_fpm.append(PhpFpmInstance(unit.name, cfg, unit, Loc(cfg.conf, 0)))
+    candidates = [f"/etc/php/{v}/fpm/php-fpm.conf" for v in tree.listdir("/etc/php")]
+    for conf in [*candidates, "/etc/php-fpm.conf"]:
+        if rel(conf) in seen or tree.lookup(conf).kind == "missing":
+            continue
+        cfg = load_php_fpm(tree, [], None, problems, conf=conf)
+        if cfg is None:
+            continue
+        seen.add(cfg.conf)
+        host.pragmas.extend(cfg.pragmas)
+        host.php_fpm.append(PhpFpmInstance(f"php-fpm ({cfg.conf})", cfg, None,
+                                           Loc(cfg.conf, 0)))
+
+
+def load_redis_services(reader: Reader) -> None:
+    """Every service whose ExecStart= runs redis-server or valkey-server, with the file and
+    options it passes; then /etc/redis/redis.conf, /etc/redis.conf and
+    /etc/valkey/valkey.conf that no unit claimed, standalone."""
+    from oomlint.model.host import RedisInstance
+    from oomlint.model.redis import load_redis, redis_binary
+
+    tree, host, problems = reader.tree, reader.host, reader.problems
+    seen: set[str] = set()
+    for unit in host.services:
+        argv = unit.exec_argv()
+        if unit.fragment is None or not argv or redis_binary(argv[0]) is None:
+            continue
+        if unit.template == unit.name:
+            continue  # a template (redis-server@.service) runs nothing by itself
+        start = unit.get("ExecStart")
+        cfg = load_redis(tree, argv, problems, redis_binary(argv[0]),
+                         unit_loc=start.loc if start is not None else None)
+        if cfg is None or (cfg.conf is not None and cfg.conf in seen):
+            continue
+        if cfg.conf is not None:
+            seen.add(cfg.conf)
+        host.pragmas.extend(cfg.pragmas)
+        loc = Loc(cfg.conf, 0) if cfg.conf else (start.loc if start is not None else
+                                                  unit.service_header())
+        host.redis.append(RedisInstance(unit.name, cfg, unit, loc))
+    for conf, flavor in (("/etc/redis/redis.conf", "redis"), ("/etc/redis.conf", "redis"),
+                         ("/etc/valkey/valkey.conf", "valkey")):
+        if rel(conf) in seen or tree.lookup(conf).kind == "missing":
+            continue
+        cfg = load_redis(tree, [], problems, flavor, conf=conf)
+        if cfg is None:
+            continue
+        seen.add(cfg.conf)
+        host.pragmas.extend(cfg.pragmas)
+        host.redis.append(RedisInstance(f"{flavor}-server ({cfg.conf})", cfg, None,
+                                        Loc(cfg.conf, 0)))

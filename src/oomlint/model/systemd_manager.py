@@ -7,10 +7,12 @@ from __future__ import annotations
 
 from oomlint.base.grammar.c import GrammarError
 from oomlint.base.grammar.systemd import (
+    hidden_or_backup_file,
     systemd_parse_timespan,
 )
 from oomlint.base.provenance import Setting
 from oomlint.model.host import (
+    OOM_POLICIES,
     Host,
     ManagerDefaults,
 )
@@ -34,7 +36,7 @@ def conf_files(tree: Tree, main_name: str, roots=CONF_ROOTS) -> list[str]:
     chosen: dict[str, str] = {}
     for r in roots:
         for fn in tree.listdir(f"{r}/{main_name}.d"):
-            if fn.endswith(".conf") and fn not in chosen:
+            if fn.endswith(".conf") and fn not in chosen and not hidden_or_backup_file(fn):
                 chosen[fn] = f"{r}/{main_name}.d/{fn}"
     out += [chosen[k] for k in sorted(chosen)]
     return out
@@ -59,7 +61,15 @@ def load_manager(reader: Reader) -> None:
                                          builtin.start_limit_burst, int),
         restart_sec=_manager_value(host, "DefaultRestartSec", builtin.restart_sec,
                                    systemd_parse_timespan),
+        oom_policy=_manager_value(host, "DefaultOOMPolicy", builtin.oom_policy, _oom_policy),
     )
+
+
+def _oom_policy(raw: str) -> str:
+    """config_parse_oom_policy(): one of continue, stop, kill (case-sensitive)."""
+    if raw not in OOM_POLICIES:
+        raise GrammarError(f"'{raw}' is not one of {', '.join(OOM_POLICIES)}")
+    return raw
 
 
 def _manager_value(host: Host, key: str, default, parse):

@@ -1,9 +1,14 @@
 """systemd units, loaded the way systemd 252 loads them.
 
-The unit search path in priority order and masking, aliases, drop-ins merged across
-directories (same basename hides the lower one; survivors in byte order), template
-instances, slices and their own drop-ins; every effective value a typed `Setting` with the
-assignments it overrode. What systemd logs and ignores becomes an `Ignored` record.
+The unit search path in priority order and masking (a /dev/null link or a 0-byte file; a
+fragment of only comments, blanks or a byte-order mark sets nothing and is no mask),
+aliases, drop-ins in unit_file_find_dropin_paths() order (the unit's own name, template and
+dash prefixes in every directory, then its aliases', then ``service.d/``; the first of a
+basename wins; survivors in byte order; hidden and backup names skipped), template
+instances, ``Slice=`` with unit_name_printf() specifiers and slice name checks, slices and
+their own drop-ins; every effective value a typed `Setting` with the assignments it
+overrode. What systemd logs and ignores becomes an `Ignored` record. tests/test_units_load.py
+compares the result with what `systemd --test` recorded (tests/data/units_load.yaml).
 """
 
 from __future__ import annotations
@@ -13,12 +18,19 @@ import re
 
 from oomlint.base.grammar.c import GrammarError
 from oomlint.base.grammar.systemd import (
+    HostSpecifier,
+    SpecifierError,
+    hidden_or_backup_file,
+    slice_name_valid,
     systemd_parse_int,
     systemd_parse_memory_limit,
     systemd_parse_permyriad,
     systemd_parse_timespan,
+    unit_name_kind,
+    unit_name_printf,
 )
 from oomlint.base.provenance import Chain, Setting
+from oomlint.base.redact import shown
 from oomlint.model.host import (
     MEMORY_KEYS,
     TEMPLATED,
@@ -28,9 +40,9 @@ from oomlint.model.host import (
 )
 from oomlint.model.reader import Reader
 from oomlint.model.systemd_keys import SECTIONS_BY_TYPE, UNIT_TYPES, is_known
-from oomlint.parsers.systemd_unit import Assignment, parse_unit
+from oomlint.parsers.systemd_unit import Assignment, UnitFile, parse_unit
 from oomlint.sources.templates import is_templated, templated_value
-from oomlint.sources.tree import Tree
+from oomlint.sources.tree import Tree, rel
 
 UNIT_DIRS = (
     "/etc/systemd/system.control",
@@ -64,7 +76,8 @@ LIST_KEYS = {"ExecStart", "Environment", "EnvironmentFile"}
 TIME_KEYS = {"RestartSec", "StartLimitIntervalSec"}
 INT_KEYS = {"StartLimitBurst"}
 # Directives whose templated values matter to oomlint's rules (reported as OOM007).
-RELEVANT = set(MEMORY_KEYS) | {"OOMScoreAdjust", "OOMPolicy", "Restart", "RestartSec", "Slice",
+RELEVANT = set(MEMORY_KEYS) | {"OOMScoreAdjust", "OOMPolicy", "Delegate", "Restart",
+                               "RestartSec", "Slice",
                                "StartLimitIntervalSec", "StartLimitInterval", "StartLimitBurst",
                                "Type"}
 # -- systemd units ----------------------------------------------------------------------
@@ -102,6 +115,8 @@ def load_units(reader: Reader) -> None:
                 dropin_dirs.add(f"{d}/{n}")
             elif n.endswith((".wants", ".requires", ".upholds")):
                 for m in tree.listdir(f"{d}/{n}"):
+                    if hidden_or_backup_file(m):
+                        continue  # conf_files_list() skips them
                     if "@" in m and not m.split("@", 1)[1].startswith("."):
                         instances.add(m)
             elif _unit_type(n):
@@ -127,7 +142,7 @@ def load_units(reader: Reader) -> None:
         if _unit_type(n) and "@" in n and not n.split("@", 1)[1].startswith("."):
             instances.add(n)
         elif _unit_type(n) and n not in aliases and n not in names and \
-                n.rsplit(".", 1)[0] not in UNIT_TYPES and not _is_prefix_name(n):
+                not _is_prefix_name(n):
             names.add(n)  # drop-ins for a unit whose file is not in the tree
     if "postgresql@.service" in fragments:
         for ver in tree.listdir("/etc/postgresql"):
@@ -140,22 +155,34 @@ def load_units(reader: Reader) -> None:
             names.add(inst)
     # Templates with known instances are checked through their instances.
     instantiated = {_template_of(i) for i in instances if i in names}
+    def parse_dropins(n: str, alias_names: tuple[str, ...], sections) -> list[UnitFile]:
+        got = (reader.parse(dp, "unit", parse_unit, sections)
+               for dp in _dropin_paths(tree, dirs, dropin_dirs, n, alias_names))
+        return [f for f in got if f is not None]
+
     def make(n: str) -> Unit:
         alias_names = tuple(sorted(a for a, t in aliases.items() if t == n))
         unit = Unit(n, None, masked=n in masked, aliases=alias_names, template=_template_of(n))
-        if unit.masked:
-            return unit
         frag_path = fragments.get(n) or (fragments.get(unit.template) if unit.template else None)
         sections = set(SECTIONS_BY_TYPE.get(_unit_type(n) or "", ()))
+        if unit.masked or (frag_path and tree.size(frag_path) == 0):
+            # null_or_empty(): a /dev/null link or a 0-byte file masks the unit; a file of
+            # comments, blank lines or a byte-order mark is a fragment that sets nothing (its
+            # drop-ins apply). systemd 252 still names the masked fragment and reads the
+            # drop-ins (its dump lists them) but never starts the unit: no settings resolved.
+            unit.masked = True
+            unit.fragment = UnitFile(rel(frag_path or f"{first[n]}/{n}"))
+            unit.dropins = parse_dropins(n, alias_names, sections)
+            return unit
+        if unit.type == "slice" and not slice_name_valid(n):
+            # slice_verify(): "Slice name ... is not valid. Refusing." The unit fails to
+            # load (load state "error"): no settings, no parent slice.
+            unit.load_error = ("the slice name is not valid (a leading, trailing or double "
+                               "dash, or an instance): systemd refuses to load it")
+            return unit
         if frag_path:
             unit.fragment = reader.parse(frag_path, "unit", parse_unit, sections)
-            if unit.fragment is not None and not unit.fragment.assignments and not \
-                    unit.fragment.sections and tree.lookup(frag_path).kind == "file":
-                unit.masked = True  # an empty unit file masks the unit
-        for dp in _dropin_paths(tree, dirs, dropin_dirs, n, alias_names, unit.template):
-            f = reader.parse(dp, "unit", parse_unit, sections)
-            if f is not None:
-                unit.dropins.append(f)
+        unit.dropins = parse_dropins(n, alias_names, sections)
         _resolve_unit(unit, host)
         return unit
 
@@ -167,7 +194,8 @@ def load_units(reader: Reader) -> None:
         host.units[n] = make(n)
     # Slices that are only named (Slice=, or a parent in the name) still get their prefix
     # and type-level drop-ins (`apps-.slice.d/`, `slice.d/`), as systemd loads them.
-    pending = sorted({s for u in host.units.values() for s in u.slice_chain} - set(host.units))
+    pending = sorted({s for u in host.units.values() for s in u.slice_chain if "%" not in s}
+                     - set(host.units))
     while pending:
         s = pending.pop(0)
         if s in host.units:
@@ -189,49 +217,65 @@ def _template_of(name: str) -> str | None:
     return f"{prefix}@.{rest.rsplit('.', 1)[1]}" if "." in rest else None
 
 
-def _dropin_dirnames(name: str, template: str | None) -> list[str]:
+def _dropin_dirnames(name: str) -> list[str]:
+    """unit_file_find_dirs(): the names whose ``<name>.d/`` directories hold drop-ins for
+    `name`, in systemd's order: the name, its template (and the template's prefixes), then
+    each dash prefix (``a-b-.service``, ``a-.service``; for an instance ``a-@i.service`` and
+    its template ``a-@.service``), each searched the same way."""
+    out: list[str] = []
+    _find_dirs(name, out)
+    seen: set[str] = set()
+    return [f"{n}.d" for n in out if not (n in seen or seen.add(n))]
+
+
+def _find_dirs(name: str, out: list[str]) -> None:
+    out.append(name)
     stem, _, utype = name.rpartition(".")
-    out = [f"{name}.d"]
-    if template and template != name:
-        out.append(f"{template}.d")
-    base = stem.split("@", 1)[0]
-    for i in range(len(base) - 1, 0, -1):
-        if base[i] == "-" and i < len(base) - 1:
-            out.append(f"{base[: i + 1]}.{utype}.d")
-    seen, uniq = set(), []
-    for d in out:
-        if d not in seen:
-            seen.add(d)
-            uniq.append(d)
-    return uniq
+    prefix, at, instance = stem.partition("@")
+    if at and instance:  # an instance: also its template
+        _find_dirs(f"{prefix}@.{utype}", out)
+    chopped = False
+    while True:
+        dash = prefix.rfind("-")
+        if dash <= 0:  # no dash, or only a leading one
+            return
+        if dash + 1 < len(prefix) or chopped:
+            prefix = prefix[: dash + 1]
+            break
+        prefix = prefix[:dash]  # a trailing dash: chop it off once and look again
+        chopped = True
+    _find_dirs(f"{prefix}@{instance}.{utype}" if at and instance else f"{prefix}.{utype}", out)
 
 
 def _dropin_paths(tree: Tree, dirs: list[str], present: set[str], name: str,
-                  aliases: tuple[str, ...], template: str | None) -> list[str]:
-    """Drop-in files in the order systemd applies them: candidates from every load-path
-    directory (highest priority first; within one, the most specific name first, then
-    aliases, then the type-level `service.d/`), first of each basename wins, survivors
-    sorted by basename in byte order."""
+                  aliases: tuple[str, ...]) -> list[str]:
+    """unit_file_find_dropin_paths(): the directories of the unit's own name (with its
+    template and prefix names) in every load-path directory (highest priority first), then
+    those of each alias the same way, then the type-level ``service.d/`` in every one; of
+    files with the same basename the first found wins (conf_files_list_strv()), survivors
+    sorted by basename in byte order. Hidden and backup names are skipped, and only
+    ``*.conf`` files count."""
     utype = name.rsplit(".", 1)[1]
-    names = _dropin_dirnames(name, template)
-    for a in aliases:
-        names += [d for d in _dropin_dirnames(a, _template_of(a)) if d not in names]
-    names.append(f"{utype}.d")
+    groups = [_dropin_dirnames(name), *(_dropin_dirnames(a) for a in aliases), [f"{utype}.d"]]
     chosen: dict[str, str] = {}
-    for d in dirs:
-        for dn in names:
-            if f"{d}/{dn}" not in present:  # not in the listing of `d`: nothing to read
-                continue
-            for fn in tree.listdir(f"{d}/{dn}"):
-                if fn.endswith(".conf") and fn not in chosen:
-                    chosen[fn] = f"{d}/{dn}/{fn}"
+    for names in groups:
+        for d in dirs:
+            for dn in names:
+                if f"{d}/{dn}" not in present:  # not in the listing of `d`: nothing to read
+                    continue
+                for fn in tree.listdir(f"{d}/{dn}"):
+                    if fn.endswith(".conf") and fn not in chosen and \
+                            not hidden_or_backup_file(fn):
+                        chosen[fn] = f"{d}/{dn}/{fn}"
     return [chosen[k] for k in sorted(chosen, key=lambda s: s.encode("utf-8", "surrogateescape"))]
 
 
 def _slice_parents(slice_name: str) -> tuple[str, ...]:
-    """``a-b.slice`` -> (``a-b.slice``, ``a.slice``, ``-.slice``)."""
-    if slice_name == "-.slice":
-        return ("-.slice",)
+    """``a-b.slice`` -> (``a-b.slice``, ``a.slice``, ``-.slice``). A slice name systemd
+    refuses (``-x.slice``, ``a--b.slice``, ``a-.slice``) has no parents: it fails to load,
+    and its units sit in it alone."""
+    if slice_name == "-.slice" or not slice_name_valid(slice_name):
+        return (slice_name,)
     stem = slice_name[: -len(".slice")]
     chain = [slice_name]
     while "-" in stem:
@@ -262,6 +306,12 @@ def _resolve_unit(unit: Unit, host: Host) -> None:
                 unit.settings[key] = unit.settings[key].plus_dropped(count)
     if unit.type == "service":
         slice_setting = unit.get("Slice")
+        if slice_setting is not None and slice_setting.value is not TEMPLATED and \
+                "%" in slice_setting.value:
+            # A template's (or a host-dependent %H ...): kept as written, no slice unit and
+            # no parents; each instance expands it to its own slice.
+            unit.slice_chain = (slice_setting.value,)
+            return
         if slice_setting is not None and slice_setting.value is not TEMPLATED:
             sl = slice_setting.value
         elif unit.template:
@@ -284,6 +334,14 @@ def _apply(unit: Unit, a: Assignment, host: Host) -> None:
         values = kept if isinstance(kept, Chain) else Chain(kept)  # O(1) per entry
         unit.settings[key] = Setting(key, raw, values.plus(raw) if raw else values,
                                      a.loc).overriding(prev)
+        return
+    if key == "Slice" and not is_templated(raw):
+        _apply_slice(unit, a, prev)
+        return
+    if key == "Delegate" and raw == "":
+        # config_parse_delegate(): the empty value resets the controllers and turns
+        # delegation on (systemd 252: "Delegate=" after "Delegate=no" delegates).
+        unit.settings[key] = Setting(key, raw, True, a.loc).overriding(prev)
         return
     if raw == "":
         if key in ("OOMPolicy", "Restart"):  # systemd 252 refuses the empty value here
@@ -337,8 +395,41 @@ def _convert(key: str, raw: str):
         if raw.lower() not in BOOLEANS:
             raise GrammarError(f"'{raw}' is not a boolean")
         return BOOLEANS[raw.lower()]
-    if key == "Slice":
-        if not raw.endswith(".slice"):
-            raise GrammarError(f"'{raw}' is not a slice name")
-        return raw
+    if key == "Delegate":
+        # parse_boolean(), else a list of controllers: delegation is on either way (an
+        # unknown controller name is logged and skipped).
+        return BOOLEANS.get(raw.lower(), True)
     return raw
+
+
+def _apply_slice(unit: Unit, a: Assignment, prev: Setting | None) -> None:
+    """config_parse_unit_slice(): specifiers expanded by unit_name_printf(), then the name
+    must be a valid plain ``.slice`` unit name; otherwise systemd logs and ignores the line
+    and the earlier value stays (the empty value too). A template's value keeps its
+    specifiers: each instance expands them with its own name."""
+    raw = a.value
+    if unit_name_kind(unit.name) == "template" and "%" in raw:
+        unit.settings["Slice"] = Setting("Slice", raw, raw, a.loc).overriding(prev)
+        return
+    try:
+        name = unit_name_printf(unit.name, raw)
+    except HostSpecifier:
+        # %H, %m ...: the running host's values; which slice it names is not known.
+        unit.settings["Slice"] = Setting("Slice", raw, raw, a.loc).overriding(prev)
+        return
+    except SpecifierError as exc:
+        unit.ignored.append(Ignored(a, f"{exc}: systemd fails to resolve the specifiers"))
+        return
+    kind = unit_name_kind(name)
+    if not name:
+        reason = "the empty value names no slice"
+    elif kind is None:
+        reason = f"'{shown(name)}' is not a valid unit name"
+    elif not name.endswith(".slice"):
+        reason = f"'{shown(name)}' is not a slice"
+    elif kind != "plain":
+        reason = f"'{shown(name)}': a slice cannot be a template or an instance"
+    else:
+        unit.settings["Slice"] = Setting("Slice", raw, name, a.loc).overriding(prev)
+        return
+    unit.ignored.append(Ignored(a, reason))

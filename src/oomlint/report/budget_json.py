@@ -16,6 +16,9 @@ def render(budgets, shown=None, **_) -> str:
             "services": [{
                 "name": s.name, "kind": s.kind, "unit": s.unit,
                 "worst_case_bytes": s.worst_case,
+                "counted_bytes": s.counted,
+                "permission": s.permission,
+                "within": s.within,
                 "tiers": {k: v for k, v in s.tiers.items()},
                 "limit_bytes": s.limit,
                 "limit": ({"path": where(show, s.limit_loc, line=False),
@@ -31,7 +34,9 @@ def render(budgets, shown=None, **_) -> str:
                                      for t in s.stress_terms]} if s.stress_terms else {}),
             } for s in b.services],
             "total_worst_case_bytes": b.total,
+            "uncapped_total_worst_case_bytes": b.uncapped_total,
             "unbounded": [s.name for s in b.unbounded],
+            "not_summed": [s.name for s in b.permissions],
             # Only when an input could not be read: ordinary documents stay as they were.
             **({"unread_inputs": [{"path": where(show, u.loc, line=False), "rule": u.rule,
                                    "message": u.message} for u in b.unread]}

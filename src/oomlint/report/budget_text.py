@@ -14,6 +14,15 @@ def _size(n):
     return format_size(n) if n is not None else "unbounded"
 
 
+def _counted(s) -> str:
+    """What the host's sum counts for the service (analysis/budget.py `counted`)."""
+    if s.permission:
+        return "not summed (cap only)"
+    if s.within is not None:
+        return f"in {escape(s.within)}"
+    return _size(s.counted)
+
+
 # How an input finding changes what the budget counts (analysis/budget.py `unread_inputs`):
 # OOM001, OOM002 and OOM006 mean the file was not read at all.
 _NOT_READ = "not counted: {path} could not be read"
@@ -36,20 +45,27 @@ def render(budgets, shown=None, **_) -> str:
         swap = format_size(b.swap) if b.swap is not None else "unknown"
         out.append(f"{escape(b.name, line_start=True)}: RAM {ram}, swap {swap}")
         out.append("")
-        rows = [("service", "kind", "worst case", "cap (MemoryMax)", "share of RAM")]
+        rows = [("service", "kind", "worst case", "cap (MemoryMax)", "counted", "share of RAM")]
         for s in b.services:
-            share = f"{s.worst_case * 100 / b.ram:.0f}%" if b.ram and s.worst_case else ""
+            share = f"{s.counted * 100 / b.ram:.0f}%" if b.ram and s.counted else ""
             rows.append((escape(s.name), escape(s.kind), _size(s.worst_case),
-                         format_size(s.limit) if s.limit is not None else "none", share))
+                         format_size(s.limit) if s.limit is not None else "none",
+                         _counted(s), share))
         if b.hugepages:
-            rows.append(("hugetlb pool", "kernel", format_size(b.hugepages), "", ""))
-        widths = [max(len(r[i]) for r in rows) for i in range(5)]
+            rows.append(("hugetlb pool", "kernel", format_size(b.hugepages), "",
+                         format_size(b.hugepages), ""))
+        widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
         for r in rows:
             out.append("  " + "  ".join(c.ljust(w) if i < 2 else c.rjust(w)
                                         for i, (c, w) in enumerate(zip(r, widths))).rstrip())
         out.append("")
+        extra = [f"+ {len(b.unbounded)} unbounded"] if b.unbounded else []
+        if b.permissions:
+            extra.append(f"{len(b.permissions)} cap-only not summed")
+        if b.uncapped_total != b.total:
+            extra.append(f"uncapped {format_size(b.uncapped_total)}")
         out.append(f"  total worst case  {format_size(b.total)}"
-                   + (f" (+ {len(b.unbounded)} unbounded)" if b.unbounded else "")
+                   + (f" ({', '.join(extra)})" if extra else "")
                    + (" (incomplete: see the notes below)" if b.unread else ""))
         if b.ram is not None:
             out.append(f"  vs RAM            {format_size(b.ram)}  "

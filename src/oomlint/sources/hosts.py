@@ -43,7 +43,9 @@ def loose_vpath(path: Path) -> str | None:
     if parent == "sysctl.d" or (name.endswith(".conf") and "sysctl" in name):
         return "/etc/sysctl.conf" if name == "sysctl.conf" else f"/etc/sysctl.d/{name}"
     fixed = {"fstab": "/etc/fstab", "zram-generator.conf": "/etc/systemd/zram-generator.conf",
-             "system.conf": "/etc/systemd/system.conf", "dphys-swapfile": "/etc/dphys-swapfile"}
+             "system.conf": "/etc/systemd/system.conf", "dphys-swapfile": "/etc/dphys-swapfile",
+             "php-fpm.conf": "/etc/php-fpm.conf", "redis.conf": "/etc/redis/redis.conf",
+             "valkey.conf": "/etc/valkey/valkey.conf"}
     return fixed.get(name)
 
 

@@ -260,3 +260,99 @@ def systemd_parse_int(text: str) -> int:
     """An integer as systemd's safe_atoi() reads it: base 0, ``+`` or ``-``
     (src/basic/parse-util.c)."""
     return c_base0_int(text, plus=True, trailing_space=False)
+
+
+# --------------------------------------------------------------------------------------
+# systemd: unit names (src/basic/unit-name.c), specifiers in them (src/core/unit-printf.c
+# unit_name_printf), and the directory entries it skips (src/basic/path-util.c)
+# --------------------------------------------------------------------------------------
+
+UNIT_NAME_MAX = 256
+UNIT_SUFFIXES = frozenset({"service", "socket", "target", "device", "mount", "automount",
+                           "swap", "timer", "path", "slice", "scope"})
+_UNIT_NAME_CHARS = frozenset("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                             ":-_.\\@")
+_BACKUP_SUFFIXES = frozenset({"rpmnew", "rpmsave", "rpmorig", "dpkg-old", "dpkg-new",
+                              "dpkg-tmp", "dpkg-dist", "dpkg-bak", "dpkg-backup",
+                              "dpkg-remove", "ucf-new", "ucf-old", "ucf-dist", "swp", "bak",
+                              "old", "new"})
+
+
+def hidden_or_backup_file(name: str) -> bool:
+    """hidden_or_backup_file(): names systemd skips when it lists a unit directory, a
+    drop-in directory or a ``.d`` configuration directory (FOREACH_DIRENT)."""
+    if name.startswith(".") or name in ("lost+found", "aquota.user", "aquota.group") or \
+            name.endswith("~"):
+        return True
+    return "." in name and name.rsplit(".", 1)[1] in _BACKUP_SUFFIXES
+
+
+def unit_name_kind(name: str) -> str | None:
+    """unit_name_is_valid(): "plain", "instance" (``a@b.service``), "template"
+    (``a@.service``), or None when systemd refuses the name."""
+    if not name or len(name.encode("utf-8", "surrogateescape")) >= UNIT_NAME_MAX:
+        return None
+    stem, dot, suffix = name.rpartition(".")
+    if not dot or not stem or suffix not in UNIT_SUFFIXES:
+        return None
+    if any(c not in _UNIT_NAME_CHARS for c in stem):
+        return None
+    at = stem.find("@")
+    if at == 0:
+        return None
+    if at < 0:
+        return "plain"
+    return "template" if at == len(stem) - 1 else "instance"
+
+
+def slice_name_valid(name: str) -> bool:
+    """slice_name_is_valid(): a plain ``.slice`` name without a leading, trailing or double
+    dash (``-.slice`` is the root slice). Other slice names fail to load."""
+    if unit_name_kind(name) != "plain" or not name.endswith(".slice"):
+        return False
+    if name == "-.slice":
+        return True
+    stem = name[: -len(".slice")]
+    return not (stem.startswith("-") or stem.endswith("-") or "--" in stem)
+
+
+# unit_name_printf(): COMMON_SYSTEM_SPECIFIERS and COMMON_CREDS_SPECIFIERS. They take the
+# running host's values (architecture, boot and machine id, host name, OS release, user):
+# a tree does not say what they become.
+HOST_SPECIFIERS = frozenset("aAbBHlmMovwWgGuU")
+
+
+class SpecifierError(GrammarError):
+    """A specifier unit_name_printf() does not know: systemd logs "Failed to resolve unit
+    specifiers ... Invalid slot" and ignores the assignment."""
+
+
+class HostSpecifier(GrammarError):
+    """A specifier whose value comes from the running host, not from the files."""
+
+
+def unit_name_printf(unit: str, text: str) -> str:
+    """``text`` with the specifiers of unit_name_printf() expanded for the unit named
+    ``unit``: %i (instance, as written), %j (last dash component of the prefix), %n (the
+    name), %N (the name without its type suffix), %p (prefix), %% (a percent sign). The
+    unescaping ones (%I %P %J) are not among them: systemd refuses them here."""
+    stem = unit.rpartition(".")[0]
+    prefix, at, instance = stem.partition("@")
+    values = {"i": instance if at else "", "j": prefix.rsplit("-", 1)[-1], "n": unit,
+              "N": stem, "p": prefix, "%": "%"}
+    out, i = [], 0
+    while i < len(text):
+        c = text[i]
+        if c != "%" or i + 1 == len(text):
+            out.append(c)
+            i += 1
+            continue
+        spec = text[i + 1]
+        if spec in values:
+            out.append(values[spec])
+        elif spec in HOST_SPECIFIERS:
+            raise HostSpecifier(f"%{spec} takes the running host's value")
+        else:
+            raise SpecifierError(f"unknown specifier %{shown(spec)}")
+        i += 2
+    return "".join(out)
