@@ -11,6 +11,7 @@ from conftest import write_tree
 from oomlint.analysis.budget import host_budget
 from oomlint.cli import main
 from oomlint.model.build import build_host
+from oomlint.model.postgresql import shared_memory_size, shared_memory_terms
 from oomlint.sources.tree import Tree
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
@@ -35,17 +36,23 @@ def test_db_prod_mariadb_by_hand(monkeypatch):
     # 50-server.cnf: buffer pool 6G, log buffer 64M, key buffer 256M; MariaDB 10.11 defaults:
     # query cache 1M, aria pagecache 128M.
     global_ = 6 * G + 64 * M + 256 * M + 1 * M + 128 * M
-    # per connection: read 128K (default), read_rnd 1M, sort 4M, join 4M, thread_stack 292K
-    # (299008, default), binlog cache 32K (default), min(tmp 64M, heap 32M) = 32M.
-    per_conn = 128 * K + 1 * M + 4 * M + 4 * M + 299008 + 32 * K + 32 * M
-    assert maria["worst_case_bytes"] == global_ + 400 * per_conn
+    # per connection (MySQLTuner's per_thread_buffers): read 128K (default), read_rnd 1M,
+    # sort 4M, join 4M, thread_stack 292K (299008, default); min(tmp 64M, heap 32M) = 32M
+    # once.
+    per_conn = 128 * K + 1 * M + 4 * M + 4 * M + 299008
+    assert maria["worst_case_bytes"] == global_ + 32 * M + 400 * per_conn
+    assert maria["tiers"]["mysqltuner"] == maria["worst_case_bytes"]
+    # the stress tier: the other 399 temporary tables and 400 binlog caches (32K default)
+    assert maria["tiers"]["stress"] == maria["worst_case_bytes"] + 399 * 32 * M + 400 * 32 * K
     assert maria["settings"]["max_connections"] == 400
     assert maria["settings"]["sort_buffer_size"] == 4 * M
     bp = next(t for t in maria["terms"] if t["label"] == "innodb_buffer_pool_size")
     assert (bp["path"], bp["line"], bp["bytes"]) == (
         "examples/db-prod/etc/mysql/mariadb.conf.d/50-server.cnf", 9, 6 * G)
     tmp = next(t for t in maria["terms"] if "min(tmp_table_size" in t["label"])
-    assert (tmp["line"], tmp["bytes"]) == (17, 400 * 32 * M)  # max_heap_table_size wins
+    assert (tmp["line"], tmp["bytes"]) == (17, 32 * M)  # max_heap_table_size wins
+    more = next(t for t in maria["stress_terms"] if "min(tmp_table_size" in t["label"])
+    assert (more["line"], more["bytes"]) == (17, 399 * 32 * M)
     assert svc["report-worker.service"]["worst_case_bytes"] is None
     assert host["unbounded"] == ["report-worker.service"]
     # MemoryMax=6G caps MariaDB's 22.6 GiB worst case: the host sums min(worst case, cap),
@@ -75,10 +82,17 @@ def test_postgresql_tiers_by_hand(tree):
     b = host_budget(build_host(Tree(root=root), ".", ram=16 * G))
     s = b.services[0]
     assert s.kind == "postgresql" and s.name == "postgresql@15-main.service"
-    sb, wal = 2 * G, 16 * M  # wal_buffers = -1: shared_buffers / 32, capped at 16 MB
-    slots = 200 + 3 + 8 + 10
-    floor = sb + wal + sb * 22 // 1000 + 11 * M + 48 * K * slots
-    assert s.tiers["shared_floor"] == floor
+    # the floor is model/postgresql.py's shared_memory_size (checked against postgres -C
+    # in test_databases.py); its terms add up to it, and the buffers dominate
+    floor = s.tiers["shared_floor"]
+    db = build_host(Tree(root=root), ".", ram=16 * G).databases[0]
+    assert floor == shared_memory_size(db.config)
+    assert sum(t.bytes for t in s.terms[:len(shared_memory_terms(db.config)) + 1]
+               if t.bytes) >= floor
+    buffers = next(t for t in s.terms if t.label.startswith("shared_buffers ("))
+    assert buffers.bytes == 2 * G // 8192 * 8372 and buffers.loc.line == 1
+    wal = next(t for t in s.terms if t.label.startswith("wal_buffers ("))
+    assert wal.bytes == 2048 * (8192 + 8)  # -1: shared_buffers / 32, capped at 16 MB
     av = 3 * 512 * M  # autovacuum_work_mem -1 -> maintenance_work_mem
     assert s.tiers["plausible_peak"] == floor + 200 * (5 * M + 16 * M) + av + 512 * M
     stress = floor + (200 + 8) * (5 * M + 8 * M + int(3 * 16 * M * 2.0)) + av + 512 * M
@@ -169,9 +183,9 @@ def test_capped_service_counts_its_cap_uncapped_beside_it(tmp_path, monkeypatch)
     assert doc["uncapped_total_worst_case_bytes"] == maria["worst_case_bytes"]
     r = CliRunner().invoke(main, ["budget", "h", "--ram", "8G"], catch_exceptions=False)
     row = next(line for line in r.output.splitlines() if line.startswith("  mariadb.service"))
-    # MariaDB 10.11: 2048 + 128 + 16 + 1 + 128 MiB global + 151 x 19396 KiB = 5.06 GiB.
-    assert row.split()[1:] == ["mysql", "5.06", "GiB", "1", "GiB", "1", "GiB", "12%"]
-    assert "total worst case  1 GiB (uncapped 5.06 GiB)" in r.output
+    # MariaDB 10.11, MySQLTuner: 2048 + 128 + 16 + 1 + 128 + 16 MiB + 151 x 2980 KiB = 2.71 GiB.
+    assert row.split()[1:] == ["mysql", "2.71", "GiB", "1", "GiB", "1", "GiB", "12%"]
+    assert "total worst case  1 GiB (uncapped 2.71 GiB)" in r.output
 
 
 def test_share_of_ram_cap_is_a_permission(tree):
@@ -208,8 +222,8 @@ def test_sized_service_without_ram_is_said(tmp_path, monkeypatch):
     r = CliRunner().invoke(main, ["check", "fires-sized-services"], catch_exceptions=False)
     assert r.exit_code == 0
     assert "No findings." not in r.output
-    assert ("OOM010 [info] host RAM is unknown (1 sized service, 15.06 GiB worst case in all "
-            "(mariadb.service (mysql) 15.06 GiB)") in r.output
+    assert ("OOM010 [info] host RAM is unknown (1 sized service, 12.71 GiB worst case in all "
+            "(mariadb.service (mysql) 12.71 GiB)") in r.output
     assert ("pass --ram SIZE, or set it in .oomlint.toml for this host "
             "(`[hosts.\"fires-sized-services\"]` `ram = \"16G\"`) or for every host") in r.output
     r = CliRunner().invoke(main, ["check", "fires-sized-services", "--ram", "16G"],
@@ -234,7 +248,7 @@ def test_per_host_ram_in_the_configuration(tmp_path, monkeypatch):
     r = CliRunner().invoke(main, ["check", "hosts/db1", "hosts/db2", "--format", "json",
                                   "--fail-on", "never"], catch_exceptions=False)
     got = sorted((f["host"], f["rule"]) for f in json.loads(r.output)["findings"])
-    # 15.06 GiB on 12 GiB (the host and MariaDB alone); db2 fits; neither RAM is unknown.
+    # 12.71 GiB on 12 GiB (the host and MariaDB alone); db2 fits; neither RAM is unknown.
     assert got == [("hosts/db1", "OOM101"), ("hosts/db1", "OOM401")]
     assert budget_json("hosts/db1", "--ram", "32G")["hosts"][0]["ram_bytes"] == 32 * G
     (tmp_path / ".oomlint.toml").write_text('[hosts.db1]\nram = "12G"\nmemory = "1G"\n')

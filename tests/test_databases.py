@@ -26,6 +26,7 @@ from oomlint.base.grammar.postgres import postgres_parse_int, postgres_parse_mem
 from oomlint.base.provenance import Loc
 from oomlint.model.mysql import load_mysql
 from oomlint.model.postgresql import load_postgresql
+from oomlint.model.services import _mysql_early_options
 from oomlint.parsers.mycnf import MyDirective, MyGroup, MyOption, parse_mycnf
 from oomlint.parsers.postgresql_conf import PgInclude, PgLine, parse_pg_conf, tokenize
 from oomlint.sources.tree import Tree
@@ -36,10 +37,26 @@ PG = yaml.safe_load((DB / "expected_postgresql.yaml").read_text())
 KiB, MiB, GiB = 1024, 1024**2, 1024**3
 
 
+class _Env:
+    def __init__(self, env: dict[str, str]):
+        self.variables = {k: (v, None) for k, v in env.items()}
+
+
+class _Unit:
+    """What `_mysql_early_options` reads of a unit: its environment."""
+
+    def __init__(self, env: dict[str, str]):
+        self.env = _Env(env)
+
+
 def _load_my(name: str, case: dict, flavor: str | None = None):
+    """The recorded command line (``mariadbd --defaults-file=… ARGS``) and environment go
+    through the same reading of leading options as a unit's ExecStart=."""
     problems = Problems()
+    argv = ["mariadbd", f"--defaults-file={case['start'][0]}", *case.get("args", [])]
+    suffix, prefix_matching = _mysql_early_options(_Unit(case.get("env", {})), argv)
     cfg = load_mysql(Tree(root=DB / "mysql" / name), case["start"], flavor or MYSQL["flavor"],
-                     problems)
+                     problems, group_suffix=suffix, prefix_matching=prefix_matching)
     return cfg, problems
 
 
@@ -452,3 +469,100 @@ def test_parsers_and_models_are_total(tmp_path_factory, lines):
     assert all(isinstance(i, (PgLine, PgInclude)) for i in parse_pg_conf(text, "f", Problems()).items)
     assert all(isinstance(i, (MyGroup, MyOption, MyDirective))
                for i in parse_mycnf(text, "f", Problems()).items)
+
+
+def test_postgresql_parameter_list_is_what_postgres_knows():
+    """src/oomlint/data/postgresql_parameters.txt against the installed postgres 15."""
+    rec = _live(str(_recorder().PG_BIN / "postgres"))
+    from oomlint.model.postgresql import _pg15_names
+
+    data = rec.make_cluster()
+    try:
+        assert set(rec.pg_parameter_names(data)) == _pg15_names()
+    finally:
+        shutil.rmtree(data.parent, ignore_errors=True)
+
+
+@pytest.mark.parametrize("flavor,name,refused", [
+    ("postgresql-15", "shared_bufers", True),
+    ("postgresql-15", "Shared_Buffers", False),
+    ("postgresql-15", "pg_stat_statements.max", False),
+    ("postgresql-15", "sort_mem", False),
+    ("postgresql-15", "io_combine_limit", True),  # added in 17
+    ("postgresql-17", "io_combine_limit", False),
+    ("postgresql-17", "shared_bufers", True),  # two edits from shared_buffers
+    ("postgresql-16", "my_app_setting", False),  # not close to a known name: not judged
+    ("postgresql-14", "shared_bufers", False),  # no list for 14
+])
+def test_postgresql_unknown_parameter(tmp_path, flavor, name, refused):
+    tree = _write(tmp_path, {"p.conf": f"{name} = 1000\n"})
+    cfg = load_postgresql(tree, "/p.conf", flavor, Problems())
+    assert any("unrecognized configuration parameter" in r[2] for r in cfg.refused) == refused
+
+
+SHMEM = yaml.safe_load((DB / "expected_pg_shmem.yaml").read_text())
+
+
+@pytest.mark.parametrize("name", sorted(SHMEM["configs"]))
+def test_postgresql_shared_memory_matches_postgres(name, tmp_path):
+    """The shared-memory floor against ``postgres -C shared_memory_size`` (MB, rounded up:
+    the true size lies in ((MB - 1) MiB, MB MiB]) within ±0.5 %, and the huge page count."""
+    from oomlint.model.postgresql import shared_memory_huge_pages, shared_memory_size
+
+    case = SHMEM["configs"][name]
+    text = "".join(f"{k} = {v}\n" for k, v in case["settings"].items())
+    cfg = load_postgresql(_write(tmp_path, {"p.conf": text}), "/p.conf", "postgresql-15",
+                          Problems())
+    assert cfg.refused == []
+    got = shared_memory_size(cfg)
+    mb = case["shared_memory_size"]
+    assert (mb - 1) * MiB * 0.995 <= got <= mb * MiB * 1.005, (got / MiB, mb)
+    pages = case["shared_memory_size_in_huge_pages"]
+    assert abs(shared_memory_huge_pages(cfg, 2 * MiB) - pages) <= max(1, pages * 0.005)
+
+
+def test_live_postgres_shared_memory_agrees_with_recordings():
+    rec = _live(str(_recorder().PG_BIN / "postgres"))
+    data = rec.make_cluster()
+    try:
+        assert rec.record_pg_shmem(data) == SHMEM["configs"]
+    finally:
+        shutil.rmtree(data.parent, ignore_errors=True)
+
+
+def test_patroni_cluster_is_the_patroni_units(monkeypatch):
+    """Through the CLI: the postmaster of /etc/postgresql/17/main is patroni@17-main's child
+    (its MemoryMax), not the disabled postgresql@17-main.service's, and it is counted once."""
+    import json
+
+    from click.testing import CliRunner
+
+    from oomlint.cli import main
+
+    root = Path(__file__).parent / "checks" / "OOM103" / "fires-patroni"
+    monkeypatch.chdir(root)
+    out = CliRunner().invoke(main, ["budget", ".", "--ram", "64G", "--format", "json"]).output
+    services = [s for s in json.loads(out)["hosts"][0]["services"] if s["kind"] == "postgresql"]
+    assert [(s["name"], s["unit"], s["limit_bytes"]) for s in services] == [
+        ("patroni@17-main.service", "patroni@17-main.service", 24 * GiB)]
+    assert services[0]["settings"]["shared_buffers"] == 16 * GiB  # Patroni's postgresql.conf
+
+
+def test_patroni_yaml_that_is_not_yaml_is_a_finding(tmp_path):
+    from oomlint.parsers.patroni import parse_patroni
+
+    problems = Problems()
+    assert parse_patroni("postgresql: [unclosed\n", "etc/patroni/x.yml", problems) is None
+    assert [(f.rule, f.loc.line) for f in problems.items] == [("OOM005", 2)]
+    ok = parse_patroni("postgresql:\n  data_dir: /d\n  config_dir: /c\n", "p.yml", Problems())
+    assert (ok.data_dir, ok.config_dir, ok.bin_dir) == ("/d", "/c", None)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(max_size=400))
+def test_patroni_parser_is_total(text):
+    from oomlint.parsers.patroni import parse_patroni
+
+    problems = Problems()
+    got = parse_patroni(text, "p.yml", problems)
+    assert got is None or got.path == "p.yml"

@@ -235,6 +235,6 @@ def test_mysql_temptable_is_one_rule(tree, engine, temptable):
     (db,) = host.databases
     assert db.config.uses_temptable() is temptable
     (svc,) = host_budget(host).services
-    assert any(t.label.startswith("min(temptable_max_ram") for t in svc.terms) is temptable
+    assert any(t.label.startswith("min(temptable_max_ram") for t in svc.stress_terms) is temptable
     result = lint_tree(root, {"OOM403"}, ram="64G")
     assert triples(result) == ([] if temptable else [("OOM403", "etc/mysql/my.cnf", 2)])

@@ -2,12 +2,15 @@
 
 Formulas (documented with their sources in rules/OOM1xx.yaml and the README):
 
-- MySQL / MariaDB, MySQLTuner's "maximum possible memory usage" without performance_schema:
-  global buffers (innodb_buffer_pool_size + key_buffer_size + innodb_log_buffer_size +
-  query_cache_size + aria_pagecache_buffer_size where they exist) + max_connections ×
-  (read_buffer_size + read_rnd_buffer_size + sort_buffer_size + join_buffer_size +
-  thread_stack + binlog_cache_size + min(tmp_table_size, max_heap_table_size)).
-- PostgreSQL, three tiers: the shared-memory floor (≈ postgres -C shared_memory_size), a
+- MySQL / MariaDB, two tiers. The worst case (summed, decides errors) is MySQLTuner's
+  "maximum possible memory usage" without performance_schema: global buffers
+  (innodb_buffer_pool_size + key_buffer_size + innodb_log_buffer_size + query_cache_size +
+  aria_pagecache_buffer_size where they exist) + min(tmp_table_size, max_heap_table_size)
+  once + max_connections × (read_buffer_size + read_rnd_buffer_size + sort_buffer_size +
+  join_buffer_size + thread_stack). The stress tier (warnings) adds a temporary table and
+  binlog_cache_size for every connection.
+- PostgreSQL, three tiers: the shared-memory floor (postgres -C shared_memory_size, from
+  ipci.c CalculateShmemSize's terms: model/postgresql.py `shared_memory_terms`), a
   plausible peak (every connection uses work_mem once, autovacuum workers and one maintenance
   operation), and a stress case (several sort/hash nodes per query, hash_mem_multiplier,
   parallel workers from the global pool, temp_buffers). The plausible peak is the worst case
@@ -38,7 +41,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from oomlint.base.findings import Calc, Term
-from oomlint.base.grammar.c import KIB, MIB
+from oomlint.base.grammar.c import MIB
 from oomlint.base.grammar.host import format_size
 from oomlint.base.grammar.systemd import MemoryLimit
 from oomlint.base.ids import NOT_READ_RULES, NOTHING_RECOGNISED
@@ -62,6 +65,9 @@ class ServiceBudget:
     notes: tuple[str, ...] = ()
     unit: str | None = None
     focus: Loc | None = None  # the line that drives the worst case: the first one to change
+    # MySQL's stress tier: the terms it adds to the worst case, and the line that drives it
+    stress_terms: tuple[Term, ...] = ()
+    stress_focus: Loc | None = None
     # A cap with no footprint behind it that the host's sum does not count (module docstring).
     permission: bool = False
     within: str | None = None  # the slice row whose shared cap counts this service
@@ -160,10 +166,21 @@ def _term(cfg, name: str, label: str | None = None, factor: int = 1) -> Term:
 
 
 def mysql_budget(db, host: Host) -> ServiceBudget:
-    """MySQLTuner's "maximum possible memory usage" (calculations(), v2.9): global buffers +
-    max_connections × per-connection buffers; on MySQL 8 with the TempTable engine the
-    in-memory temporary tables share one temptable_max_ram pool instead of one per
-    connection."""
+    """Two tiers (README "Formulas").
+
+    - ``mysqltuner`` decides errors and is what the host's sum counts: MySQLTuner's "maximum
+      possible memory usage" (mysqltuner.pl ``calculations()``: ``server_buffers`` =
+      key_buffer_size + min(tmp_table_size, max_heap_table_size) + innodb_buffer_pool_size +
+      innodb_log_buffer_size + query_cache_size + aria_pagecache_buffer_size, plus
+      max_connections × ``per_thread_buffers`` = read_buffer_size + read_rnd_buffer_size +
+      sort_buffer_size + thread_stack + join_buffer_size): the temporary table counted once,
+      binlog_cache_size not at all.
+    - ``stress`` (warnings): every connection holds its own in-memory temporary table (MariaDB
+      documents tmp_table_size as per session; MySQL 8's TempTable engine shares one
+      temptable_max_ram pool instead) and its binlog_cache_size.
+
+    A finding points at the term that contributes most to the tier it judges (`focus`, and
+    `stress_focus`)."""
     cfg = db.config
     ram = host.ram
     globals_ = ["innodb_buffer_pool_size", "key_buffer_size", "innodb_log_buffer_size"]
@@ -172,79 +189,115 @@ def mysql_budget(db, host: Host) -> ServiceBudget:
     if cfg.get("aria_pagecache_buffer_size") is not None:
         globals_.append("aria_pagecache_buffer_size")
     per_conn = ["read_buffer_size", "read_rnd_buffer_size", "sort_buffer_size",
-                "join_buffer_size", "thread_stack", "binlog_cache_size"]
+                "join_buffer_size", "thread_stack"]
     conns = int(cfg.get("max_connections") or 0)
     tmp_name = min(("tmp_table_size", "max_heap_table_size"),
                    key=lambda n: int(cfg.get(n) or 0))
     tmp = int(cfg.get(tmp_name) or 0)
+    tsrc = cfg.source(tmp_name)
     terms = [_term(cfg, n) for n in globals_]
     ded = cfg.source("innodb_dedicated_server")
     if cfg.source("innodb_buffer_pool_size") is None and ded is not None and ded.value:
         # MySQL 8 sizes the buffer pool from the RAM it detects (innodb_dedicated_server)
         terms[0] = Term("innodb_buffer_pool_size (innodb_dedicated_server)",
                         int(cfg.get("innodb_buffer_pool_size", ram) or 0), ded.loc)
+    terms.append(Term("min(tmp_table_size, max_heap_table_size) once"
+                      + ("" if tsrc else " (default)"), tmp, tsrc.loc if tsrc else None))
     csrc = cfg.source("max_connections")
-    terms.append(Term(f"max_connections = {conns}" + ("" if csrc else " (default)"), None,
-                      csrc.loc if csrc else None))
+    conn_term = Term(f"max_connections = {conns}" + ("" if csrc else " (default)"), None,
+                     csrc.loc if csrc else None)
+    terms.append(conn_term)
     for n in per_conn:
         t = _term(cfg, n)
         terms.append(Term(f"{conns} × {t.label}", (t.bytes or 0) * conns, t.loc))
-    tsrc = cfg.source(tmp_name)
+    tuner = sum(t.bytes or 0 for t in terms)
+    # The stress tier: what MySQLTuner leaves out.
     temptable = cfg.uses_temptable() and cfg.get("temptable_max_ram", ram) is not None
     if temptable:
         pool = int(cfg.get("temptable_max_ram", ram))
-        tmp_total = min(pool, tmp * conns)
         psrc = cfg.source("temptable_max_ram")
-        terms.append(Term(f"min(temptable_max_ram, {conns} × {tmp_name})", tmp_total,
-                          (psrc or tsrc).loc if (psrc or tsrc) else None))
+        tmp_label = f"min(temptable_max_ram, {conns} × {tmp_name})"
+        tmp_total = min(pool, tmp * conns)
+        tmp_loc = (psrc or tsrc).loc if (psrc or tsrc) else None
     else:
+        tmp_label = f"{conns} × min(tmp_table_size, max_heap_table_size)"
         tmp_total = tmp * conns
-        terms.append(Term(f"{conns} × min(tmp_table_size, max_heap_table_size)", tmp_total,
-                          tsrc.loc if tsrc else None))
-    per = sum(int(cfg.get(n) or 0) for n in per_conn)
-    global_terms = terms[:len(globals_)]
-    total = sum(t.bytes or 0 for t in global_terms) + conns * per + tmp_total
-    biggest_global = max(global_terms, key=lambda t: t.bytes or 0)
-    if conns * per + tmp_total > (biggest_global.bytes or 0):
-        # The connections dominate: point at a per-connection buffer the config raised above
-        # the server's default, else at max_connections, else at any set buffer.
-        raised = [(int(cfg.get(n) or 0) * conns, cfg.source(n).loc) for n in per_conn
-                  if cfg.source(n) is not None and n in cfg.variables
-                  and int(cfg.get(n) or 0) > int(cfg.variables[n].default or 0)]
-        located = [t for t in terms[len(globals_) + 1:] if t.loc is not None]
-        if raised:
-            focus = max(raised, key=lambda r: r[0])[1]
-        elif csrc is not None:
-            focus = csrc.loc
-        else:
-            focus = max(located, key=lambda t: t.bytes or 0).loc if located else None
-    else:
-        focus = biggest_global.loc
+        tmp_loc = tsrc.loc if tsrc else None
+    binlog = _term(cfg, "binlog_cache_size")
+    stress_terms = (
+        Term(f"{tmp_label}, less the one counted", tmp_total - tmp, tmp_loc),
+        Term(f"{conns} × {binlog.label}", (binlog.bytes or 0) * conns, binlog.loc),
+    )
+    stress = tuner + sum(t.bytes or 0 for t in stress_terms)
+    focus = _dominant_loc(terms, conn_term)
+    stress_focus = _dominant_loc(
+        [*terms[:len(globals_)],
+         Term(tmp_label, tmp_total, tmp_loc), conn_term, *terms[len(globals_) + 2:],
+         stress_terms[1]], conn_term)
     settings = {n: cfg.get(n, ram) for n in globals_ + per_conn +
-                ["max_connections", "tmp_table_size", "max_heap_table_size"]}
+                ["binlog_cache_size", "max_connections", "tmp_table_size",
+                 "max_heap_table_size"]}
     if temptable:
         settings["temptable_max_ram"] = cfg.get("temptable_max_ram", ram)
+    per = sum(int(cfg.get(n) or 0) for n in per_conn)
     limit, limit_loc = _cap(host, db.unit)
     return ServiceBudget(
-        name=db.name, kind="mysql", worst_case=total, loc=db.loc, terms=tuple(terms), focus=focus,
+        name=db.name, kind="mysql", worst_case=tuner, loc=db.loc, terms=tuple(terms),
+        focus=focus, tiers={"mysqltuner": tuner, "stress": stress}, stress_terms=stress_terms,
+        stress_focus=stress_focus,
         limit=limit, limit_loc=limit_loc, settings=settings, unit=db.unit.name if db.unit else None,
         notes=(f"{cfg.flavor} defaults for unset variables",
-               f"max_connections {conns} × per-connection buffers "
-               f"{format_size(per + (0 if temptable else tmp))}",
-               "performance_schema memory is not included: it cannot be known offline"),
+               f"tier mysqltuner (the worst case; errors): MySQLTuner's maximum possible memory "
+               f"usage, {conns} × per-thread buffers {format_size(per)} + one temporary table",
+               "tier stress (warnings): an in-memory temporary table and a binlog cache per "
+               "connection",
+               "performance_schema memory is not included: it cannot be known offline",
+               *_refusal_notes(cfg, "mysqld" if cfg.flavor.startswith("mysql") else "mariadbd")),
     )
 
 
+def _dominant_loc(terms, conn_term: Term) -> Loc | None:
+    """The line of the term that contributes most. A per-connection product whose buffer is
+    a default is driven by max_connections: its line then."""
+    best = max((t for t in terms if t.bytes), key=lambda t: t.bytes, default=None)
+    if best is None:
+        return None
+    if best.loc is not None:
+        return best.loc
+    if best.label.split(" ", 1)[0].isdigit() and conn_term.loc is not None:
+        return conn_term.loc
+    located = [t for t in terms if t.loc is not None and t.bytes]
+    return max(located, key=lambda t: t.bytes).loc if located else conn_term.loc
+
+
 def _pg_shared(cfg) -> tuple[int, list[Term]]:
-    sb = int(cfg.get("shared_buffers"))
-    wal = int(cfg.get("wal_buffers"))
-    slots = sum(int(cfg.get(n) or 0) for n in ("max_connections", "autovacuum_max_workers",
-                                               "max_worker_processes", "max_wal_senders"))
-    overhead = sb * 22 // 1000 + 11 * MIB + 48 * KIB * slots
-    terms = [_term(cfg, "shared_buffers"), _term(cfg, "wal_buffers"),
-             Term(f"shared-memory overhead (2.2% of shared_buffers + 11 MiB + 48 KiB × {slots} "
-                  "slots)", overhead, None)]
-    return sb + wal + overhead, terms
+    """The shared-memory floor: ``postgres -C shared_memory_size`` from PostgreSQL's own
+    terms (model/postgresql.py `shared_memory_terms`, ipci.c CalculateShmemSize)."""
+    from oomlint.model.postgresql import shared_memory_size, shared_memory_terms
+
+    terms = []
+    for label, size, setting in shared_memory_terms(cfg):
+        src = cfg.source(setting) if setting else None
+        if setting and src is None:
+            label += " (default)"
+        if size or src is not None:
+            terms.append(Term(label, size, src.loc if src is not None else None))
+    total = shared_memory_size(cfg)
+    rounding = total - sum(t.bytes or 0 for t in terms)  # CalculateShmemSize: to 8 kB
+    if rounding and terms and terms[-1].label == "fixed shared structures":
+        terms[-1] = Term(terms[-1].label, (terms[-1].bytes or 0) + rounding, None)
+    return total, terms
+
+
+def _refusal_notes(cfg, server: str) -> tuple[str, ...]:
+    """A configuration the server refuses to start with (OOM402/OOM452): said once, with the
+    first refused line; the figures are what the files would mean."""
+    if not cfg.refused:
+        return ()
+    loc, written, reason = cfg.refused[0]
+    more = f" and {len(cfg.refused) - 1} more" if len(cfg.refused) > 1 else ""
+    return (f"{server} refuses to start with this configuration: {loc.path}:{loc.line}: "
+            f"{reason}{more}; the figures are what the other lines mean",)
 
 
 def postgresql_budget(db, host: Host, a: Assumptions) -> ServiceBudget:
@@ -281,17 +334,32 @@ def postgresql_budget(db, host: Host, a: Assumptions) -> ServiceBudget:
         "max_worker_processes", "max_parallel_workers", "temp_buffers", "max_wal_senders",
         "huge_pages")}
     limit, limit_loc = _cap(host, db.unit)
+    # The segment is mapped in whole huge pages (sysv_shmem.c GetHugePageSize and
+    # CreateAnonymousSegment round the size up); `try` without enough free pages falls
+    # back to 4 kB pages with only a DEBUG1 message: the pool stays reserved, unused.
+    hp = a.hugepage_size
+    huge_need = -(-floor // hp) * hp
+    pool = host.hugepage_pool(hp)
+    mode = str(cfg.get("huge_pages"))
+    hp_notes = ()
+    if mode == "try" and 0 < pool < huge_need:
+        hp_notes = (f"huge_pages = try: the shared memory needs {huge_need // hp} huge pages, the "
+                    f"pool has {pool // hp}: postgres falls back to 4 kB pages, so the pool "
+                    f"({format_size(pool)}) stays reserved and unused and the shared memory "
+                    f"({format_size(floor)}) is counted on top of it",)
     return ServiceBudget(
         name=db.name, kind="postgresql", worst_case=plausible, loc=db.loc, terms=tuple(terms),
-        tiers={"shared_floor": floor, "plausible_peak": plausible, "stress": stress},
+        tiers={"shared_floor": floor, "plausible_peak": plausible, "stress": stress,
+               "huge_pages_needed": huge_need},
         limit=limit, limit_loc=limit_loc, settings=settings,
         unit=db.unit.name if db.unit else None,
         notes=(f"{cfg.flavor} defaults for unset parameters",
-               "shared floor approximates `postgres -C shared_memory_size` (fitted on PG 15)",
+               "shared floor: `postgres -C shared_memory_size` from PostgreSQL's shared-memory "
+               "terms (within 0.5 % of postgres 15.18 on 24 recorded configurations)",
                f"plausible peak: each of {conns} connections uses work_mem once",
                f"stress: {k} sort/hash nodes per query × hash_mem_multiplier {hmm:g}, "
                f"{parallel} parallel workers, temp_buffers; a plan can use more, so the true "
-               "bound is unbounded"),
+               "bound is unbounded", *hp_notes, *_refusal_notes(cfg, "postgres")),
     )
 
 
@@ -545,8 +613,9 @@ def host_budget(host: Host, a: Assumptions | None = None) -> HostBudget:
     used = 0
     for db, s in zip(getattr(host, "databases", []), services):
         floor = s.tiers.get("shared_floor")
+        pages = s.tiers.get("huge_pages_needed", floor)
         if s.kind == "postgresql" and floor and str(db.config.get("huge_pages")) in ("on", "try") \
-                and used + floor <= huge:
+                and used + pages <= huge:
             used += floor  # its shared memory is mapped from the pool, not on top of it
     commit = host.commit_limit(huge)
     return HostBudget(

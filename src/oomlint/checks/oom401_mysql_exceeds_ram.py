@@ -19,9 +19,10 @@ def check(ctx, opts):
             continue
         yield Finding(
             RULE,
-            f"{s.name}: MySQL/MariaDB worst case {format_size(s.worst_case)} alone is above the "
-            f"host's {format_size(host.ram)} of RAM: a full house of connections runs the box "
-            "out of memory",
+            f"{s.name}: MySQL/MariaDB worst case (MySQLTuner's maximum possible memory usage) "
+            f"{format_size(s.worst_case)} alone is above the host's {format_size(host.ram)} of "
+            "RAM: a full house of connections runs the box out of memory (stress tier "
+            f"{format_size(s.tiers.get('stress', s.worst_case))})",
             biggest_loc(s),
             subject=(s.name,),
             calc=service_calc(s, host.ram, "RAM"),

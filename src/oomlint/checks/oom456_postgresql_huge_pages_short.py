@@ -17,7 +17,7 @@ def check(ctx, opts):
         cfg = db.config
         if cfg.kind != "postgresql" or s is None or str(cfg.get("huge_pages")) != "on":
             continue
-        need = s.tiers["shared_floor"]
+        need = s.tiers.get("huge_pages_needed", s.tiers["shared_floor"])
         if b.hugepages >= need:
             continue
         src = cfg.source("huge_pages")

@@ -11,6 +11,7 @@ through the `Tree`; nothing here opens a file or raises.
 
 from __future__ import annotations
 
+import dataclasses
 import posixpath
 from dataclasses import dataclass
 from typing import Any
@@ -62,6 +63,10 @@ _MARIADB_1011 = {v.name: v for v in (
     _v("tmp_table_size", "size", 16 * MIB, 0, UINT64_MAX, 16384, session=True),
     _v("max_heap_table_size", "size", 16 * MIB, 16384, UINT64_MAX, 1024, session=True),
     _v("performance_schema", "bool", False),
+    _v("max_allowed_packet", "size", 16 * MIB, 1024, GIB, 1024),
+    # my_getopt_prefix_matching: mariadbd applies it before any other option, wherever it
+    # is written (`disable-getopt-prefix-matching` after `sort_buf=1M` still refuses it).
+    _v("getopt_prefix_matching", "bool", True),
 )}
 # MariaDB 11.x: no change to these was found in the release notes [docs, not run here].
 _MARIADB_11 = {k: Var(**{**v.__dict__, "source": "docs"}) for k, v in _MARIADB_1011.items()}
@@ -83,6 +88,7 @@ _MYSQL_80 = {v.name: v for v in (
     _v("max_heap_table_size", "size", 16 * MIB, 16384, UINT64_MAX, 1024, session=True,
        source="docs"),
     _v("performance_schema", "bool", True, source="docs"),
+    _v("max_allowed_packet", "size", 64 * MIB, 1024, GIB, 1024, source="docs"),
     _v("innodb_dedicated_server", "bool", False, source="docs"),
     _v("temptable_max_ram", "size", GIB, 2 * MIB, UINT64_MAX, source="docs"),
     Var("internal_tmp_mem_storage_engine", "enum", "TempTable", choices=("TempTable", "MEMORY"),
@@ -108,7 +114,7 @@ _MARIADB_MIN_PREFIX = {
     "join_buffer_size": "join_buffer_si", "thread_stack": "thread_s",
     "binlog_cache_size": "binlog_ca", "tmp_table_size": "tmp_t",
     "max_heap_table_size": "max_h", "performance_schema": "performance_schema",
-    "tmp_memory_table_size": "tmp_m",
+    "tmp_memory_table_size": "tmp_m", "max_allowed_packet": "max_a",
 }
 _MYSQL_PREFIXES = ("skip", "disable", "enable", "maximum", "loose")
 _MARIADB_PREFIXES = (*_MYSQL_PREFIXES, "autoset")
@@ -123,6 +129,8 @@ class MySqlFlavor:
     aliases: dict[str, str]
     prefixes: tuple[str, ...]
     min_prefix: dict[str, str]
+    # With prefix matching disabled: the prefixes that would have matched, now refused.
+    refuse_prefixes: dict[str, str] = dataclasses.field(default_factory=dict)
 
     @property
     def server(self) -> str:
@@ -164,19 +172,51 @@ def _version_tuple(version: str) -> tuple[int, ...]:
     return tuple(parts)
 
 
-def load_mysql(tree: Tree, start_files: list[str], flavor: str,
-               problems: Problems) -> DatabaseConfig | None:
+def load_mysql(tree: Tree, start_files: list[str], flavor: str, problems: Problems,
+               group_suffix: str | None = None,
+               prefix_matching: bool = True) -> DatabaseConfig | None:
     """Read the option files a MySQL/MariaDB server reads, starting from `start_files` in
     order (e.g. ``["/etc/my.cnf", "/etc/mysql/my.cnf"]``, missing ones skipped, or a
-    ``--defaults-file``). None when none of them could be read."""
+    ``--defaults-file``). None when none of them could be read.
+
+    `group_suffix` is ``--defaults-group-suffix`` (or ``MYSQL_GROUP_SUFFIX``): every group
+    the server reads is also read with the suffix appended (``[mysqld.2]``), in file order
+    (my_default.c ``my_load_defaults``). `prefix_matching` False is
+    ``--disable-getopt-prefix-matching`` on the command line; the option files can say so
+    too (``disable-getopt-prefix-matching``), and mariadbd applies it to every option,
+    before or after it: then only full names are accepted (both verified on 10.11.19)."""
     spec = mysql_flavor(flavor)
+    if group_suffix:
+        spec = dataclasses.replace(spec, groups=spec.groups | {
+            g + group_suffix for g in spec.groups})
+    cfg, reader = _read_mysql(tree, start_files, flavor, spec, problems, {})
+    if spec.product == "mariadb" and (not prefix_matching or reader.prefix_off_at is not None):
+        # Read again from the files already parsed, without prefix matching. mariadbd's
+        # early pass (mysqld.cc handle_early_options) has already taken the PARSED_EARLY
+        # variables written before the switch with prefixes (`m=300` above
+        # `disable-getopt-prefix-matching`, or any with the switch on the command line).
+        strict = dataclasses.replace(spec, min_prefix={}, refuse_prefixes=spec.min_prefix)
+        off_at = reader.prefix_off_at if prefix_matching else reader.index + 1
+        cfg, _ = _read_mysql(tree, start_files, flavor, strict, Problems(), reader.parsed,
+                             early_until=off_at)
+    return cfg if cfg.files else None
+
+
+# mariadbd 10.11 variables parsed in the early option pass (sys_vars.cc PARSED_EARLY), of
+# those modelled: found by writing each as a prefix above disable-getopt-prefix-matching.
+_EARLY = frozenset({"max_connections"})
+
+
+def _read_mysql(tree: Tree, start_files: list[str], flavor: str, spec: MySqlFlavor,
+                problems: Problems, parsed: dict, early_until: int = 0):
     cfg = DatabaseConfig("mysql", flavor, variables=dict(spec.variables),
                          aliases=dict(spec.aliases), derive=_mysql_derived)
     reader = _MySqlReader(tree, spec, cfg, problems)
+    reader.parsed, reader.early_until = parsed, early_until
     for path in start_files:
         if tree.lookup(path).kind != "missing":  # a directory or a loop is reported when read
             reader.read(posixpath.normpath("/" + path.lstrip("/")), 0, ())
-    return cfg if cfg.files else None
+    return cfg, reader
 
 
 class _MySqlReader(ConfReader):
@@ -187,6 +227,9 @@ class _MySqlReader(ConfReader):
         self.parsed: dict[str, MyCnfFile | None] = {}
         self.reads = 0
         self.reported: set[tuple[Loc, str]] = set()
+        self.index = 0  # options of the server's groups seen, in read order
+        self.prefix_off_at: int | None = None  # the first that disables prefix matching
+        self.early_until = 0  # before it, PARSED_EARLY variables still match prefixes
 
     def note(self, loc: Loc, message: str) -> None:
         if (loc, message) not in self.reported:
@@ -263,6 +306,7 @@ class _MySqlReader(ConfReader):
     def option(self, opt: MyOption) -> None:
         if opt.group not in self.spec.groups:
             return
+        self.index += 1
         var, action, loose = self.resolve(opt.full_name)
         if var is None:
             self.unknown(opt, loose)
@@ -290,6 +334,11 @@ class _MySqlReader(ConfReader):
             if full.startswith(name) and len(name) >= len(shortest):
                 key = self.spec.aliases.get(full, full)
                 return key if key in self.spec.variables else None
+        if self.index < self.early_until:
+            for full in _EARLY:
+                shortest = self.spec.refuse_prefixes.get(full, full)
+                if full.startswith(name) and len(name) >= len(shortest):
+                    return full
         return None
 
     def resolve(self, full: str) -> tuple[str | None, str | None, bool]:
@@ -314,10 +363,29 @@ class _MySqlReader(ConfReader):
     def unknown(self, opt: MyOption, loose: bool) -> None:
         """An unknown variable is fatal without ``loose-``; it can only be told apart from
         a real one here when the name cannot be any option (empty or with whitespace)."""
+        if not loose and self.spec.refuse_prefixes:
+            name = self.peeled(opt.full_name)
+            if any(full.startswith(name) and len(name) >= len(shortest)
+                   for full, shortest in self.spec.refuse_prefixes.items()):
+                # mariadbd --disable-getopt-prefix-matching: a unique prefix is unknown
+                self.cfg.refuse(opt.loc, opt.written, f"unknown variable '{line_key(opt.raw_name)}'"
+                                " (getopt-prefix-matching is disabled: only full names work)")
+                return
         if loose or (opt.full_name and not any(c.isspace() for c in opt.full_name)):
             return
         name = line_key(opt.raw_name)  # a name with whitespace: the line may be anything
         self.cfg.refuse(opt.loc, name, f"unknown variable '{name}'")
+
+    def peeled(self, name: str) -> str:
+        """The name without its special prefixes (``skip-``, ``maximum-`` …)."""
+        peeled = True
+        while peeled:
+            peeled = False
+            for p in self.spec.prefixes:
+                if name.startswith(p + "_"):
+                    name, peeled = name[len(p) + 1:], True
+                    break
+        return name
 
     def apply(self, opt: MyOption, var: Var, action: str | None, loose: bool) -> None:
         """Set `var` as handle_options()/setval() would. MariaDB's InnoDB and Aria options
@@ -356,6 +424,9 @@ class _MySqlReader(ConfReader):
                     self.refuse(opt, var, f"{exc} for {var.name}")
                     return
                 value = 0  # loose-: the error is ignored and the variable reads 0 (verified)
+        if var.name == "getopt_prefix_matching" and value is False and \
+                self.prefix_off_at is None:
+            self.prefix_off_at = self.index
         s = Setting(var.name, opt.raw if opt.raw is not None else "", value, opt.loc)
         self.cfg.settings[var.name] = s.overriding(self.cfg.settings.get(var.name))
 

@@ -10,9 +10,11 @@ nothing here opens a file or raises.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import posixpath
 import re
 from dataclasses import dataclass
+from importlib import resources
 from typing import Any
 
 from oomlint.base.findings import Problems
@@ -59,6 +61,10 @@ _PG15 = {v.name: v for v in (
     _p("max_locks_per_transaction", "int", 64, 10, 2147483647),
     _p("max_prepared_transactions", "int", 0, 0, _MAX_BACKENDS),
     _p("effective_cache_size", "size", 524288 * BLCKSZ, 1, 2147483647, BLCKSZ),
+    _p("max_pred_locks_per_transaction", "int", 64, 10, 2147483647),
+    _p("max_replication_slots", "int", 10, 0, _MAX_BACKENDS),
+    _p("track_activity_query_size", "size", 1024, 100, 1048576, 1),
+    _p("min_dynamic_shared_memory", "size", 0, 0, 2147483647, MIB),
     _p("data_directory", "string", None),
 )}
 # guc.c map_old_guc_names[]
@@ -217,8 +223,10 @@ def _pg_apply(cfg: DatabaseConfig, lines: list[PgLine], problems: Problems) -> N
         key = cfg.aliases.get(line.name, line.name)
         var = cfg.variables.get(key)
         if var is None:
-            if not _ASCII_NAME.fullmatch(line.name) and "." not in line.name:
-                # every built-in name is ASCII: e.g. a UTF-8 byte-order mark glued to it
+            if "." not in line.name and (not _ASCII_NAME.fullmatch(line.name) or
+                                         _unrecognized(cfg, line.name)):
+                # every built-in name is ASCII: e.g. a UTF-8 byte-order mark glued to it;
+                # a name with a dot is a custom (extension) option, always accepted
                 cfg.refuse(line.loc, line.written, "unrecognized configuration parameter "
                            f'"{line_key(line.raw_name)}"')
             continue
@@ -238,6 +246,67 @@ def _pg_apply(cfg: DatabaseConfig, lines: list[PgLine], problems: Problems) -> N
         latest[key] = s
         if not superseded and value is not None:
             cfg.settings[key] = s
+
+
+# Parameters PostgreSQL 16 and 17 added (release notes, "Server Configuration" items and
+# the config.sgml of each branch) [docs, not run here]. With the names 15 knows, what those
+# versions are taken to know; a name 16 or 17 removed is still accepted (no false refusal).
+_PG16_17_ADDED = frozenset({
+    "createrole_self_grant", "debug_io_direct", "debug_logical_replication_streaming",
+    "debug_parallel_query", "enable_presorted_aggregate", "gss_accept_delegation",
+    "icu_validation_level", "logical_replication_mode", "max_parallel_apply_workers_per_subscription",
+    "reserved_connections", "scram_iterations", "send_abort_for_crash", "send_abort_for_kill",
+    "vacuum_buffer_usage_limit",
+    "allow_alter_system", "commit_timestamp_buffers", "enable_group_by_reordering",
+    "event_triggers", "huge_pages_status", "io_combine_limit", "max_notify_queue_pages",
+    "multixact_member_buffers", "multixact_offset_buffers", "notify_buffers",
+    "serializable_buffers", "standby_slot_names", "subtransaction_buffers", "summarize_wal",
+    "sync_replication_slots", "synchronized_standby_slots", "trace_connection_negotiation",
+    "transaction_buffers", "transaction_timeout", "wal_summary_keep_time",
+})
+
+
+@functools.lru_cache(maxsize=1)
+def _pg15_names() -> frozenset[str]:
+    """src/oomlint/data/postgresql_parameters.txt: every name postgres 15.18 knows (recorded
+    by tests/data/db/record.py)."""
+    text = resources.files("oomlint").joinpath("data/postgresql_parameters.txt") \
+        .read_text("utf-8")
+    return frozenset(ln.strip() for ln in text.splitlines()
+                     if ln.strip() and not ln.startswith("#"))
+
+
+def _unrecognized(cfg: DatabaseConfig, name: str) -> bool:
+    """Would postgres stop at ``name = …`` with "unrecognized configuration parameter"
+    (guc-file.l ProcessConfigFileInternal: every line's name is looked up, superseded or
+    not; names are case-insensitive)? Certain for 15 (the recorded list). For 16 and 17 only
+    a name close to a known one (a typo: at most two edits away) is called unknown, so a
+    parameter added there and missing from `_PG16_17_ADDED` is not refused; other versions
+    are not judged."""
+    major = cfg.major
+    known = _pg15_names()
+    if major == 15:
+        return name not in known and name not in cfg.aliases
+    if major not in (16, 17):
+        return False
+    if name in known or name in _PG16_17_ADDED or name in cfg.aliases:
+        return False
+    return any(_close(name, k) for k in known | _PG16_17_ADDED)
+
+
+def _close(a: str, b: str) -> bool:
+    """Levenshtein distance at most 2."""
+    if abs(len(a) - len(b)) > 2:
+        return False
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        if min(cur) > 2:
+            return False
+        prev = cur
+    return prev[-1] <= 2
 
 
 def pg_value(var: Var, text: str) -> Any:
@@ -304,3 +373,112 @@ def _pg_derived(cfg: DatabaseConfig, key: str) -> Any:
     if key == "autovacuum_work_mem" and value == -1:
         return cfg.raw_get("maintenance_work_mem")
     return value
+
+
+# -- shared memory ------------------------------------------------------------------------
+#
+# CalculateShmemSize() (src/backend/storage/ipc/ipci.c, PG 15-17) adds every subsystem's
+# *ShmemSize(). The terms that grow with the settings are computed here as those functions
+# compute them: the lock tables (lock.c LockShmemSize: hash_estimate_size(NLOCKENTS, LOCK)
+# + hash_estimate_size(2 NLOCKENTS, PROCLOCK), + 10%), the predicate-lock tables
+# (predicate.c PredicateLockShmemSize, the same shape + SERIALIZABLEXID), the WAL buffers
+# (xlog.c XLOGShmemSize: a page and an LSN per buffer), the CLOG and commit-timestamp SLRU
+# buffers sized from shared_buffers (clog.c CLOGShmemBuffers, commit_ts.c
+# CommitTsShmemBuffers), BackendStatusArray's query strings (backend_status.c),
+# replication slots, min_dynamic_shared_memory. The rest is fitted on postgres 15.18: a
+# constant, a per-buffer cost beside the page (descriptor, I/O condition variable,
+# checkpoint sort item, buffer mapping hash entry), a per-backend cost (PGPROC, ProcArray,
+# sinval, proc signal slots ...) and a per-prepared-transaction cost; measured over 65
+# configurations at 8 kB precision, within 0.1 % (tests/data/db/expected_pg_shmem.yaml
+# holds 24 of them, with postgres -C shared_memory_size, and the test that keeps it so).
+_SHMEM_BASE = 1188120
+_SHMEM_PER_BUFFER = 8372  # the 8 kB page included
+_SHMEM_PER_BACKEND = 6454
+_SHMEM_PER_PREPARED = 5513
+_NUM_AUX_PROCTYPES = 6  # BackendStatusArray also has the auxiliary processes' entries
+_SLRU_SLOT_EXTRA = 160  # slot pointer, status, page number, LRU count, padded LWLock
+
+
+def _maxalign(n: int) -> int:
+    return (n + 7) // 8 * 8
+
+
+def _next_pow2(n: int) -> int:
+    p = 1
+    while p < n:
+        p <<= 1
+    return p
+
+
+def hash_estimate_size(num_entries: int, entrysize: int) -> int:
+    """dynahash.c hash_estimate_size() for a shared table (fill factor 1, 256-bucket
+    segments, elements allocated in chunks of choose_nelem_alloc())."""
+    num_entries = max(num_entries, 1)
+    nbuckets = _next_pow2(num_entries)
+    nsegments = _next_pow2((nbuckets - 1) // 256 + 1)
+    ndir = 256
+    while ndir < nsegments:
+        ndir <<= 1
+    element = 16 + _maxalign(entrysize)  # HASHELEMENT + entry
+    alloc, per_alloc = 32 * 4, 0
+    while per_alloc < 32:
+        alloc <<= 1
+        per_alloc = alloc // element
+    chunks = (num_entries - 1) // per_alloc + 1
+    return _maxalign(96) + ndir * 8 + nsegments * 256 * 8 + chunks * per_alloc * element
+
+
+def max_backends(cfg: DatabaseConfig) -> int:
+    """InitializeMaxBackends(), PG 15-17: connections + autovacuum workers + the launcher +
+    background workers + WAL senders."""
+    return sum(int(cfg.get(n) or 0) for n in (
+        "max_connections", "autovacuum_max_workers", "max_worker_processes",
+        "max_wal_senders")) + 1
+
+
+def shared_memory_terms(cfg: DatabaseConfig) -> list[tuple[str, int, str | None]]:
+    """What ``postgres -C shared_memory_size`` adds up, term by term: (label, bytes, the
+    setting that drives it)."""
+    nbuffers = int(cfg.get("shared_buffers")) // BLCKSZ
+    wal_blocks = int(cfg.get("wal_buffers")) // XLOG_BLCKSZ
+    backends = max_backends(cfg)
+    prepared = int(cfg.get("max_prepared_transactions") or 0)
+    xacts = backends + prepared
+    locks = int(cfg.get("max_locks_per_transaction")) * xacts
+    lock = hash_estimate_size(locks, 152) + hash_estimate_size(2 * locks, 64)
+    pred_n = int(cfg.get("max_pred_locks_per_transaction")) * xacts
+    pred = hash_estimate_size(pred_n, 32) + hash_estimate_size(2 * pred_n, 56)
+    slru = (min(128, max(4, nbuffers // 512)) * (2 * BLCKSZ + _SLRU_SLOT_EXTRA) +
+            min(256, max(4, nbuffers // 256)) * (BLCKSZ + _SLRU_SLOT_EXTRA))
+    return [
+        (f"shared_buffers ({nbuffers} × {_SHMEM_PER_BUFFER} B)", nbuffers * _SHMEM_PER_BUFFER,
+         "shared_buffers"),
+        (f"wal_buffers ({wal_blocks} × 8200 B)", wal_blocks * (XLOG_BLCKSZ + 8), "wal_buffers"),
+        (f"lock tables ({locks} locks)", lock + lock // 10, "max_locks_per_transaction"),
+        (f"predicate locks ({pred_n})",
+         pred + pred // 10 + hash_estimate_size(10 * xacts, 24),
+         "max_pred_locks_per_transaction"),
+        (f"{backends} backend slots and query strings",
+         backends * _SHMEM_PER_BACKEND + (backends + _NUM_AUX_PROCTYPES) *
+         int(cfg.get("track_activity_query_size")), "max_connections"),
+        (f"prepared transactions ({prepared} × {_SHMEM_PER_PREPARED} B)",
+         prepared * _SHMEM_PER_PREPARED, "max_prepared_transactions"),
+        ("CLOG and commit-timestamp buffers", slru, None),
+        ("replication slots (× 316 B)", int(cfg.get("max_replication_slots")) * 316,
+         "max_replication_slots"),
+        ("min_dynamic_shared_memory", int(cfg.get("min_dynamic_shared_memory")),
+         "min_dynamic_shared_memory"),
+        ("fixed shared structures", _SHMEM_BASE, None),
+    ]
+
+
+def shared_memory_size(cfg: DatabaseConfig) -> int:
+    """``postgres -C shared_memory_size`` in bytes (before its rounding up to MB), rounded
+    up to 8 kB as CalculateShmemSize() does."""
+    size = sum(t[1] for t in shared_memory_terms(cfg))
+    return size + BLCKSZ - size % BLCKSZ
+
+
+def shared_memory_huge_pages(cfg: DatabaseConfig, hugepage: int) -> int:
+    """``postgres -C shared_memory_size_in_huge_pages``: the size in huge pages, rounded up."""
+    return -(-shared_memory_size(cfg) // hugepage)

@@ -5,6 +5,7 @@ configuration files (option files, postgresql.conf, JVM flags).
 from __future__ import annotations
 
 import posixpath
+import re
 
 from oomlint.base.findings import Problems
 from oomlint.base.provenance import Loc
@@ -49,7 +50,8 @@ def load_databases(reader: Reader) -> None:
         or any("mariadb" in u.name or "mariadbd" in " ".join(u.exec_argv()) for u in mysql_units)
     flavor = host.db_flavors.get("mysql") or ("mariadb-10.11" if mariadb else "mysql-8.0")
     for unit in mysql_units or [None]:
-        argv = unit.exec_argv() if unit else []
+        argv = _instance_words(unit, unit.exec_argv()) if unit else []
+        suffix, prefix_matching = _mysql_early_options(unit, argv)
         defaults_file = _flag(argv, "--defaults-file")
         start = [defaults_file] if defaults_file else ["/etc/my.cnf", "/etc/mysql/my.cnf"]
         extra = _flag(argv, "--defaults-extra-file")
@@ -57,7 +59,8 @@ def load_databases(reader: Reader) -> None:
             start.append(extra)
         if not any(tree.exists(p) for p in start):
             continue
-        cfg = load_mysql(tree, start, flavor, problems)
+        cfg = load_mysql(tree, start, flavor, problems, group_suffix=suffix,
+                         prefix_matching=prefix_matching)
         if cfg is None or not cfg.files:
             continue
         unit = _linked_unit(host, cfg) or unit
@@ -68,10 +71,16 @@ def load_databases(reader: Reader) -> None:
         host.pragmas.extend(cfg.pragmas)
         name = unit.name if unit else f"mysqld ({cfg.files[0]})"
         host.databases.append(DatabaseInstance(name, cfg, unit, Loc(cfg.files[0], 0)))
-    # PostgreSQL: Debian clusters /etc/postgresql/VER/CLUSTER, then units naming a data dir.
+    # PostgreSQL: clusters Patroni runs, Debian clusters /etc/postgresql/VER/CLUSTER, then
+    # units naming a data dir.
+    patroni = _patroni_clusters(tree, host, problems)
+    for conf, (unit, ver, data) in patroni.items():
+        _add_pg(tree, host, problems, conf, ver, unit, load_postgresql, data)
     for ver in tree.listdir("/etc/postgresql"):
         for cluster in tree.listdir(f"/etc/postgresql/{ver}"):
             conf = f"/etc/postgresql/{ver}/{cluster}/postgresql.conf"
+            if conf in patroni:
+                continue  # Patroni's postmaster, not postgresql@VER-CLUSTER.service's
             kind = tree.lookup(conf).kind
             if kind != "file":
                 if kind in ("dir", "loop", "other"):
@@ -91,6 +100,93 @@ def load_databases(reader: Reader) -> None:
         if conf and tree.lookup(conf).kind == "file" and not any(
                 d.config.files and d.config.files[0] == rel(conf) for d in host.databases):
             _add_pg(tree, host, problems, conf, None, unit, load_postgresql, data)
+
+
+def _instance_words(unit: Unit, argv: list[str]) -> list[str]:
+    """``%i`` / ``%I`` in the command line of a template instance (``mariadb@2.service``):
+    systemd replaces them with the instance name (``%I`` unescaped: ``-`` is ``/``,
+    ``\\xNN`` a byte; systemd.unit(5) "Specifiers"). Debian's mariadb@.service passes
+    ``--defaults-group-suffix=.%I`` this way."""
+    name = unit.name
+    if "@" not in name:
+        return argv
+    inst = name.split("@", 1)[1].rsplit(".", 1)[0]
+    unescaped = re.sub(r"\\x([0-9a-fA-F]{2})", lambda m: chr(int(m.group(1), 16)),
+                       inst.replace("-", "/"))
+    return [w.replace("%%", "\0").replace("%i", inst).replace("%I", unescaped)
+            .replace("\0", "%") for w in argv]
+
+
+def _mysql_early_options(unit: Unit | None, argv: list[str]) -> tuple[str | None, bool]:
+    """``--defaults-group-suffix`` counts only among the leading options (my_default.c
+    ``get_defaults_options``: --no-defaults, --defaults-file, --defaults-extra-file,
+    --defaults-group-suffix, before any other; later it is an unknown variable), else the
+    ``MYSQL_GROUP_SUFFIX`` environment variable. ``--disable-getopt-prefix-matching`` (or
+    ``--skip-…``, ``--getopt-prefix-matching=0``) anywhere on the command line. Both
+    verified with mariadbd 10.11.19 (tests/data/db/expected_mysql.yaml)."""
+    suffix = None
+    for w in argv[1:]:
+        if w.startswith("--defaults-group-suffix="):
+            suffix = w.split("=", 1)[1]
+        elif not (w == "--no-defaults" or w.startswith(("--defaults-file=",
+                                                        "--defaults-extra-file="))):
+            break
+    if suffix is None and unit is not None:
+        env = unit.env.variables.get("MYSQL_GROUP_SUFFIX")
+        suffix = env[0] if env else None
+    words = [w.replace("_", "-") for w in argv[1:]]
+    off = any(w in ("--disable-getopt-prefix-matching", "--skip-getopt-prefix-matching",
+                    "--getopt-prefix-matching=0", "--getopt-prefix-matching=OFF")
+              for w in words)
+    return suffix or None, not off
+
+
+PATRONI_BINARIES = {"patroni"}
+
+
+def _patroni_clusters(tree, host: Host, problems: Problems) -> dict[str, tuple[Unit, str | None,
+                                                                         str | None]]:
+    """postgresql.conf → (the Patroni unit, version, data_dir) for every service that runs
+    Patroni (``ExecStart=/usr/bin/patroni CONFIG``, Debian's patroni.service and
+    patroni@VER-CLUSTER.service). The postmaster is that unit's child: its cgroup, MemoryMax
+    and OOMScoreAdjust are the Patroni unit's, whatever postgresql@.service says. The YAML's
+    ``postgresql.config_dir`` (else ``data_dir``) holds the postgresql.conf Patroni writes;
+    the version comes from ``bin_dir`` (/usr/lib/postgresql/17/bin) or the path. Without a
+    file argument Patroni reads PATRONI_POSTGRESQL_DATA_DIR / _CONFIG_DIR from the
+    environment."""
+    found: dict[str, tuple[Unit, str | None, str | None]] = {}
+    for unit in host.services:
+        argv = _instance_words(unit, unit.exec_argv())
+        if unit.fragment is None or not argv:
+            continue
+        words = argv[1:] if posixpath.basename(argv[0]) in PATRONI_BINARIES else (
+            argv[2:] if posixpath.basename(argv[0]).startswith("python") and len(argv) > 1
+            and posixpath.basename(argv[1]) in PATRONI_BINARIES else None)
+        if words is None:
+            continue
+        path = next((w for w in words if not w.startswith("-")), None)
+        env = unit.env.variables
+        data = env.get("PATRONI_POSTGRESQL_DATA_DIR", (None,))[0]
+        confdir = env.get("PATRONI_POSTGRESQL_CONFIG_DIR", (None,))[0]
+        bindir = env.get("PATRONI_POSTGRESQL_BIN_DIR", (None,))[0]
+        if path is not None:
+            from oomlint.parsers.patroni import parse_patroni
+
+            got = tree.read_text(path, problems) if tree.lookup(path).kind == "file" else None
+            pc = parse_patroni(got[1], got[0], problems) if got is not None else None
+            if pc is not None:
+                data, confdir, bindir = pc.data_dir or data, pc.config_dir or confdir, \
+                    pc.bin_dir or bindir
+        base = confdir or data
+        if not base:
+            continue
+        conf = posixpath.normpath(posixpath.join("/", base, "postgresql.conf"))
+        if tree.lookup(conf).kind != "file":
+            continue
+        m = re.search(r"/postgresql/(\d+)(?:/|$)", bindir or "") or \
+            re.search(r"/(\d+)/", conf)
+        found.setdefault(conf, (unit, m.group(1) if m else None, data))
+    return found
 
 
 def _linked_unit(host: Host, cfg) -> Unit | None:

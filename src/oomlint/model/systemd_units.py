@@ -100,6 +100,21 @@ def _load_dirs(tree: Tree) -> list[str]:
     return dirs
 
 
+def _pg_start_auto(tree, path: str) -> bool:
+    """postgresql-common's postgresql-generator makes postgresql@VER-CLUSTER.service wanted
+    only for a cluster whose start.conf says ``auto`` (or has none); ``manual`` and
+    ``disabled`` clusters (Patroni's, pg_createcluster_patroni) are not started by it."""
+    if tree.lookup(path).kind != "file":
+        return True
+    from oomlint.base.findings import Problems
+
+    got = tree.read_text(path, Problems())
+    if got is None:
+        return True
+    words = [ln.split("#", 1)[0].strip() for ln in got[1].splitlines()]
+    return [w for w in words if w] in ([], ["auto"])
+
+
 def load_units(reader: Reader) -> None:
     tree, host = reader.tree, reader.host
     dirs = _load_dirs(tree)
@@ -147,7 +162,8 @@ def load_units(reader: Reader) -> None:
     if "postgresql@.service" in fragments:
         for ver in tree.listdir("/etc/postgresql"):
             for cluster in tree.listdir(f"/etc/postgresql/{ver}"):
-                if tree.lookup(f"/etc/postgresql/{ver}/{cluster}/postgresql.conf").kind == "file":
+                if tree.lookup(f"/etc/postgresql/{ver}/{cluster}/postgresql.conf").kind == "file" \
+                        and _pg_start_auto(tree, f"/etc/postgresql/{ver}/{cluster}/start.conf"):
                     instances.add(f"postgresql@{ver}-{cluster}.service")
     for inst in instances:
         tmpl = _template_of(inst)

@@ -28,6 +28,10 @@ def render(budgets, shown=None, **_) -> str:
                            "path": where(show, t.loc, line=False) if t.loc else None,
                            "line": t.loc.line if t.loc else None} for t in s.terms],
                 "notes": list(s.notes),
+                **({"stress_terms": [{"label": t.label, "bytes": t.bytes,
+                                      "path": where(show, t.loc, line=False) if t.loc else None,
+                                      "line": t.loc.line if t.loc else None}
+                                     for t in s.stress_terms]} if s.stress_terms else {}),
             } for s in b.services],
             "total_worst_case_bytes": b.total,
             "uncapped_total_worst_case_bytes": b.uncapped_total,

@@ -85,6 +85,10 @@ def render(budgets, shown=None, **_) -> str:
             footer = [("= worst case", _size(s.worst_case)),
                       *((f"tier {name}", format_size(value)) for name, value in s.tiers.items())]
             out += term_table(s.terms, show, indent="    ", footer=footer)
+            if s.stress_terms:
+                out.append("    the stress tier adds:")
+                out += term_table(s.stress_terms, show, indent="    ",
+                                  footer=[("= tier stress", _size(s.tiers.get("stress")))])
             for note in s.notes:
                 out.append(f"    note: {escape(note)}")
         out.append("")

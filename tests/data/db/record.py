@@ -10,8 +10,11 @@ Not a test module: pytest does not collect it.
 
 MariaDB: each fixture tree is copied to a temporary directory (files 0644: mariadbd
 ignores world-writable option files), absolute ``!include``/``!includedir`` paths are
-pointed into the copy, and ``mariadbd --defaults-file=COPY/etc/mysql/my.cnf --verbose
---help`` is run from ``/`` (mysqld's working directory under systemd). The variables table
+pointed into the copy, and ``mariadbd --defaults-file=COPY/etc/mysql/my.cnf [ARGS] --verbose
+--help`` is run from ``/`` (mysqld's working directory under systemd). ARGS are the lines of
+the fixture's ``mariadbd.args`` (e.g. ``--defaults-group-suffix=.2``, as Debian's
+mariadb@.service passes it), and ``mariadbd.env`` adds environment variables
+(``MYSQL_GROUP_SUFFIX=.2``). The variables table
 it prints ("Value (after reading options)") is the recording. ``refused`` is a non-zero
 exit, or a bad InnoDB/Aria value: mariadbd then disables that plugin, which `--help`
 survives but a real start does not.
@@ -56,6 +59,7 @@ MYSQL_VARS = {  # variable -> kind
     "read_buffer_size": "int", "read_rnd_buffer_size": "int", "sort_buffer_size": "int",
     "join_buffer_size": "int", "thread_stack": "int", "binlog_cache_size": "int",
     "tmp_table_size": "int", "max_heap_table_size": "int", "performance_schema": "bool",
+    "max_allowed_packet": "int",
 }
 PG_VARS = (
     "shared_buffers", "wal_buffers", "work_mem", "hash_mem_multiplier", "maintenance_work_mem",
@@ -154,17 +158,28 @@ def parse_variables_table(stdout: str) -> dict[str, str]:
     return values
 
 
+def fixture_words(fixture: Path, name: str) -> list[str]:
+    """A fixture's ``mariadbd.args`` (command-line words after --defaults-file, one a line,
+    as a unit's ExecStart= passes them) or ``mariadbd.env`` (NAME=VALUE lines)."""
+    path = fixture / name
+    return [w for w in path.read_text().splitlines() if w.strip()] if path.exists() else []
+
+
 def record_mysql(fixture: Path) -> dict:
     copy = copy_tree(fixture, _INCLUDE_MY)
+    args = fixture_words(fixture, "mariadbd.args")
+    env = dict(w.split("=", 1) for w in fixture_words(fixture, "mariadbd.env"))
     try:
-        proc = subprocess.run(["mariadbd", f"--defaults-file={copy}{MYSQL_START}", "--verbose",
-                               "--help"], capture_output=True, text=True, cwd="/", timeout=60)
+        proc = subprocess.run(["mariadbd", f"--defaults-file={copy}{MYSQL_START}", *args,
+                               "--verbose", "--help"], capture_output=True, text=True, cwd="/",
+                              timeout=60, env={**os.environ, **env})
     finally:
         shutil.rmtree(copy, ignore_errors=True)
     table = parse_variables_table(proc.stdout)
     messages = clean_messages(proc.stderr)
     disabled = [m for m in messages if _PLUGIN_FAILED.search(m)]
-    case: dict = {"start": [MYSQL_START], "exit": proc.returncode,
+    case: dict = {"start": [MYSQL_START], **({"args": args} if args else {}),
+                  **({"env": env} if env else {}), "exit": proc.returncode,
                   "refused": proc.returncode != 0 or bool(disabled)}
     if proc.returncode == 0:
         values = {}
@@ -316,6 +331,103 @@ def record_pg_grammar(data: Path) -> dict:
     return out
 
 
+# GUC_NO_SHOW_ALL parameters (guc.c): absent from pg_settings and --describe-config, but
+# known names (a file setting them gets "cannot be changed" or "invalid value", never
+# "unrecognized configuration parameter"; probed on 15.18).
+PG_HIDDEN = ("default_with_oids", "is_superuser", "role", "seed", "session_authorization",
+             "ssl_renegotiation_limit")
+PARAMETERS = HERE.parent.parent.parent / "src/oomlint/data/postgresql_parameters.txt"
+
+
+def pg_parameter_names(data: Path) -> list[str]:
+    """Every parameter name postgres 15 knows: ``postgres --describe-config`` (the ones a
+    file may set, without GUC_NOT_IN_SAMPLE) ∪ ``pg_settings`` (with them) ∪ `PG_HIDDEN`."""
+    described = as_postgres([str(PG_BIN / "postgres"), "--describe-config"]).stdout
+    names = {ln.split("\t", 1)[0].lower() for ln in described.splitlines() if ln.strip()}
+    proc = single_user(data, str(data / "postgresql.conf"), "SELECT name FROM pg_settings;\n")
+    names |= {r["name"].lower() for r in single_rows(proc.stdout) if "name" in r}
+    names |= set(PG_HIDDEN)
+    for name in names:  # each one really is known: no "unrecognized" for it
+        conf = Path(tempfile.mkdtemp(prefix="oomlint-db-", dir="/tmp"))
+        os.chmod(conf, 0o755)
+        try:
+            (conf / "p.conf").write_text(f"{name} = 'x'\n")
+            os.chmod(conf / "p.conf", 0o644)
+            out = as_postgres([str(PG_BIN / "postgres"), "-D", str(data), "-c",
+                               f"config_file={conf}/p.conf", "-C", "work_mem"]).stderr
+        finally:
+            shutil.rmtree(conf, ignore_errors=True)
+        if "unrecognized configuration parameter" in out:
+            raise SystemExit(f"{name}: postgres does not know it")
+    return sorted(names)
+
+
+def write_parameters(data: Path) -> None:
+    names = pg_parameter_names(data)
+    PARAMETERS.write_text(
+        f"# Parameter names {pg_version()} knows, recorded by tests/data/db/record.py:\n"
+        "# postgres --describe-config, SELECT name FROM pg_settings (single-user mode) and the\n"
+        "# GUC_NO_SHOW_ALL names of guc.c, each probed in a config file (none is\n"
+        "# \"unrecognized configuration parameter\"). Do not edit by hand.\n"
+        + "".join(n + "\n" for n in names))
+
+
+# Shared-memory configurations: each is written as postgresql.conf lines and given to
+# ``postgres -C shared_memory_size`` and ``-C shared_memory_size_in_huge_pages``.
+PG_SHMEM = {
+    "default": {},
+    "pgtune_web_4gb": {"max_connections": "200", "shared_buffers": "1GB", "wal_buffers": "16MB"},
+    "pgtune_oltp_16gb": {"max_connections": "300", "shared_buffers": "4GB", "wal_buffers": "16MB",
+                         "max_worker_processes": "4", "max_parallel_workers": "4"},
+    "pgtune_dw_64gb": {"max_connections": "40", "shared_buffers": "16GB", "wal_buffers": "16MB",
+                       "max_worker_processes": "16"},
+    "patroni_16gb_pages": {"max_connections": "500", "shared_buffers": "16GB",
+                           "max_locks_per_transaction": "512", "max_prepared_transactions": "0",
+                           "max_worker_processes": "8", "max_wal_senders": "10",
+                           "max_replication_slots": "10", "track_activity_query_size": "4096"},
+    "locks_512": {"max_locks_per_transaction": "512"},
+    "locks_4096": {"max_locks_per_transaction": "4096", "shared_buffers": "256MB"},
+    "pred_locks_1024": {"max_pred_locks_per_transaction": "1024"},
+    "prepared_200": {"max_prepared_transactions": "200", "shared_buffers": "512MB"},
+    "prepared_1000_locks_256": {"max_prepared_transactions": "1000",
+                                "max_locks_per_transaction": "256"},
+    "connections_10": {"max_connections": "10", "shared_buffers": "32MB"},
+    "connections_2000": {"max_connections": "2000", "shared_buffers": "2GB"},
+    "connections_5000": {"max_connections": "5000", "shared_buffers": "8GB",
+                         "max_locks_per_transaction": "128"},
+    "workers_64": {"max_worker_processes": "64", "autovacuum_max_workers": "10",
+                   "max_wal_senders": "20"},
+    "small_16mb": {"shared_buffers": "16MB", "max_connections": "20"},
+    "wal_explicit_64mb": {"wal_buffers": "64MB", "shared_buffers": "1GB"},
+    "wal_small": {"wal_buffers": "64kB", "shared_buffers": "256MB"},
+    "slots_100": {"max_replication_slots": "100", "max_wal_senders": "50"},
+    "query_strings_16k": {"track_activity_query_size": "16384", "max_connections": "500"},
+    "dsm_256mb": {"min_dynamic_shared_memory": "256MB"},
+    "mixed_a": {"shared_buffers": "3GB", "max_connections": "800", "max_locks_per_transaction": "200",
+                "max_pred_locks_per_transaction": "200", "max_prepared_transactions": "50"},
+    "mixed_b": {"shared_buffers": "768MB", "max_connections": "150", "max_locks_per_transaction": "1024",
+                "autovacuum_max_workers": "6", "max_worker_processes": "32"},
+    "mixed_c": {"shared_buffers": "12GB", "max_connections": "1000", "wal_buffers": "32MB",
+                "max_pred_locks_per_transaction": "512", "max_replication_slots": "30"},
+    "mixed_d": {"shared_buffers": "64MB", "max_connections": "300", "max_locks_per_transaction": "32",
+                "max_prepared_transactions": "300", "track_activity_query_size": "2048"},
+}
+
+
+def record_pg_shmem(data: Path) -> dict:
+    out = {}
+    for name, settings in PG_SHMEM.items():
+        args = [a for k, v in settings.items() for a in ("-c", f"{k}={v}")]
+        values = {}
+        for what in ("shared_memory_size", "shared_memory_size_in_huge_pages"):
+            proc = as_postgres([str(PG_BIN / "postgres"), "-D", str(data), *args, "-C", what])
+            if proc.returncode:
+                raise SystemExit(f"{name}: {proc.stderr}")
+            values[what] = int(proc.stdout.strip())
+        out[name] = {"settings": settings, **values}
+    return out
+
+
 def fixtures(kind: str, only: list[str] | None) -> list[Path]:
     base = HERE / kind
     return [p for p in sorted(base.iterdir()) if p.is_dir() and (not only or p.name in only)]
@@ -332,6 +444,16 @@ def record_all_pg(only=None) -> dict:
     data = make_cluster()
     try:
         units = pg_units(data)
+        if not only:
+            write_parameters(data)
+            shmem = {"server": pg_version(),
+                     "command": "postgres -D DATA -c NAME=VALUE ... -C shared_memory_size "
+                                "(MB, rounded up) / -C shared_memory_size_in_huge_pages "
+                                "(2 MB pages)",
+                     "configs": record_pg_shmem(data)}
+            (HERE / "expected_pg_shmem.yaml").write_text(
+                "# Recorded by tests/data/db/record.py from the real server; do not edit.\n"
+                + yaml.safe_dump(shmem, sort_keys=False, width=100))
         auto = data / "postgresql.auto.conf"
         auto.write_text("# Do not edit this file manually!\n")
         return {"server": pg_version(), "flavor": "postgresql-15",
