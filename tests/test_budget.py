@@ -254,3 +254,22 @@ def test_per_host_ram_in_the_configuration(tmp_path, monkeypatch):
     (tmp_path / ".oomlint.toml").write_text('[hosts.db1]\nram = "12G"\nmemory = "1G"\n')
     r = CliRunner().invoke(main, ["budget", "hosts/db1"])
     assert r.exit_code == 2 and "hosts.db1.memory: unknown key" in r.output
+
+
+def test_a_database_template_is_not_a_service_of_its_own():
+    """Patroni owns the cluster, so postgresql@.service has no instance: the bare template is
+    not listed as an unbounded service beside patroni@17-main.service."""
+    root = Path(__file__).parent / "checks" / "OOM103" / "fires-patroni"
+    b = host_budget(build_host(Tree(root=root), "patroni", ram=64 << 30))
+    assert [s.name for s in b.services] == ["patroni@17-main.service"]
+    assert not b.unbounded
+
+
+def test_a_socket_activated_template_stays_listed(tmp_path):
+    """Templates whose instances no file names (cockpit-wsinstance-https@) stay listed."""
+    root = write_tree(tmp_path, {
+        "usr/lib/systemd/system/ws@.service": "[Service]\nExecStart=/usr/bin/ws\n",
+        "usr/lib/systemd/system/ws@.socket": "[Socket]\nListenStream=1\nAccept=yes\n",
+    })
+    b = host_budget(build_host(Tree(root=root), "h", ram=16 << 30))
+    assert "ws@.service" in [s.name for s in b.unbounded]

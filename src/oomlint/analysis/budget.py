@@ -584,9 +584,16 @@ def host_budget(host: Host, a: Assumptions | None = None) -> HostBudget:
             services.append(redis_budget(r, host))
             if r.unit is not None:
                 covered.add(r.unit.name)
+    # A template never runs itself. Its instances are listed when the model knows them; the
+    # database templates' instances are all known (postgresql@: one per cluster with
+    # start.conf auto, as postgresql-common's generator makes them), so the bare template is
+    # not a service of its own. Other templates (socket-activated cockpit-wsinstance-https@)
+    # stay listed: they run as instances nobody can enumerate from files.
+    enumerated = {u.template for u in host.services if u.template and u.name != u.template}
+    enumerated |= {"postgresql@.service"}
     slices: dict[str, list[str]] = {}
     for svc in host.services:
-        if svc.name in covered or svc.fragment is None:
+        if svc.name in covered or svc.fragment is None or svc.name in enumerated:
             continue
         stype = svc.get("Type")
         if stype is not None and stype.value == "oneshot":
