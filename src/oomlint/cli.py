@@ -10,8 +10,8 @@ import click
 
 from oomlint import __version__
 from oomlint.analysis.budget import host_budget
-from oomlint.analysis.kill_order import kill_order
 from oomlint.analysis.explain import explain_reports
+from oomlint.analysis.kill_order import kill_order
 from oomlint.base.ids import INTERNAL_ERROR
 from oomlint.catalog import CatalogError, load_catalog, resolve_selector
 from oomlint.config import (

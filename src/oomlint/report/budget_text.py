@@ -87,10 +87,12 @@ def kill_order_lines(k, show) -> list[str]:
         out.append("    contained by their own cap (their own growth ends in a cgroup OOM, "
                    "they die alone; still ranked above at the cap):")
         for c in k.contained:
-            cap = f"{escape(c.within)}'s MemoryMax" if c.within else "MemoryMax"
-            worst = _size(c.worst_case) if c.within is None else "its share"
-            out.append(f"      {escape(c.service)}: worst case {worst} reaches {cap} "
-                       f"{format_size(c.limit)}")
+            if c.within is not None:
+                out.append(f"      {escape(c.service)}: shares {escape(c.within)}'s MemoryMax "
+                           f"{format_size(c.limit)}")
+            else:
+                out.append(f"      {escape(c.service)}: worst case {_size(c.worst_case)} "
+                           f"reaches MemoryMax {format_size(c.limit)}")
     for c in k.unknown:
         at = k.overtakes_at(c)
         why = "no worst case and no cap" if c.adj is not None else "oom_score_adj templated"

@@ -1,0 +1,41 @@
+"""OOM214 unkillable-biggest-consumer. Published text: rules/OOM214.yaml.
+
+The largest known footprint on the host belongs to a service at oom_score_adj -1000: the
+kernel must kill every other candidate before memory can come back, and it never reaches
+the consumer."""
+
+from __future__ import annotations
+
+from oomlint.analysis.kill_order import ranking_text
+from oomlint.base.findings import Finding
+from oomlint.base.grammar.host import format_size
+
+RULE = "OOM214"
+
+
+def check(ctx, opts):
+    k = ctx.kill_order
+    if k.totalpages is None:
+        return
+    sized = [c for c in k.candidates if c.task_bytes is not None and c.adj is not None]
+    if not sized:
+        return
+    biggest = max(sized, key=lambda c: (c.task_bytes, c.exempt))
+    if not biggest.exempt or biggest.adj_loc is None:
+        return
+    if any(c.task_bytes == biggest.task_bytes and not c.exempt for c in sized):
+        return
+    others = k.ranked
+    if not others:
+        return  # no other sized candidate: OOM201 (and OOM213) say what there is to say
+    freed = sum(c.task_bytes for c in others)
+    order = (f"the kernel must first kill all {len(others)} other candidates, "
+             f"{format_size(freed)} together ({ranking_text(k)})")
+    unknown = f"; {len(k.unknown)} service(s) of unknown size come on top" if k.unknown else ""
+    yield Finding(
+        RULE,
+        f"{biggest.service}: the biggest consumer on the host ({format_size(biggest.task_bytes)}"
+        f" at worst case) runs at oom_score_adj -1000 and is never chosen: {order}{unknown}",
+        biggest.adj_loc,
+        subject=(biggest.service, "OOMScoreAdjust"),
+    )
