@@ -236,3 +236,17 @@ def test_readme_shows_the_db_prod_kill_order_as_printed():
     end = lines.index("", start)
     readme = (HERE.parent / "README.md").read_text()
     assert "\n".join(lines[start:end]) in readme
+
+
+def test_php_fpm_and_redis_rank_their_largest_task():
+    """tests/data/phpredis-lemp: php-fpm's worker is one pool memory_limit (256 MiB from
+    php.ini) + opcache's 128 MiB, not 50 × 256 MiB; Redis is the process holding maxmemory
+    (4 GiB), not the doubled fork worst case."""
+    host = build_host(Tree(root=HERE / "data" / "phpredis-lemp"), ".", ram=8 * G, swap=0)
+    b = host_budget(host)
+    k = kill_order(host, b)
+    fpm, redis = k.get("php8.2-fpm.service"), k.get("redis-server.service")
+    assert fpm.task_bytes == 256 * M + 128 * M < fpm.worst_case
+    assert redis.task_bytes == 4 * G and redis.worst_case == 8 * G
+    assert [c.service for c in k.ranked] == ["redis-server.service", "php8.2-fpm.service"]
+    assert [c.service for c in k.unknown] == ["nginx.service"]

@@ -38,7 +38,7 @@ def check(ctx, opts):
     helpers = [c for c in k.unknown if _helper(ctx.host, c)]
     if held >= total:
         why = (f"the -1000 services alone can hold {format_size(held)}, at least RAM + swap "
-               f"({format_size(total)})")
+               f"= {format_size(total)}")
     elif big_exempt and len(helpers) == len(k.unknown) and ctx.budget.total >= total and \
             all(c.task_bytes < large for c in killable):
         why = (f"the worst case ({format_size(ctx.budget.total)}) fills RAM + swap and every "

@@ -29,9 +29,10 @@ def check(ctx, opts):
     if not others:
         return  # no other sized candidate: OOM201 (and OOM213) say what there is to say
     freed = sum(c.task_bytes for c in others)
-    order = (f"the kernel must first kill all {len(others)} other candidates, "
-             f"{format_size(freed)} together ({ranking_text(k)})")
-    unknown = f"; {len(k.unknown)} service(s) of unknown size come on top" if k.unknown else ""
+    n = "the 1 other candidate" if len(others) == 1 else f"all {len(others)} other candidates"
+    order = f"the kernel must first kill {n}, {format_size(freed)} together ({ranking_text(k)})"
+    unknown = (f"; and {len(k.unknown)} of unknown size ("
+               f"{', '.join(c.service for c in k.unknown[:4])})" if k.unknown else "")
     yield Finding(
         RULE,
         f"{biggest.service}: the biggest consumer on the host ({format_size(biggest.task_bytes)}"
