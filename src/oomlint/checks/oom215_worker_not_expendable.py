@@ -53,8 +53,10 @@ def check(ctx, opts):
         if s is not None and isinstance(s.value, int) and s.value > 0:
             return
     timers = _timer_targets(host)
+    # The administrator's services: a distribution's own timers (apt-daily, logrotate,
+    # fstrim, man-db) are housekeeping on every host, not the site's retryable work.
     workers = [(svc, why) for svc in host.services if svc.fragment is not None
-               for why in [_why(svc, timers)] if why]
+               and svc.admin_owned for why in [_why(svc, timers)] if why]
     if not workers:
         return
     svc, why = workers[0]
