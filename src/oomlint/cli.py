@@ -11,6 +11,7 @@ import click
 from oomlint import __version__
 from oomlint.analysis.budget import host_budget
 from oomlint.analysis.explain import explain_reports
+from oomlint.analysis.kill_order import kill_order
 from oomlint.base.ids import INTERNAL_ERROR
 from oomlint.catalog import CatalogError, load_catalog, resolve_selector
 from oomlint.config import (
@@ -138,7 +139,7 @@ def check(paths, ram, swap, fmt, select, ignore, fail_on, config_path):
 def budget(paths, ram, swap, fmt, config_path):
     """Each service's worst-case memory, its cap, and the host's total against RAM."""
     _, cfg = _config(config_path, paths)
-    budgets, shown, failed = [], {}, False
+    budgets, shown, failed, orders = [], {}, False, {}
     for host, display in _hosts(paths, ram, swap, cfg):
         internal = [f for f in host.problems if f.rule == INTERNAL_ERROR]
         shown.setdefault(host.name, display)
@@ -146,10 +147,17 @@ def budget(paths, ram, swap, fmt, config_path):
             budgets.append(host_budget(host, cfg.assumptions))
         except Exception as exc:  # one host's failure must not hide the others' budgets
             internal.append(f"computing the budget failed: {type(exc).__name__}: {exc}")
+        else:
+            try:
+                orders[host.name] = kill_order(host, budgets[-1],
+                                               budget_assumptions=cfg.assumptions)
+            except Exception as exc:  # the budget is still shown
+                internal.append(f"predicting the kill order failed: {type(exc).__name__}: "
+                                f"{exc}")
         for problem in internal:
             failed = True
             _warn(f"{host.name}: internal error: {getattr(problem, 'message', problem)}")
-    click.echo(BUDGET_FORMATS[fmt](budgets, shown=shown), nl=False)
+    click.echo(BUDGET_FORMATS[fmt](budgets, shown=shown, kill_orders=orders), nl=False)
     if failed:
         sys.exit(2)
 

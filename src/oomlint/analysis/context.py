@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from oomlint.analysis.budget import Assumptions, HostBudget, host_budget
+from oomlint.analysis.kill_order import KillOrder, kill_order
 from oomlint.model.host import Host
 
 
@@ -18,3 +19,8 @@ class Context:
     @cached_property
     def budget(self) -> HostBudget:
         return host_budget(self.host, self.assumptions)
+
+    @cached_property
+    def kill_order(self) -> KillOrder:
+        """The predicted global OOM kill order at worst case (analysis/kill_order.py)."""
+        return kill_order(self.host, self.budget, budget_assumptions=self.assumptions)
