@@ -27,7 +27,14 @@ from oomlint.engine import apply_baseline, exit_code, run, select_rules
 from oomlint.model.build import build_host
 from oomlint.parsers.kernel_oom import parse_oom_log
 from oomlint.parsers.lines import iter_lines
-from oomlint.report import BUDGET_FORMATS, EXPLAIN_FORMATS, FORMATS, TEXT_FORMATS, rules_text
+from oomlint.report import (
+    BUDGET_FORMATS,
+    EXPLAIN_FORMATS,
+    FORMATS,
+    RULES_FORMATS,
+    TEXT_FORMATS,
+    rules_text,
+)
 from oomlint.report.concise import render_statistics
 from oomlint.report.escape import escape
 from oomlint.sources.hosts import discover_hosts
@@ -266,11 +273,12 @@ def budget(paths, ram, swap, fmt, config_path):
 
 
 @main.command("rules")
-@click.option("--format", "fmt", type=click.Choice(sorted(rules_text.LIST_FORMATS)),
-              default="text")
+@click.option("--format", "fmt", type=click.Choice(sorted(RULES_FORMATS)), default="text",
+              show_default=True, help="text: one line per rule; json: the catalogue, "
+              "versioned, for tooling; markdown: docs/rules.md.")
 def rules_cmd(fmt):
     """List every rule: id, name, severity, status, title."""
-    click.echo(rules_text.LIST_FORMATS[fmt](load_catalog()), nl=False)
+    click.echo(RULES_FORMATS[fmt](load_catalog()), nl=False)
 
 
 @main.command("rule")
