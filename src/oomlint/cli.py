@@ -37,7 +37,7 @@ from oomlint.report import (
 )
 from oomlint.report.concise import render_statistics
 from oomlint.report.escape import escape
-from oomlint.sources.hosts import discover_hosts
+from oomlint.sources.hosts import discover_hosts, stdin_host
 from oomlint.sources.logs import LogError, read_log
 
 
@@ -186,8 +186,25 @@ FORMAT_HELP = ("Output format: full (text with the arithmetic; alias text), conc
                "--output each, paired in order: --format full --format sarif -o - -o out.sarif.")
 
 
+def _stdin_hosts(ram, swap, cfg: Config, filename: str):
+    """The one host of `check - --stdin-filename PATH`: standard input as the loose file
+    PATH (its path on the host when absolute, else placed like a loose file of that name)."""
+    src = stdin_host(getattr(sys.stdin, "buffer", None), filename)
+    if src is None:
+        raise click.UsageError(escape(
+            f"--stdin-filename {filename}: not a file oomlint knows how to read; give the "
+            "path the file has on the host (/etc/mysql/my.cnf) or a name oomlint reads "
+            "(app.service, sysctl.d/50-x.conf, fstab, my.cnf, ...)"))
+    host = build_host(src.tree, src.name, loose=True, **cfg.host_facts(ram, swap, src.name))
+    return [(host, src.display)]
+
+
+CHECK_PATHS = click.argument("paths", nargs=-1, required=True,
+                             type=click.Path(exists=True, allow_dash=True, path_type=Path))
+
+
 @main.command()
-@PATHS
+@CHECK_PATHS
 @RAM
 @SWAP
 @click.option("--format", "fmts", type=click.Choice(sorted(FORMATS)), multiple=True,
@@ -211,9 +228,12 @@ FORMAT_HELP = ("Output format: full (text with the arithmetic; alias text), conc
 @click.option("--write-baseline", "write_baseline", metavar="FILE",
               help="Write every finding of this run to FILE as the baseline (the run then "
                    "counts them all as baselined).")
+@click.option("--stdin-filename", metavar="PATH",
+              help="With - as the path: the path the file read from standard input has on "
+                   "the host (/etc/mysql/my.cnf) or in the repository (roles/x/app.service).")
 @CONFIG
 def check(paths, ram, swap, fmts, outputs, select, ignore, fail_on, statistics, quiet, color,
-          baseline_path, write_baseline, config_path):
+          baseline_path, write_baseline, stdin_filename, config_path):
     """Check configuration trees (directories laid out like /) or loose files.
 
     Exit status: 0 no finding at or above --fail-on, 1 findings at or above it, 2 usage or
@@ -221,13 +241,18 @@ def check(paths, ram, swap, fmts, outputs, select, ignore, fail_on, statistics, 
     pairs = _pairs(fmts, outputs)
     if baseline_path and write_baseline:
         raise click.UsageError("--baseline and --write-baseline cannot be used together")
-    catalog, cfg = _config(config_path, paths)
+    stdin = any(str(p) == "-" for p in paths)
+    if stdin and len(paths) != 1:
+        raise click.UsageError("standard input (-) is checked alone: give no other path")
+    if stdin != bool(stdin_filename):
+        raise click.UsageError("- (standard input) and --stdin-filename PATH go together")
+    catalog, cfg = _config(config_path, [Path(stdin_filename)] if stdin else paths)
     for token in _split(select) + _split(ignore):
         if not resolve_selector(token, catalog):
             raise click.BadParameter(f"unknown rule {token!r}", param_hint="--select/--ignore")
     selected = select_rules(catalog, _split(select) or cfg.select, _split(ignore) + cfg.ignore)
     baseline = _read_baseline(baseline_path) if baseline_path else None
-    hosts = _hosts(paths, ram, swap, cfg)
+    hosts = _stdin_hosts(ram, swap, cfg, stdin_filename) if stdin else _hosts(paths, ram, swap, cfg)
     result = run(hosts, catalog, cfg, selected, baseline=baseline, host_ids=_host_ids(hosts, cfg))
     if write_baseline:
         text = baseline_mod.dump(result.findings, result.host_ids)
