@@ -160,3 +160,34 @@ def test_absolute_path_is_a_file_uri(validator, tmp_path):
     (res,) = doc["runs"][0]["results"]
     loc = res["locations"][0]["physicalLocation"]["artifactLocation"]
     assert loc["uri"].startswith("file:///") and "uriBaseId" not in loc
+
+
+def test_related_locations_are_capped(validator, tmp_path, monkeypatch):
+    from oomlint.report import sarif as sarif_mod
+
+    monkeypatch.setattr(sarif_mod, "MAX_RELATED", 5)
+    write_tree(tmp_path / "h", {UNIT: "[Service]\nExecStart=/bin/app\n" + "MemoryMax=1G\n" * 8
+                                + "MemoryMax=16G\n"})
+    monkeypatch.chdir(tmp_path)
+    doc = sarif("h", "--ram", "8G")
+    assert errors(validator, doc) == []
+    assert max(len(r.get("relatedLocations", [])) for r in doc["runs"][0]["results"]) == 5
+
+
+def test_internal_error_is_an_unsuccessful_invocation(validator, tmp_path, monkeypatch):
+    from oomlint.checks import oom201_unkillable_service
+
+    def boom(ctx, opts):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(oom201_unkillable_service, "check", boom)
+    write_tree(tmp_path / "h", {UNIT: IMMORTAL})
+    monkeypatch.chdir(tmp_path)
+    r = CliRunner().invoke(main, ["check", "h", "--ram", "8G", "--format", "sarif"],
+                           catch_exceptions=False)
+    assert r.exit_code == 2
+    doc = json.loads(r.stdout)
+    assert errors(validator, doc) == []
+    run = doc["runs"][0]
+    assert run["invocations"] == [{"executionSuccessful": False}]
+    assert "OOM099" in {res["ruleId"] for res in run["results"]}

@@ -26,6 +26,8 @@ SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sar
 SRCROOT = "%SRCROOT%"
 LEVEL = {"error": "error", "warning": "warning", "info": "note"}
 FINGERPRINT_KEY = "oomlint/v1"
+# GitHub code scanning takes at most 1000 locations of a kind per result.
+MAX_RELATED = 1000
 
 
 _KEEP = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~/")
@@ -71,7 +73,7 @@ def _related(f: Finding, show) -> list[dict]:
                 continue
             size = format_size(t.bytes) if t.bytes is not None else "unknown"
             out.append(_location(show, t.loc, f"{t.label}: {size}", len(out)))
-    return out
+    return out[:MAX_RELATED]
 
 
 def _message(f: Finding) -> str:
