@@ -165,3 +165,17 @@ def test_suppressed_findings_are_not_baselined(repo):
                                        "OOMScoreAdjust=-1000\nMemoryMax=1G\n"})
     cli("hosts/db", "--write-baseline", "b.json")
     assert json.loads((repo / "b.json").read_text())["entries"] == []
+
+
+def test_no_inline_suppressions(repo):
+    write_tree(repo / "hosts" / "db", {UNIT: "[Service]\nExecStart=/bin/app\n"
+                                       "# oomlint: disable=OOM201 -- reviewed\n"
+                                       "OOMScoreAdjust=-1000\nMemoryMax=1G\n"})
+    assert cli("hosts/db").exit_code == 0
+    r = cli("hosts/db", "--no-inline-suppressions", "--format", "json")
+    doc = json.loads(r.stdout)
+    assert r.exit_code == 1 and doc["suppressed"] == []
+    assert [f["rule"] for f in doc["findings"]] == ["OOM201"]  # no OOM090 for the pragma
+    # A baseline still applies without inline suppressions.
+    cli("hosts/db", "--no-inline-suppressions", "--write-baseline", "b.json")
+    assert cli("hosts/db", "--no-inline-suppressions", "--baseline", "b.json").exit_code == 0

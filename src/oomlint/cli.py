@@ -228,12 +228,15 @@ CHECK_PATHS = click.argument("paths", nargs=-1, required=True,
 @click.option("--write-baseline", "write_baseline", metavar="FILE",
               help="Write every finding of this run to FILE as the baseline (the run then "
                    "counts them all as baselined).")
+@click.option("--no-inline-suppressions", is_flag=True,
+              help="Ignore `# oomlint: disable` comments in the checked files (config "
+                   "per-path-ignores and --baseline still apply).")
 @click.option("--stdin-filename", metavar="PATH",
               help="With - as the path: the path the file read from standard input has on "
                    "the host (/etc/mysql/my.cnf) or in the repository (roles/x/app.service).")
 @CONFIG
 def check(paths, ram, swap, fmts, outputs, select, ignore, fail_on, statistics, quiet, color,
-          baseline_path, write_baseline, stdin_filename, config_path):
+          baseline_path, write_baseline, no_inline_suppressions, stdin_filename, config_path):
     """Check configuration trees (directories laid out like /) or loose files.
 
     Exit status: 0 no finding at or above --fail-on, 1 findings at or above it, 2 usage or
@@ -253,7 +256,8 @@ def check(paths, ram, swap, fmts, outputs, select, ignore, fail_on, statistics, 
     selected = select_rules(catalog, _split(select) or cfg.select, _split(ignore) + cfg.ignore)
     baseline = _read_baseline(baseline_path) if baseline_path else None
     hosts = _stdin_hosts(ram, swap, cfg, stdin_filename) if stdin else _hosts(paths, ram, swap, cfg)
-    result = run(hosts, catalog, cfg, selected, baseline=baseline, host_ids=_host_ids(hosts, cfg))
+    result = run(hosts, catalog, cfg, selected, baseline=baseline, host_ids=_host_ids(hosts, cfg),
+                 inline_suppressions=not no_inline_suppressions)
     if write_baseline:
         text = baseline_mod.dump(result.findings, result.host_ids)
         _write(write_baseline, text)

@@ -57,10 +57,12 @@ def select_rules(catalog: dict[str, RuleMeta], select: list[str] | None,
 
 def run(hosts: list[tuple[Host, Callable[[str], str]]], catalog: dict[str, RuleMeta],
         config: Config, selected: set[str], baseline: baseline_mod.Baseline | None = None,
-        host_ids: dict[str, str] | None = None) -> Result:
+        host_ids: dict[str, str] | None = None, inline_suppressions: bool = True) -> Result:
     """Check every host. Each host comes with the function that turns its tree-relative
     paths into the paths shown to the user. `host_ids` gives each host's stable id; a
-    `baseline` is applied after the suppressions (`apply_baseline`)."""
+    `baseline` is applied after the suppressions (`apply_baseline`). Without
+    `inline_suppressions` the files' ``# oomlint: disable`` pragmas silence nothing (and
+    are not reported unused); config per-path-ignores still apply."""
     result = Result(host_ids=dict(host_ids or {}))
     # Each selected rule's typed options, built once per run.
     options = {rule: rule_options(catalog[rule], config) for rule in selected if rule in catalog}
@@ -82,10 +84,11 @@ def run(hosts: list[tuple[Host, Callable[[str], str]]], catalog: dict[str, RuleM
             except Exception as exc:  # a broken check must not stop the others
                 result.internal_error = True
                 findings.append(internal_error(f"check {rule}", exc))
-        kept, dropped, used = suppress.apply(findings, host.pragmas, config.path_ignores,
+        pragmas = host.pragmas if inline_suppressions else []
+        kept, dropped, used = suppress.apply(findings, pragmas, config.path_ignores,
                                              catalog, display)
         if suppress.UNUSED_SUPPRESSION in selected:
-            kept.extend(suppress.unused(host.pragmas, catalog, selected, used))
+            kept.extend(suppress.unused(pragmas, catalog, selected, used))
         result.findings.extend(_stamp(f, host, catalog, config) for f in kept)
         result.suppressed.extend(
             dataclasses.replace(s, finding=_stamp(s.finding, host, catalog, config))
