@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from oomlint import __version__
+from oomlint import baseline as baseline_mod
 from oomlint.analysis.budget import host_budget
 from oomlint.analysis.explain import explain_reports
 from oomlint.analysis.kill_order import kill_order
@@ -23,13 +24,21 @@ from oomlint.config import (
     load_config,
     option_value,
 )
-from oomlint.engine import exit_code, run, select_rules
+from oomlint.engine import apply_baseline, exit_code, run, select_rules
 from oomlint.model.build import build_host
 from oomlint.parsers.kernel_oom import parse_oom_log
 from oomlint.parsers.lines import iter_lines
-from oomlint.report import BUDGET_FORMATS, EXPLAIN_FORMATS, FORMATS, rules_text
+from oomlint.report import (
+    BUDGET_FORMATS,
+    EXPLAIN_FORMATS,
+    FORMATS,
+    RULES_FORMATS,
+    TEXT_FORMATS,
+    rules_text,
+)
+from oomlint.report.concise import render_statistics
 from oomlint.report.escape import escape
-from oomlint.sources.hosts import discover_hosts
+from oomlint.sources.hosts import discover_hosts, stdin_host
 from oomlint.sources.logs import LogError, read_log
 
 
@@ -106,26 +115,164 @@ CONFIG = click.option("--config", "config_path", type=click.Path(exists=True, di
                       "pyproject.toml [tool.oomlint], found from the current directory upward).")
 
 
+class ToolError(click.ClickException):
+    """A failure of the run itself (an output or baseline file that cannot be written or
+    read): exit code 2, like a usage error."""
+
+    exit_code = 2
+
+
+def _pairs(fmts: tuple[str, ...], outputs: tuple[str, ...]) -> list[tuple[str, str]]:
+    """Each --format with the file it is written to, paired in order: the first --format
+    goes to the first --output, and so on; ``-`` is standard output. One --format takes zero
+    or one --output (none: standard output). Several --format need exactly one --output
+    each, and at most one of them can be ``-``."""
+    fmts = fmts or ("full",)
+    if len(fmts) == 1:
+        if len(outputs) > 1:
+            raise click.UsageError("one --format takes one --output; give a --format for "
+                                   "each --output, in the same order")
+        return [(fmts[0], outputs[0] if outputs else "-")]
+    if len(outputs) != len(fmts):
+        raise click.UsageError(
+            f"{len(fmts)} --format options need {len(fmts)} --output options, paired in order "
+            "(- for standard output), e.g. --format full --format sarif -o - -o oomlint.sarif")
+    if list(outputs).count("-") > 1:
+        raise click.UsageError("only one --format can be written to standard output (-)")
+    files = [o for o in outputs if o != "-"]
+    if len(set(files)) != len(files):
+        raise click.UsageError("each --output file can be given once")
+    return list(zip(fmts, outputs))
+
+
+def _use_color(choice: str, output: str) -> bool:
+    """Colour only on a terminal, and not when NO_COLOR is set (no-color.org), unless
+    --color=always; --color=never never."""
+    if choice != "auto":
+        return choice == "always"
+    if output != "-" or os.environ.get("NO_COLOR"):
+        return False
+    isatty = getattr(sys.stdout, "isatty", None)
+    return bool(isatty and isatty())
+
+
+def _write(path: str, text: str) -> None:
+    try:
+        with open(path, "w", encoding="utf-8", errors="surrogateescape", newline="\n") as fh:
+            fh.write(text)
+    except OSError as exc:
+        raise ToolError(escape(f"{path}: cannot write: {exc.strerror or exc}")) from None
+
+
+def _read_baseline(path: str) -> baseline_mod.Baseline:
+    try:
+        text = Path(path).read_text("utf-8", errors="surrogateescape")
+        return baseline_mod.parse(text, path)
+    except OSError as exc:
+        raise ToolError(escape(f"{path}: cannot read the baseline: {exc.strerror or exc}")
+                        ) from None
+    except baseline_mod.BaselineError as exc:
+        raise ToolError(escape(str(exc))) from None
+
+
+def _host_ids(hosts, cfg: Config) -> dict[str, str]:
+    """Each host's stable id, relative to the configuration file's directory (else the
+    current directory): the same whichever directory oomlint is started from."""
+    anchor = os.path.dirname(os.path.abspath(cfg.source)) if cfg.source else os.getcwd()
+    return {host.name: baseline_mod.host_id(host.name, anchor) for host, _ in hosts}
+
+
+FORMAT_HELP = ("Output format: full (text with the arithmetic; alias text), concise (one line "
+               "per finding), json, sarif, github (workflow annotations). Repeat it with one "
+               "--output each, paired in order: --format full --format sarif -o - -o out.sarif.")
+
+
+def _stdin_hosts(ram, swap, cfg: Config, filename: str):
+    """The one host of `check - --stdin-filename PATH`: standard input as the loose file
+    PATH (its path on the host when absolute, else placed like a loose file of that name)."""
+    src = stdin_host(getattr(sys.stdin, "buffer", None), filename)
+    if src is None:
+        raise click.UsageError(escape(
+            f"--stdin-filename {filename}: not a file oomlint knows how to read; give the "
+            "path the file has on the host (/etc/mysql/my.cnf) or a name oomlint reads "
+            "(app.service, sysctl.d/50-x.conf, fstab, my.cnf, ...)"))
+    host = build_host(src.tree, src.name, loose=True, **cfg.host_facts(ram, swap, src.name))
+    return [(host, src.display)]
+
+
+CHECK_PATHS = click.argument("paths", nargs=-1, required=True,
+                             type=click.Path(exists=True, allow_dash=True, path_type=Path))
+
+
 @main.command()
-@PATHS
+@CHECK_PATHS
 @RAM
 @SWAP
-@click.option("--format", "fmt", type=click.Choice(sorted(FORMATS)), default="text",
-              show_default=True)
+@click.option("--format", "fmts", type=click.Choice(sorted(FORMATS)), multiple=True,
+              help=FORMAT_HELP + "  [default: full]")
+@click.option("-o", "--output", "outputs", multiple=True, metavar="FILE",
+              help="Write the --format of the same position to FILE (- for standard output).")
 @click.option("--select", multiple=True, help="Rules to run: id, name or prefix (OOM2).")
 @click.option("--ignore", multiple=True, help="Rules to skip: id, name or prefix.")
 @click.option("--fail-on", type=click.Choice(FAIL_ON), default=None,
               help="Lowest severity that makes the exit code 1 (default: warning).")
+@click.option("--statistics", is_flag=True,
+              help="In full and concise output, one line per rule with its count instead of "
+                   "the findings.")
+@click.option("-q", "--quiet", is_flag=True,
+              help="Findings only: no counts line, no notes (machine formats are unchanged).")
+@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto",
+              show_default=True, help="Colour in full and concise output; auto: on a "
+              "terminal unless NO_COLOR is set.")
+@click.option("--baseline", "baseline_path", metavar="FILE",
+              help="Findings listed in FILE (from --write-baseline) neither print nor count.")
+@click.option("--write-baseline", "write_baseline", metavar="FILE",
+              help="Write every finding of this run to FILE as the baseline (the run then "
+                   "counts them all as baselined).")
+@click.option("--no-inline-suppressions", is_flag=True,
+              help="Ignore `# oomlint: disable` comments in the checked files (config "
+                   "per-path-ignores and --baseline still apply).")
+@click.option("--stdin-filename", metavar="PATH",
+              help="With - as the path: the path the file read from standard input has on "
+                   "the host (/etc/mysql/my.cnf) or in the repository (roles/x/app.service).")
 @CONFIG
-def check(paths, ram, swap, fmt, select, ignore, fail_on, config_path):
-    """Check configuration trees (directories laid out like /) or loose files."""
-    catalog, cfg = _config(config_path, paths)
+def check(paths, ram, swap, fmts, outputs, select, ignore, fail_on, statistics, quiet, color,
+          baseline_path, write_baseline, no_inline_suppressions, stdin_filename, config_path):
+    """Check configuration trees (directories laid out like /) or loose files.
+
+    Exit status: 0 no finding at or above --fail-on, 1 findings at or above it, 2 usage or
+    tool error (bad option or configuration, unreadable baseline, an internal error)."""
+    pairs = _pairs(fmts, outputs)
+    if baseline_path and write_baseline:
+        raise click.UsageError("--baseline and --write-baseline cannot be used together")
+    stdin = any(str(p) == "-" for p in paths)
+    if stdin and len(paths) != 1:
+        raise click.UsageError("standard input (-) is checked alone: give no other path")
+    if stdin != bool(stdin_filename):
+        raise click.UsageError("- (standard input) and --stdin-filename PATH go together")
+    catalog, cfg = _config(config_path, [Path(stdin_filename)] if stdin else paths)
     for token in _split(select) + _split(ignore):
         if not resolve_selector(token, catalog):
             raise click.BadParameter(f"unknown rule {token!r}", param_hint="--select/--ignore")
     selected = select_rules(catalog, _split(select) or cfg.select, _split(ignore) + cfg.ignore)
-    result = run(_hosts(paths, ram, swap, cfg), catalog, cfg, selected)
-    click.echo(FORMATS[fmt](result, catalog), nl=False)
+    baseline = _read_baseline(baseline_path) if baseline_path else None
+    hosts = _stdin_hosts(ram, swap, cfg, stdin_filename) if stdin else _hosts(paths, ram, swap, cfg)
+    result = run(hosts, catalog, cfg, selected, baseline=baseline, host_ids=_host_ids(hosts, cfg),
+                 inline_suppressions=not no_inline_suppressions)
+    if write_baseline:
+        text = baseline_mod.dump(result.findings, result.host_ids)
+        _write(write_baseline, text)
+        apply_baseline(result, baseline_mod.parse(text), selected)
+        if not quiet:
+            _warn(f"{write_baseline}: baseline of {len(result.baselined)} finding(s) written")
+    for fmt, output in pairs:
+        render = render_statistics if statistics and fmt in TEXT_FORMATS else FORMATS[fmt]
+        painted = fmt in TEXT_FORMATS and _use_color(color, output)
+        text = render(result, catalog, color=painted, quiet=quiet)
+        if output == "-":
+            click.echo(text, nl=False, color=painted or None)
+        else:
+            _write(output, text)
     sys.exit(exit_code(result, fail_on or cfg.fail_on))
 
 
@@ -163,11 +310,12 @@ def budget(paths, ram, swap, fmt, config_path):
 
 
 @main.command("rules")
-@click.option("--format", "fmt", type=click.Choice(sorted(rules_text.LIST_FORMATS)),
-              default="text")
+@click.option("--format", "fmt", type=click.Choice(sorted(RULES_FORMATS)), default="text",
+              show_default=True, help="text: one line per rule; json: the catalogue, "
+              "versioned, for tooling; markdown: docs/rules.md.")
 def rules_cmd(fmt):
     """List every rule: id, name, severity, status, title."""
-    click.echo(rules_text.LIST_FORMATS[fmt](load_catalog()), nl=False)
+    click.echo(RULES_FORMATS[fmt](load_catalog()), nl=False)
 
 
 @main.command("rule")

@@ -11,6 +11,7 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Callable
 
+from oomlint import baseline as baseline_mod
 from oomlint import suppress
 from oomlint.analysis.context import Context
 from oomlint.base.findings import Finding, Severity, Suppressed, internal_error
@@ -28,6 +29,13 @@ class Result:
     internal_error: bool = False
     # host name -> how that host's tree-relative paths are shown to the user
     shown: dict[str, Callable[[str], str]] = field(default_factory=dict)
+    # host name -> its stable id (baseline.host_id), for baselines and fingerprints
+    host_ids: dict[str, str] = field(default_factory=dict)
+    # findings a baseline matched (not printed, not counted), and its entries that matched
+    # none; `baseline_used` says whether a baseline was applied at all
+    baselined: list[Finding] = field(default_factory=list)
+    stale: list[baseline_mod.Entry] = field(default_factory=list)
+    baseline_used: bool = False
 
 
 def select_rules(catalog: dict[str, RuleMeta], select: list[str] | None,
@@ -48,10 +56,14 @@ def select_rules(catalog: dict[str, RuleMeta], select: list[str] | None,
 
 
 def run(hosts: list[tuple[Host, Callable[[str], str]]], catalog: dict[str, RuleMeta],
-        config: Config, selected: set[str]) -> Result:
+        config: Config, selected: set[str], baseline: baseline_mod.Baseline | None = None,
+        host_ids: dict[str, str] | None = None, inline_suppressions: bool = True) -> Result:
     """Check every host. Each host comes with the function that turns its tree-relative
-    paths into the paths shown to the user."""
-    result = Result()
+    paths into the paths shown to the user. `host_ids` gives each host's stable id; a
+    `baseline` is applied after the suppressions (`apply_baseline`). Without
+    `inline_suppressions` the files' ``# oomlint: disable`` pragmas silence nothing (and
+    are not reported unused); config per-path-ignores still apply."""
+    result = Result(host_ids=dict(host_ids or {}))
     # Each selected rule's typed options, built once per run.
     options = {rule: rule_options(catalog[rule], config) for rule in selected if rule in catalog}
     for host, display in hosts:
@@ -72,10 +84,11 @@ def run(hosts: list[tuple[Host, Callable[[str], str]]], catalog: dict[str, RuleM
             except Exception as exc:  # a broken check must not stop the others
                 result.internal_error = True
                 findings.append(internal_error(f"check {rule}", exc))
-        kept, dropped, used = suppress.apply(findings, host.pragmas, config.path_ignores,
+        pragmas = host.pragmas if inline_suppressions else []
+        kept, dropped, used = suppress.apply(findings, pragmas, config.path_ignores,
                                              catalog, display)
         if suppress.UNUSED_SUPPRESSION in selected:
-            kept.extend(suppress.unused(host.pragmas, catalog, selected, used))
+            kept.extend(suppress.unused(pragmas, catalog, selected, used))
         result.findings.extend(_stamp(f, host, catalog, config) for f in kept)
         result.suppressed.extend(
             dataclasses.replace(s, finding=_stamp(s.finding, host, catalog, config))
@@ -86,7 +99,22 @@ def run(hosts: list[tuple[Host, Callable[[str], str]]], catalog: dict[str, RuleM
 
     result.findings = _dedupe(sorted(result.findings, key=key))
     result.suppressed.sort(key=lambda s: key(s.finding))
+    if baseline is not None:
+        apply_baseline(result, baseline, selected)
     return result
+
+
+def apply_baseline(result: Result, baseline: baseline_mod.Baseline, selected: set[str]) -> None:
+    """Move the findings `baseline` matches from `result.findings` to `result.baselined`
+    and record its stale entries: like a suppression, a baselined finding neither prints
+    nor counts toward the exit code. Every checked host gets an id (its name when the run
+    was given none), so that stale entries are judged for the hosts checked only."""
+    for name in result.shown:
+        result.host_ids.setdefault(name, name)
+    kept, dropped, stale = baseline_mod.apply(result.findings, baseline, result.host_ids,
+                                              selected)
+    result.findings, result.baselined, result.stale = kept, dropped, stale
+    result.baseline_used = True
 
 
 def _stamp(f: Finding, host: Host, catalog, config: Config) -> Finding:

@@ -18,7 +18,8 @@ from .helpers import IMMORTAL, UNIT_DIR, corpus_files, oomlint, unit_name, write
 
 pytestmark = pytest.mark.usefixtures("sealed")
 
-COMMANDS = [("check", "text"), ("check", "json"), ("budget", "text"), ("budget", "json")]
+COMMANDS = [("check", "text"), ("check", "concise"), ("check", "json"), ("check", "sarif"),
+            ("check", "github"), ("budget", "text"), ("budget", "json")]
 
 
 def _tree(root):

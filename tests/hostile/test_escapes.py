@@ -90,8 +90,9 @@ def hostile_tree(cwd, outside):
     return root
 
 
-@pytest.mark.parametrize("fmt", ["json", "text"])
-@pytest.mark.parametrize("command", ["check", "budget"])
+@pytest.mark.parametrize("command, fmt", [
+    *(("check", f) for f in ("text", "concise", "json", "sarif", "github")),
+    ("budget", "json"), ("budget", "text")])
 def test_nothing_outside_the_tree_reaches_the_output(hostile_tree, outside, cwd, command, fmt):
     def run():
         if command == "check":

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -72,16 +73,30 @@ def _plain(shown: str) -> str:
     return "p" * len(shown)
 
 
+# Every format of `oomlint check` (text is full's alias).
+CHECK_FORMATS = ("full", "concise", "json", "sarif", "github")
+# What a line of `--format github` is: our own command, then properties and data.
+GITHUB_LINE = re.compile(r"::(error|warning|notice) file=[^:,\r\n]+(,line=\d+)?,title=OOM\d{3} [a-z0-9-]+::")
+
+
 def _runs(host, *select):
-    return {"check text": oomlint("check", host, "--ram", "8G", *select),
-            "check json": oomlint("check", host, "--ram", "8G", "--format", "json", *select),
+    runs = {"check text": oomlint("check", host, "--ram", "8G", *select),
             "budget text": oomlint("budget", host, "--ram", "8G"),
             "budget json": oomlint("budget", host, "--ram", "8G", "--format", "json")}
+    for fmt in CHECK_FORMATS:
+        runs[f"check {fmt}"] = oomlint("check", host, "--ram", "8G", "--format", fmt, *select)
+    return runs
 
 
 def _assert_no_forged_line(runs):
     for what, r in runs.items():
         assert "\ufffd" not in r.stdout + r.stderr, what
+        if what == "check github":  # every line is an annotation of ours, whole
+            assert all(GITHUB_LINE.match(line) for line in r.stdout.splitlines()), r.stdout
+            assert "\r" not in r.stdout and "\x1b" not in r.stdout
+            for line in r.stderr.split("\n"):
+                assert not line.startswith(BAD_STARTS), (what, line)
+            continue
         for line in (r.stdout + r.stderr).split("\n"):
             assert not line.startswith(BAD_STARTS), (what, line)
 
@@ -213,21 +228,26 @@ def test_real_pipes_carry_valid_utf8_and_no_escape_bytes(cwd):
     character but the newline, and JSON loads from them."""
     write_tree(cwd / "h", {f"{UNIT_DIR}/{name}.service": IMMORTAL for _, name, *_ in NAMES})
     env = {**os.environ, "PYTHONPATH": str(Path(oomlint_package.__file__).parent.parent)}
-    for args in (["check", "h", "--ram", "8G"], ["budget", "h", "--ram", "8G"]):
-        for fmt in ("text", "json"):
-            p = subprocess.run([sys.executable, "-m", "oomlint", *args, "--format", fmt],
-                               cwd=cwd, capture_output=True, env=env)
-            out = p.stdout.decode("utf-8")
-            assert p.returncode in (0, 1) and p.stderr == b""
-            if fmt == "json":
-                doc = json.loads(out)
-                assert doc  # parsed from the bytes as printed
-                assert b"\\\\xff" in p.stdout
-                continue
-            assert not [c for c in out if (ord(c) < 0x20 and c != "\n") or 0x7f <= ord(c) < 0xa0
-                        or c in "\u2028\u2029"]
+    runs = [(["check", "h", "--ram", "8G"], fmt) for fmt in ("text",) + CHECK_FORMATS]
+    runs += [(["budget", "h", "--ram", "8G"], fmt) for fmt in ("text", "json")]
+    for args, fmt in runs:
+        p = subprocess.run([sys.executable, "-m", "oomlint", *args, "--format", fmt],
+                           cwd=cwd, capture_output=True, env=env)
+        out = p.stdout.decode("utf-8")
+        assert p.returncode in (0, 1) and p.stderr == b""
+        if fmt in ("json", "sarif"):
+            doc = json.loads(out)
+            assert doc  # parsed from the bytes as printed
+            # an undecodable byte: \\xff text in JSON, the byte percent-encoded in a URI
+            assert b"\\\\xff" in p.stdout and (fmt == "json" or b"%FF" in p.stdout)
+            continue
+        assert not [c for c in out if (ord(c) < 0x20 and c != "\n") or 0x7f <= ord(c) < 0xa0
+                    or c in "\u2028\u2029"]
+        if fmt == "github":  # each line one annotation of ours
+            assert all(GITHUB_LINE.match(line) for line in out.splitlines())
+        else:
             assert not [line for line in out.split("\n") if line.startswith(BAD_STARTS)]
-            assert "ff\\xff.service" in out
+        assert "ff\\xff.service" in out
 
 
 def _overridden_tree(root, n):

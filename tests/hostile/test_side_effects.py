@@ -69,7 +69,8 @@ def test_nothing_is_executed(cwd, command):
 def test_nothing_is_written(cwd):
     _commanding_tree(cwd / "h", cwd / "pwned")
     before = snapshot(cwd)
-    for args in (["check", "h"], ["check", "h", "--format", "json"], ["budget", "h"],
+    check_formats = [["check", "h", "--format", f] for f in ("concise", "json", "sarif", "github")]
+    for args in (["check", "h"], *check_formats, ["budget", "h"],
                  ["budget", "h", "--format", "json"], ["check", f"h/{UNIT_DIR}/evil.service"]):
         run_oomlint(*args)
     assert snapshot(cwd) == before

@@ -67,10 +67,19 @@ class Finding:
         return (self.host, path, self.loc.line, self.rule, self.message)
 
 
-def fingerprint(f: Finding) -> str:
-    """A finding's identity for baselines and SARIF partialFingerprints: rule, host,
-    tree-relative path and subject; not the line, not the message."""
-    text = "\0".join((f.rule, f.host, f.loc.path, *f.subject))
+def identity(f: Finding, host_id: str | None = None) -> tuple[str, ...]:
+    """What a finding is about, as baselines match it: rule, host id, tree-relative path and
+    subject; not the line, not the message. `host_id` is the host as the run's anchor names
+    it (its directory relative to the configuration file's, or the current, directory:
+    engine `Result.host_ids`), so that the shown host name, which depends on where oomlint
+    was started, does not change it; without one, the shown host name."""
+    return (f.rule, f.host if host_id is None else host_id, f.loc.path, *f.subject)
+
+
+def fingerprint(f: Finding, host_id: str | None = None) -> str:
+    """A finding's identity for baselines and SARIF partialFingerprints: `identity` hashed
+    to 16 hex digits."""
+    text = "\0".join(identity(f, host_id))
     return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()[:16]
 
 

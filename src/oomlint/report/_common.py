@@ -60,3 +60,32 @@ def term_table(terms: Sequence[Term], display: Display, *, indent: str, cite: st
     lines = [f"{indent}{label:<{width}}  {value:>12}{src}" for label, value, src in rows]
     lines += more(indent, len(terms) - len(shown))
     return lines + [f"{indent}{escape(label):<{width}}  {value:>12}" for label, value in footer]
+
+
+# Colour for text formats, on our own tokens only (never on text from input): the CLI turns
+# it on for a terminal unless NO_COLOR is set, or with --color=always.
+_STYLES = {"error": "1;31", "warning": "1;33", "info": "1;36", "bold": "1", "dim": "2"}
+
+
+def paint(text: str, style: str, color: bool) -> str:
+    """`text` in the SGR `style` when `color`, else as it is."""
+    return f"\x1b[{_STYLES[style]}m{text}\x1b[0m" if color else text
+
+
+def counts_line(result, color: bool = False) -> str:
+    """The closing line of a text report: how many findings by severity, then how many were
+    suppressed, baselined, and how many baseline entries matched nothing (stale)."""
+    findings = result.findings
+    stale = len(getattr(result, "stale", ()))
+    extra = [f"{n} {what}" for n, what in
+             ((len(result.suppressed), "suppressed"),
+              (len(getattr(result, "baselined", ())), "baselined"),
+              (stale, "stale baseline entry" if stale == 1 else "stale baseline entries")) if n]
+    if not findings:
+        return "No findings." + (f" {', '.join(extra)}." if extra else "")
+    counts = {s: sum(1 for f in findings if f.severity.value == s)
+              for s in ("error", "warning", "info")}
+    parts = ", ".join(f"{n} {paint(s, s, color)}" for s, n in counts.items() if n)
+    total = len(findings)
+    return (f"{total} finding{'s' if total != 1 else ''} ({parts})"
+            + (f", {', '.join(extra)}" if extra else ""))

@@ -42,6 +42,34 @@ def escape(text: str, *, line_start: bool = False) -> str:
     return shown
 
 
+def _github_encode(text: str, table: dict[int, str]) -> str:
+    return text.translate(table)
+
+
+_GITHUB_DATA = {ord("%"): "%25", ord("\r"): "%0D", ord("\n"): "%0A"}
+_GITHUB_PROPERTY = {**_GITHUB_DATA, ord(":"): "%3A", ord(","): "%2C"}
+
+
+def github_data(text: str) -> str:
+    """Text from input as the message of a GitHub workflow command (``::error ...::DATA``):
+    `escape`d, then ``%``, CR and LF encoded as the runner decodes them (actions/toolkit
+    command.ts `escapeData`). Lines the formatter joins with ``\n`` after escaping each one
+    become ``%0A``: GitHub shows them as lines of one annotation."""
+    return _github_encode(escape(text), _GITHUB_DATA)
+
+
+def github_lines(lines) -> str:
+    """Several lines of one annotation message, each from `github_data`."""
+    return "%0A".join(github_data(line) for line in lines)
+
+
+def github_property(text: str) -> str:
+    """Text from input as a property of a workflow command (``file=``, ``title=``):
+    `github_data`'s encoding plus ``:`` and ``,`` (toolkit `escapeProperty`), which would
+    otherwise end the property or the command."""
+    return _github_encode(escape(text), _GITHUB_PROPERTY)
+
+
 def _json_safe(value):
     if isinstance(value, str):
         return _SURROGATE.sub(_sub, value)

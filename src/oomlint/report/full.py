@@ -6,7 +6,15 @@ lines or `MAX_TERMS` terms end in one ``… and N more`` line (JSON lists them a
 from __future__ import annotations
 
 from oomlint.base.grammar.host import format_size
-from oomlint.report._common import MAX_RELATED, display_of, more, term_table, text_where
+from oomlint.report._common import (
+    MAX_RELATED,
+    counts_line,
+    display_of,
+    more,
+    paint,
+    term_table,
+    text_where,
+)
 from oomlint.report.escape import escape
 
 
@@ -14,12 +22,19 @@ def _size(n):
     return format_size(n) if n is not None else "unknown"
 
 
-def render(result, catalog, **_) -> str:
+def finding_line(f, show, color: bool = False) -> str:
+    """``path:line: RULE [severity] message``: the first line of a finding in `full`, the
+    only line in `concise`."""
+    sev = f.severity.value
+    return (f"{text_where(show, f.loc)}: {paint(f.rule, 'bold', color)} "
+            f"[{paint(sev, sev, color)}] {escape(f.message)}")
+
+
+def render(result, catalog, *, color: bool = False, quiet: bool = False, **_) -> str:
     out = []
     for f in result.findings:
         show = display_of(result.shown, f.host)
-        out.append(f"{text_where(show, f.loc)}: {f.rule} [{f.severity.value}] "
-                   f"{escape(f.message)}")
+        out.append(finding_line(f, show, color))
         for r in f.related[:MAX_RELATED]:
             out.append(f"    {text_where(show, r.loc)}: {escape(r.note)}")
         out += more("    ", len(f.related) - MAX_RELATED)
@@ -29,18 +44,14 @@ def render(result, catalog, **_) -> str:
                       ((c.total_label, c.total), (c.limit_label, c.limit)) if value is not None]
             out += term_table(c.terms, show, indent="      ", cite="({})", footer=footer,
                               min_width=max(len(c.total_label), len(c.limit_label)))
-    counts = {s: sum(1 for f in result.findings if f.severity.value == s)
-              for s in ("error", "warning", "info")}
-    total = len(result.findings)
-    if total:
+    if quiet:
+        return "".join(line + "\n" for line in out)
+    if result.findings:
         out.append("")
-        parts = ", ".join(f"{n} {s}" for s, n in counts.items() if n)
-        out.append(f"{total} finding{'s' if total != 1 else ''} ({parts})"
-                   + (f", {len(result.suppressed)} suppressed" if result.suppressed else ""))
+        out.append(counts_line(result, color))
         rules = sorted({f.rule for f in result.findings})
         names = ", ".join(f"{r} ({catalog[r].name})" if r in catalog else r for r in rules)
         out.append(f"Explain a rule with `oomlint rule ID`: {names}")
     else:
-        out.append("No findings." + (f" {len(result.suppressed)} suppressed."
-                                      if result.suppressed else ""))
+        out.append(counts_line(result, color))
     return "\n".join(out) + "\n"

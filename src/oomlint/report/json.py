@@ -17,7 +17,7 @@ from oomlint.report.escape import json_document
 VERSION = 1
 
 
-def finding_dict(f: Finding, show: Display) -> dict:
+def finding_dict(f: Finding, show: Display, host_id: str | None = None) -> dict:
     d = {
         "rule": f.rule,
         "name": f.name,
@@ -27,7 +27,7 @@ def finding_dict(f: Finding, show: Display) -> dict:
         "line": f.loc.line,
         "message": f.message,
         "subject": list(f.subject),
-        "fingerprint": fingerprint(f),
+        "fingerprint": fingerprint(f, host_id),
         "related": [{"path": where(show, r.loc, line=False), "line": r.loc.line, "note": r.note}
                     for r in f.related],
     }
@@ -47,14 +47,22 @@ def render(result, catalog, **_) -> str:
     def show(f: Finding) -> Display:
         return display_of(result.shown, f.host)
 
+    ids = getattr(result, "host_ids", {}) or {}
     doc = {
         "version": VERSION,
-        "findings": [finding_dict(f, show(f)) for f in result.findings],
+        "findings": [finding_dict(f, show(f), ids.get(f.host)) for f in result.findings],
         "suppressed": [
-            {**finding_dict(s.finding, show(s.finding)), "justification": s.justification,
+            {**finding_dict(s.finding, show(s.finding), ids.get(s.finding.host)),
+             "justification": s.justification,
              "suppressed_at": ({"path": where(show(s.finding), s.source, line=False),
                                 "line": s.source.line} if s.source else None)}
             for s in result.suppressed
         ],
     }
+    if getattr(result, "baseline_used", False):  # only then: other documents stay as they were
+        doc["baseline"] = {
+            "baselined": len(result.baselined),
+            "stale": [{"rule": e.rule, "host": e.host, "path": e.path,
+                       "subject": list(e.subject), "count": e.count} for e in result.stale],
+        }
     return json_document(doc)

@@ -255,3 +255,24 @@ class OverlayFS:
     def size(self, path: str) -> int | None:
         layer = self._layer(path)
         return layer.size(path) if layer is not None else None
+
+
+class MemoryFilesFS(LooseFilesFS):
+    """Files given as bytes placed at host paths (``{"/etc/fstab": b"..."}``): standard
+    input checked with ``--stdin-filename``. Like `LooseFilesFS`, without a file to open."""
+
+    def __init__(self, files: Mapping[str, bytes]):
+        super().__init__(files)  # type: ignore[arg-type]
+
+    def stat(self, path: str) -> str | None:
+        if path in self.files:
+            return FILE
+        return DIR if path in self.dirs else None
+
+    def read(self, path: str, limit: int) -> bytes:
+        if path not in self.files:
+            raise FileNotFoundError(2, "No such file or directory")
+        return bytes(self.files[path][:limit])  # type: ignore[index]
+
+    def size(self, path: str) -> int | None:
+        return len(self.files[path]) if path in self.files else None  # type: ignore[arg-type]

@@ -5,11 +5,13 @@ A loose file is placed where it would live on a host, from its name and parents.
 from __future__ import annotations
 
 import os
+import posixpath
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Callable, Mapping, Sequence
 
-from oomlint.sources.tree import Tree
+from oomlint.sources.fs import MemoryFilesFS
+from oomlint.sources.tree import MAX_FILE_BYTES, Tree
 
 UNIT_SUFFIXES = (".service", ".socket", ".mount", ".automount", ".swap", ".timer", ".path",
                  ".slice", ".scope", ".target")
@@ -91,3 +93,27 @@ def discover_hosts(paths: Sequence[Path], warn: Callable[[str], None] = lambda m
     if loose:
         hosts.append(HostSource("loose files", Tree(files=loose), loose=True, shown=shown_of))
     return hosts
+
+
+LOOSE_HOST = "loose files"  # the name of the host made of loose files (and of stdin)
+
+
+def stdin_vpath(filename: str) -> str | None:
+    """Where standard input named `filename` (``--stdin-filename``) lives on the host: an
+    absolute name is that path; another is placed like a loose file of that name and parents
+    (``roles/db/templates/my.cnf`` -> /etc/mysql/my.cnf). None: no format oomlint reads."""
+    if filename.startswith("/"):
+        return posixpath.normpath(filename)
+    return loose_vpath(Path(filename))
+
+
+def stdin_host(stream, filename: str, limit: int = MAX_FILE_BYTES) -> HostSource | None:
+    """Standard input (`stream`, binary) as the one loose file `filename`, read up to one
+    byte past `limit` (so that a larger input is reported as truncated, OOM004). None when
+    `filename` names no format oomlint reads (nothing is read then)."""
+    vpath = stdin_vpath(filename)
+    if vpath is None:
+        return None
+    data = stream.read(limit + 1) if stream is not None else b""
+    return HostSource(LOOSE_HOST, Tree(fs=MemoryFilesFS({vpath: data or b""})), loose=True,
+                      shown={vpath.lstrip("/"): filename})
