@@ -96,7 +96,7 @@ def test_action_script_on_db_prod(tmp_path):
     doc = json.loads(sarif.read_text())
     schema = json.loads((ROOT / "tests" / "data" / "sarif-schema-2.1.0.json").read_text())
     jsonschema.validate(doc, schema, format_checker=jsonschema.FormatChecker())
-    assert len(doc["runs"][0]["results"]) == 10
+    assert len(doc["runs"][0]["results"]) == 11
 
 
 def test_action_script_clean_and_fail_on(tmp_path):
@@ -105,7 +105,7 @@ def test_action_script_clean_and_fail_on(tmp_path):
     assert outputs["exit-code"] == "0" and p.stdout == "No findings.\n"
     p, outputs = _run_action(tmp_path, OOMLINT_PATHS="examples/db-prod", OOMLINT_FAIL_ON="never",
                              OOMLINT_SARIF=str(tmp_path / "b.sarif"))
-    assert outputs["exit-code"] == "0" and "10 findings" in p.stdout
+    assert outputs["exit-code"] == "0" and "11 findings" in p.stdout
 
 
 def test_action_script_with_a_baseline(tmp_path):
@@ -115,7 +115,7 @@ def test_action_script_with_a_baseline(tmp_path):
                    capture_output=True)
     p, outputs = _run_action(tmp_path, OOMLINT_PATHS="examples/db-prod",
                              OOMLINT_BASELINE=str(baseline), OOMLINT_SARIF=str(tmp_path / "c.sarif"))
-    assert outputs["exit-code"] == "0" and p.stdout == "No findings. 10 baselined.\n"
+    assert outputs["exit-code"] == "0" and p.stdout == "No findings. 11 baselined.\n"
 
 
 def test_action_script_usage_error_is_2(tmp_path):

@@ -35,7 +35,7 @@ def test_db_prod_annotations(monkeypatch):
     r = gh("examples/db-prod")
     assert r.exit_code == 1
     lines = r.stdout.splitlines()
-    assert len(lines) == 10 and all(line.startswith("::") for line in lines)
+    assert len(lines) == 11 and all(line.startswith("::") for line in lines)
     assert ("::warning file=examples/db-prod/etc/systemd/system/billing-api.service,line=9,"
             "title=OOM201 unkillable-service::billing-api.service: OOMScoreAdjust=-1000 makes "
             "it immune") in r.stdout
