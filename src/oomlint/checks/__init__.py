@@ -60,6 +60,8 @@ from oomlint.checks import (
     oom706_swap_running_differs,
     oom707_memory_max_running_differs,
     oom708_service_above_worst_case,
+    oom709_commit_limit_reached,
+    oom710_oom_score_adj_running_differs,
     oom715_live_data_unreadable,
 )
 
@@ -122,6 +124,8 @@ CHECKS = (
     oom706_swap_running_differs,
     oom707_memory_max_running_differs,
     oom708_service_above_worst_case,
+    oom709_commit_limit_reached,
+    oom710_oom_score_adj_running_differs,
     oom715_live_data_unreadable,
 )
 

@@ -113,6 +113,10 @@ class LiveHost:
     def meminfo_bytes(self, key: str) -> int | None:
         return self.meminfo.get(key)
 
+    def sysctl_int(self, key: str) -> int | None:
+        got = self.sysctl.get(key)
+        return int(got[0]) if got is not None and got[0].lstrip("-").isdigit() else None
+
     def cgroup_of_unit(self, unit: str) -> LiveCgroup | None:
         for cg in self.cgroups.values():
             if cg.unit == unit and posixpath.basename(cg.path) == unit:
@@ -190,13 +194,18 @@ def _memory(live: LiveHost, src: LiveSource, host) -> None:
         _bad(live, "/proc/swaps", bad)
 
 
+# Read whether configured or not: the kernel's running overcommit policy decides what
+# /proc/meminfo's CommitLimit means (OOM709).
+ALWAYS_READ = ("vm.overcommit_memory",)
+
+
 def _sysctls(live: LiveHost, src: LiveSource, host) -> None:
-    """The running value of every sysctl the configuration sets."""
-    for key in sorted(host.sysctl):
+    """The running value of every sysctl the configuration sets, and `ALWAYS_READ`."""
+    for key in sorted({*host.sysctl, *ALWAYS_READ}):
         if any(c in key for c in "*?[") or ".." in key or key.startswith("."):
             continue
         path = "/proc/sys/" + key.replace(".", "/")
-        text = src.read_text(path, quiet=not src.is_dir("/proc/sys"))
+        text = src.read_text(path, quiet=key not in host.sysctl or not src.is_dir("/proc/sys"))
         if text is not None:
             live.sysctl[key] = (sysctl_value(text), Loc(path, 1))
 
