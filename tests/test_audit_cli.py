@@ -108,3 +108,11 @@ def test_audit_of_this_machine_does_not_crash():
             assert "findings" in doc and "kill_list" in doc["audit"]
         else:
             assert p.stdout.decode("utf-8")
+
+
+def test_an_empty_configuration_root_is_said(tmp_path):
+    (tmp_path / "root").mkdir()
+    r = CliRunner().invoke(main, ["audit", "--root", str(tmp_path / "root"), "--proc",
+                                  str(CAPTURE / "proc"), "--sys", str(CAPTURE / "sys")])
+    assert r.exit_code in (0, 1)
+    assert "no configuration oomlint reads was found there" in r.output

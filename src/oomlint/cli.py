@@ -259,6 +259,10 @@ def audit(root, proc_dir, sys_dir, kernel_log, ram, swap, fmt, select, ignore, f
     live = live_source(proc_dir, sys_dir, kernel_log)
     host = build_host(src.tree, src.name, live=live, **cfg.host_facts(ram, swap, src.name))
     state = host.live if isinstance(host.live, LiveHost) else None
+    if host.recognised is not None and not any(
+            v for k, v in vars(host.recognised).items() if k != "live"):
+        _warn(f"{src.root}: no configuration oomlint reads was found there: the configuration "
+              "rules judge an empty host; give the server's root with --root")
     shown_live = {state.kernel_log} if state is not None and state.kernel_log else set()
 
     def display(path: str) -> str:  # live paths as the user gave them, the rest under --root

@@ -56,7 +56,7 @@ def check(ctx, opts):
         loc = Loc(reports[0].path, reports[0].line)
     if reports:
         text += f"; {len(reports)} report{'s' if len(reports) != 1 else ''} still in " \
-            f"{live.kernel_log}, explained below: run `oomlint explain` on it for the full story"
+            f"{live.kernel_log}, each explained after the findings (JSON: audit.oom_reports)"
     elif live.kernel_log is not None:
         text += f"; no report of them is left in {live.kernel_log} (rotated): look in older " \
             "logs (journalctl -k, /var/log/kern.log*)"

@@ -27,7 +27,7 @@ from oomlint.sources.tree import MAX_HOST_FILES, Tree
 
 MAX_LIVE_FILE = 1024 * 1024  # bytes read of one /proc or /sys file
 MAX_LIVE_BYTES = 32 * 1024 * 1024  # bytes read from /proc and /sys together in one run
-MAX_LIVE_FILES = MAX_HOST_FILES  # files read from /proc and /sys together
+MAX_LIVE_FILES = 6 * MAX_HOST_FILES  # files read from /proc and /sys together (7 per process)
 MAX_CGROUPS = 2000  # cgroup directories walked
 MAX_CGROUP_DEPTH = 4  # levels below the memory hierarchy's root
 KMSG = "/dev/kmsg"
@@ -96,7 +96,9 @@ class LiveSource:
         elif entry.kind != "file":
             why = "not a regular file"
         elif self.files_read >= MAX_LIVE_FILES or self._budget <= 0:
-            why = "live read budget exhausted"
+            self.note("/proc and /sys", f"read budget of {MAX_LIVE_FILES} files, "
+                      f"{MAX_LIVE_BYTES // (1024 * 1024)} MiB exhausted: later files not read")
+            return None
         if why is None:
             try:
                 data = tree.fs.read(entry.target, MAX_LIVE_FILE + 1)
