@@ -23,14 +23,29 @@ if os.environ.get("CI"):
     settings.load_profile("ci")
 
 
+def live_parts(root: Path):
+    """A captured live host (the `oomlint audit` fixtures: root/ the configuration, proc/,
+    sys/ and kernel.log beside it) as (configuration root, LiveSource); (root, None) for a
+    plain tree."""
+    if not ((root / "proc").is_dir() or (root / "sys").is_dir()):
+        return root, None
+    from oomlint.sources.live import LiveSource
+
+    log = root / "kernel.log"
+    return root / "root", LiveSource(proc=root / "proc", sys=root / "sys",
+                                     kernel_log=str(log) if log.is_file() else None)
+
+
 def lint_tree(root: Path, rules=None, *, ram=None, swap=None, config: Config | None = None):
-    """Findings for a tree, paths relative to the tree root; `rules` limits the run."""
+    """Findings for a tree, paths relative to the tree root; `rules` limits the run. A tree
+    with proc/ or sys/ is audited as a live host (`live_parts`)."""
     catalog = load_catalog()
     cfg = config or Config()
     selected = set(rules) if rules else select_rules(catalog, None, [])
+    root, live = live_parts(root)
     host = build_host(Tree(root=root), ".",
                       ram=parse_host_size(ram) if ram is not None else None,
-                      swap=parse_host_size(swap) if swap is not None else None)
+                      swap=parse_host_size(swap) if swap is not None else None, live=live)
     return run([(host, lambda p: p)], catalog, cfg, selected)
 
 

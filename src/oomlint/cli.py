@@ -26,6 +26,7 @@ from oomlint.config import (
 )
 from oomlint.engine import apply_baseline, exit_code, run, select_rules
 from oomlint.model.build import build_host
+from oomlint.model.live import LiveHost, kill_rows
 from oomlint.parsers.kernel_oom import parse_oom_log
 from oomlint.parsers.lines import iter_lines
 from oomlint.report import (
@@ -36,9 +37,11 @@ from oomlint.report import (
     TEXT_FORMATS,
     rules_text,
 )
+from oomlint.report.audit_text import kill_list_text, merge_json
 from oomlint.report.concise import render_statistics
 from oomlint.report.escape import escape
 from oomlint.sources.hosts import discover_hosts, stdin_host
+from oomlint.sources.live import live_source
 from oomlint.sources.logs import LogError, read_log
 
 
@@ -376,3 +379,83 @@ def explain(files, root, ram, fmt, config_path):
     explanations = explain_reports(reports, host, budget)
     click.echo(EXPLAIN_FORMATS[fmt](explanations, display=display), nl=False)
     sys.exit(2 if failed else 1 if explanations else 0)
+
+
+DIR = click.Path(exists=True, file_okay=False, path_type=Path)
+
+
+@main.command()
+@click.option("--root", type=DIR, default=Path("/"), show_default=True,
+              help="The host's configuration tree (a directory laid out like /).")
+@click.option("--proc", "proc_dir", type=DIR, default=None,
+              help="The host's /proc, or a captured copy (default: /proc).")
+@click.option("--sys", "sys_dir", type=DIR, default=None,
+              help="The host's /sys, or a captured copy (default: /sys).")
+@click.option("--kernel-log", "kernel_log", default=None,
+              help="A saved kernel log (dmesg, journalctl -k, kern.log); default: /dev/kmsg "
+              "when it can be read and /proc is the real one.")
+@RAM
+@SWAP
+@click.option("--format", "fmt", type=click.Choice(sorted(FORMATS)), default="text",
+              show_default=True)
+@click.option("--select", multiple=True, help="Rules to run: id, name or prefix (OOM7).")
+@click.option("--ignore", multiple=True, help="Rules to skip: id, name or prefix.")
+@click.option("--fail-on", type=click.Choice(FAIL_ON), default=None,
+              help="Lowest severity that makes the exit code 1 (default: warning).")
+@CONFIG
+def audit(root, proc_dir, sys_dir, kernel_log, ram, swap, fmt, select, ignore, fail_on,
+          config_path):
+    """Audit a live server, read-only: everything `check` reports on its files (--root),
+    plus what the running kernel says (/proc, /sys/fs/cgroup, the kernel log): OOM kills
+    since boot, cgroup OOM events, memory pressure, running values that differ from the
+    configured ones, and the live kill list."""
+    catalog, cfg = _config(config_path, [root])
+    selected = _audit_selection(catalog, cfg, select, ignore)
+    (src,) = discover_hosts([root], _warn)
+    live = live_source(proc_dir, sys_dir, kernel_log)
+    host = build_host(src.tree, src.name, live=live, **cfg.host_facts(ram, swap, src.name))
+    state = host.live if isinstance(host.live, LiveHost) else None
+    if host.recognised is not None and not any(
+            v for k, v in vars(host.recognised).items() if k != "live"):
+        _warn(f"{src.root}: no configuration oomlint reads was found there: the configuration "
+              "rules judge an empty host; give the server's root with --root")
+    shown_live = {state.kernel_log} if state is not None and state.kernel_log else set()
+
+    def display(path: str) -> str:  # live paths as the user gave them, the rest under --root
+        if path.startswith("/") or path in shown_live:
+            return live.display(path)
+        return src.display(path)
+
+    result = run([(host, display)], catalog, cfg, selected)
+    click.echo(_audit_output(fmt, result, catalog, cfg, host, state, display),
+               nl=False)
+    sys.exit(exit_code(result, fail_on or cfg.fail_on))
+
+
+def _audit_selection(catalog, cfg, select, ignore) -> set[str]:
+    for token in _split(select) + _split(ignore):
+        if not resolve_selector(token, catalog):
+            raise click.BadParameter(f"unknown rule {token!r}", param_hint="--select/--ignore")
+    return select_rules(catalog, _split(select) or cfg.select, _split(ignore) + cfg.ignore)
+
+
+def _audit_output(fmt, result, catalog, cfg, host, state, display) -> str:
+    """The findings as `check` shows them, then the audit's own sections: the live kill list
+    and the kernel log's OOM reports explained against this host."""
+    out = FORMATS[fmt](result, catalog)
+    rows = kill_rows(state) if state is not None else []
+    explanations = None
+    if state is not None and state.oom_reports:
+        try:
+            budget = host_budget(host, cfg.assumptions)
+        except Exception:  # the reports are still explained, without the budget
+            budget = None
+        explanations = explain_reports(state.oom_reports, host, budget)
+    if fmt == "json":
+        return merge_json(out, rows, EXPLAIN_FORMATS["json"](
+            explanations, display=display) if explanations is not None else None)
+    out += kill_list_text(rows, state.processes_skipped if state else 0)
+    if explanations:
+        out += "\nKernel OOM reports still in the log, explained:\n"
+        out += EXPLAIN_FORMATS["text"](explanations, display=display)
+    return out

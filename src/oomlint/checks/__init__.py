@@ -60,6 +60,17 @@ from oomlint.checks import (
     oom652_redis_exceeds_ram,
     oom653_redis_setting_refused,
     oom654_redis_noeviction,
+    oom701_oom_kills_since_boot,
+    oom702_cgroup_oom_events,
+    oom703_cgroup_near_memory_limit,
+    oom704_memory_pressure_high,
+    oom705_sysctl_running_differs,
+    oom706_swap_running_differs,
+    oom707_memory_max_running_differs,
+    oom708_service_above_worst_case,
+    oom709_commit_limit_reached,
+    oom710_oom_score_adj_running_differs,
+    oom715_live_data_unreadable,
 )
 
 CHECKS = (
@@ -121,5 +132,16 @@ CHECKS = (
     oom652_redis_exceeds_ram,
     oom653_redis_setting_refused,
     oom654_redis_noeviction,
+    oom701_oom_kills_since_boot,
+    oom702_cgroup_oom_events,
+    oom703_cgroup_near_memory_limit,
+    oom704_memory_pressure_high,
+    oom705_sysctl_running_differs,
+    oom706_swap_running_differs,
+    oom707_memory_max_running_differs,
+    oom708_service_above_worst_case,
+    oom709_commit_limit_reached,
+    oom710_oom_score_adj_running_differs,
+    oom715_live_data_unreadable,
 )
 

@@ -15,6 +15,7 @@ from oomlint.base.findings import Finding, Problems, internal_error
 from oomlint.base.ids import INTERNAL_ERROR, LINK_LOOP, NOT_READ_RULES, NOTHING_RECOGNISED
 from oomlint.base.provenance import Loc
 from oomlint.model.host import Host, Recognised
+from oomlint.model.live import load_live, load_live_memory
 from oomlint.model.reader import Reader
 from oomlint.model.services import (
     load_databases,
@@ -29,6 +30,7 @@ from oomlint.model.systemd_exec import load_exec
 from oomlint.model.systemd_manager import conf_files, load_manager
 from oomlint.model.systemd_units import load_units
 from oomlint.sources.hosts import ROOT_MARKERS
+from oomlint.sources.live import LiveSource
 from oomlint.sources.tree import Tree, rel
 
 STEPS = (
@@ -47,17 +49,25 @@ STEPS = (
 
 def build_host(tree: Tree, name: str, *, loose: bool = False, ram: int | None = None,
                ram_source: str = "", swap: int | None = None,
-               db_flavors: dict[str, str] | None = None) -> Host:
+               db_flavors: dict[str, str] | None = None, live: LiveSource | None = None
+               ) -> Host:
     host = Host(name=name, loose=loose, ram=ram, ram_source=ram_source, swap_override=swap,
                 db_flavors=dict(db_flavors or {}))
     problems = Problems()
     reader = Reader(tree, host, problems)
+    live_steps = () if live is None else (("the running memory counters (/proc)", load_live_memory),
+                                          ("the running values (/proc, /sys, kernel log)",
+                                           load_live))
+    for what, step in live_steps[:1]:
+        _live_step(what, step, host, live, problems)
     for what, step in STEPS:
         try:
             step(reader)
         except Exception as exc:  # a reader bug must not hide the rest of the host
             problems.items.append(internal_error(
                 f"reading {what}", exc, "the rest of the host was still checked"))
+    for what, step in live_steps[1:]:  # oomlint audit: running values beside configured ones
+        _live_step(what, step, host, live, problems)
     for link in tree.loops:  # loops met only while looking up (directories, probes)
         if link not in tree.reported_loops:
             problems.add(LINK_LOOP, Loc(rel(link)), "symbolic link loop: too many levels of links")
@@ -66,6 +76,14 @@ def build_host(tree: Tree, name: str, *, loose: bool = False, ram: int | None = 
     if host.recognised.nothing and not any(f.rule == INTERNAL_ERROR for f in host.problems):
         host.problems.append(nothing_recognised(tree, loose))
     return host
+
+
+def _live_step(what, step, host: Host, live: LiveSource, problems: Problems) -> None:
+    try:
+        step(host, live)
+    except Exception as exc:  # the configuration is still checked
+        problems.items.append(internal_error(f"reading {what}", exc,
+                                             "the configuration was still checked"))
 
 
 def recognised(tree: Tree, host: Host) -> Recognised:
@@ -83,6 +101,7 @@ def recognised(tree: Tree, host: Host) -> Recognised:
         php_fpm=len(host.php_fpm),
         redis=len(host.redis),
         unread=len({f.loc.path for f in host.problems if f.rule in NOT_READ_RULES}),
+        live=host.live.files if host.live is not None else 0,
     )
 
 

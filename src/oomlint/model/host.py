@@ -316,6 +316,7 @@ class Recognised:
     php_fpm: int = 0  # php-fpm configurations (`Host.php_fpm`)
     redis: int = 0  # Redis / Valkey servers (`Host.redis`)
     unread: int = 0  # files found there that could not be read (OOM001-OOM004, OOM006)
+    live: int = 0  # running values read from /proc, /sys and the kernel log (oomlint audit)
 
     @property
     def nothing(self) -> bool:
@@ -357,6 +358,9 @@ class Host:
     # (model/services.py `load_program_configs`; analysis/roles.py reads them).
     program_configs: dict[str, dict[str, tuple[str, Loc]]] = field(default_factory=dict)
     recognised: Recognised | None = None  # None: not built by model/build.py
+    # The running values of an audited machine (model/live.py `LiveHost`); None for a tree
+    # checked by `oomlint check`.
+    live: object | None = None
 
     @property
     def nothing_recognised(self) -> bool:
