@@ -70,6 +70,7 @@ from oomlint.checks import (
     oom708_service_above_worst_case,
     oom709_commit_limit_reached,
     oom710_oom_score_adj_running_differs,
+    oom711_live_first_victim_differs,
     oom715_live_data_unreadable,
 )
 
@@ -142,6 +143,7 @@ CHECKS = (
     oom708_service_above_worst_case,
     oom709_commit_limit_reached,
     oom710_oom_score_adj_running_differs,
+    oom711_live_first_victim_differs,
     oom715_live_data_unreadable,
 )
 
