@@ -116,3 +116,74 @@ def test_an_empty_configuration_root_is_said(tmp_path):
                                   str(CAPTURE / "proc"), "--sys", str(CAPTURE / "sys")])
     assert r.exit_code in (0, 1)
     assert "no configuration oomlint reads was found there" in r.output
+
+
+MANUAL = CHECKS / "OOM711" / "fires-manual-adj"
+PROTECTED = CHECKS / "OOM711" / "fires-protected-reset"
+MATCH = CHECKS / "OOM711" / "quiet"
+
+
+def test_predicted_kill_order_beside_the_live_one_text():
+    r = audit(MANUAL, "--select", "OOM711")
+    assert r.exit_code == 1, r.output
+    assert "Kill order, predicted from the configuration beside the live one:" in r.output
+    assert ("first victim: predicted cache.service, live web.service (pid 800): they differ"
+            in r.output)
+    assert "cache.service's process pid 700 (cache-server) runs with oom_score_adj -1000" \
+        in r.output
+    same = audit(MATCH, "--select", "OOM711")
+    assert same.exit_code == 0, same.output
+    assert "first victim: predicted cache.service, live cache.service (pid 700): the same" \
+        in same.output
+
+
+def test_predicted_kill_order_beside_the_live_one_json():
+    doc = json.loads(audit(MANUAL, "--select", "OOM711", "--format", "json").output)
+    a = doc["audit"]
+    assert [r["pid"] for r in a["kill_list"]] == [800]  # pid 700 runs at -1000
+    pred = a["kill_order_predicted"]
+    assert [(r["rank"], r["unit"], r["oom_score_adj"]) for r in pred] == \
+        [(1, "cache.service", 200), (2, "web.service", 0)]
+    assert pred[0]["oom_score_adj_at"].endswith("root/etc/systemd/system/cache.service:7")
+    assert a["first_victim"] == {"predicted": "cache.service", "live": "web.service",
+                                 "live_pid": 800, "same": False}
+    assert [(f["rule"], f["line"]) for f in doc["findings"]] == [("OOM711", 7)]
+
+
+def test_protected_first_victim_is_said_with_the_running_value():
+    r = audit(PROTECTED, "--select", "OOM710,OOM711")
+    assert r.exit_code == 1
+    assert "which the configuration protects with OOMScoreAdjust=-900" in r.output
+    assert "runs with oom_score_adj 0, not the -900 its unit sets" in r.output
+    assert "OOM710" not in r.output.split("Memory,")[0]  # pid 900 still runs with -900
+
+
+def test_swap_and_commit_figures_come_from_meminfo_without_changing_the_rules():
+    # The fstab names /swapfile without a size: the kill order counts SwapTotal (totalpages
+    # = (8039872 + 2097148) kB / 4 kB = 2534255, 2534 pages per adj point) ...
+    doc = json.loads(audit(MANUAL, "--format", "json", "--select", "OOM301,OOM706").output)
+    m = doc["audit"]["memory"]
+    assert m["swap_total_bytes"] == 2097148 * 1024 == m["swap_used_by_audit"]
+    assert m["swap_configured"] is True and m["swap_configured_bytes"] is None
+    assert (m["commit_limit_bytes"], m["committed_as_bytes"]) == (6117084 * 1024,
+                                                                   7203112 * 1024)
+    cache = doc["audit"]["kill_order_predicted"][0]
+    assert cache["badness"] == 3 * 2**30 // 4096 + 200 * 2534
+    # ... and OOM301 / OOM706 judge the configuration as before: /swapfile is active.
+    assert doc["findings"] == []
+    text = audit(MANUAL, "--select", "OOM711").output
+    assert "swap 2 GiB (SwapTotal, 2 GiB free); configured: size unknown; the kill order " \
+           "below counts SwapTotal" in text
+    assert "committed 6.87 GiB (Committed_AS) of CommitLimit 5.83 GiB, 118%" in text
+
+
+def test_swap_on_by_hand_still_fires_oom301_and_oom706(tmp_path):
+    import shutil
+
+    case = tmp_path / "host"
+    shutil.copytree(MANUAL, case)
+    (case / "root" / "etc" / "fstab").write_text("# no swap\n")
+    doc = json.loads(audit(case, "--format", "json", "--select", "OOM301,OOM706").output)
+    assert sorted(f["rule"] for f in doc["findings"]) == ["OOM301", "OOM706"]
+    m = doc["audit"]["memory"]
+    assert m["swap_configured"] is False and m["swap_used_by_audit"] == 2097148 * 1024

@@ -443,18 +443,31 @@ def _audit_output(fmt, result, catalog, cfg, host, state, display) -> str:
     """The findings as `check` shows them, then the audit's own sections: the live kill list
     and the kernel log's OOM reports explained against this host."""
     out = FORMATS[fmt](result, catalog)
+    from dataclasses import replace
+
+    from oomlint.model.live import memory_rows, running_swap
+    from oomlint.report.audit_text import kill_order_text, memory_text, predicted_rows
+
     rows = kill_rows(state) if state is not None else []
     explanations = None
+    try:
+        budget = host_budget(host, cfg.assumptions)
+    except Exception:  # the reports are still explained, without the budget
+        budget = None
+    run_swap = running_swap(host)  # SwapTotal where the configuration gives no swap figure
+    order_budget = replace(budget, swap=run_swap.value) if budget and run_swap else budget
+    predicted = predicted_rows(kill_order(host, order_budget, budget_assumptions=cfg.assumptions)
+                               if budget is not None else None, display)
+    memory = memory_rows(host)
     if state is not None and state.oom_reports:
-        try:
-            budget = host_budget(host, cfg.assumptions)
-        except Exception:  # the reports are still explained, without the budget
-            budget = None
         explanations = explain_reports(state.oom_reports, host, budget)
     if fmt == "json":
         return merge_json(out, rows, EXPLAIN_FORMATS["json"](
-            explanations, display=display) if explanations is not None else None)
+            explanations, display=display) if explanations is not None else None, predicted,
+            memory)
+    out += memory_text(memory)
     out += kill_list_text(rows, state.processes_skipped if state else 0)
+    out += kill_order_text(predicted, rows)
     if explanations:
         out += "\nKernel OOM reports still in the log, explained:\n"
         out += EXPLAIN_FORMATS["text"](explanations, display=display)

@@ -7,10 +7,13 @@ oom_score_adj its unit does not set."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+from oomlint.analysis.kill_order import kill_order
 from oomlint.base.findings import Finding
 from oomlint.base.provenance import Loc, Related
 from oomlint.checks.oom7_live import live_of
-from oomlint.model.live import kill_list
+from oomlint.model.live import kill_list, running_swap
 
 RULE = "OOM711"
 
@@ -50,6 +53,16 @@ def _pg_hint(ctx, unit_name: str | None) -> str:
         else ""
 
 
+def predicted(ctx):
+    """The predicted order, with /proc/meminfo SwapTotal in totalpages when the
+    configuration gives no swap figure (model/live.py `running_swap`), as the audit shows it."""
+    run = running_swap(ctx.host)
+    if run is None:
+        return ctx.kill_order
+    return kill_order(ctx.host, replace(ctx.budget, swap=run.value),
+                      budget_assumptions=ctx.assumptions)
+
+
 def check(ctx, opts):
     live = live_of(ctx)
     if live is None:
@@ -78,7 +91,7 @@ def check(ctx, opts):
             related=(Related(_adj_path(v.pid), "running oom_score_adj"), score_rel))
         return
     try:
-        ranked_pred = ctx.kill_order.ranked
+        ranked_pred = predicted(ctx).ranked
     except Exception:  # no budget: nothing predicted
         return
     if not ranked_pred or ranked_pred[0].unit is None or ranked_pred[0].unit == v.unit:

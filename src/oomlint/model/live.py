@@ -338,3 +338,42 @@ def kill_rows(live: LiveHost, n: int = 10) -> list[dict]:
     return [{"pid": p.pid, "comm": p.comm, "program": p.argv0, "unit": p.unit,
              "cgroup": p.cgroup, "oom_score": p.oom_score, "oom_score_adj": p.oom_score_adj,
              "rss": p.rss, "swap": p.swap} for p in kill_list(live, n)]
+
+
+def running_swap(host) -> Reading | None:
+    """/proc/meminfo SwapTotal when the configuration gives no swap figure (no swap area
+    configured, or an area of unknown size, and no --swap): the kernel's own total_swap_pages,
+    which its OOM killer counts in totalpages (mm/oom_kill.c `constrained_alloc`). Unlike RAM
+    it is not written into the host: OOM301 (no swap configured) and OOM706 (configured vs
+    active) judge the configuration, and a running figure in `swap_override` would silence
+    them. The audit uses it for its kill order and shows it beside the configured one."""
+    live = host.live
+    if not isinstance(live, LiveHost) or host.swap_override is not None:
+        return None
+    if host.swaps and host.swap_bytes is not None:
+        return None  # the configuration sizes its swap: that figure is kept
+    return live.meminfo.values.get("SwapTotal")
+
+
+def memory_rows(host) -> dict | None:
+    """The running memory figures (/proc/meminfo) beside the configured ones, as plain data
+    for the formatters: RAM, swap, CommitLimit and Committed_AS."""
+    live = host.live
+    if not isinstance(live, LiveHost) or not live.meminfo.values:
+        return None
+    v = live.meminfo.values
+
+    def get(key):
+        r = v.get(key)
+        return r.value if r is not None else None
+
+    run = running_swap(host)
+    return {"ram_bytes": host.ram, "ram_source": host.ram_source or None,
+            "mem_total_bytes": get("MemTotal"),
+            "swap_configured": host.swap_configured,
+            "swap_configured_bytes": host.swap_bytes if host.swaps or host.swap_override
+            is not None else None,
+            "swap_total_bytes": get("SwapTotal"), "swap_free_bytes": get("SwapFree"),
+            "swap_used_by_audit": run.value if run is not None else None,
+            "commit_limit_bytes": get("CommitLimit"), "committed_as_bytes": get("Committed_AS"),
+            "overcommit_memory": live.sysctl_int("vm.overcommit_memory")}
