@@ -4,6 +4,7 @@ tests/data/oom_hosts/web2)."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -237,3 +238,53 @@ def test_fuzz_parser_never_raises(lines):
     explained = explain_reports(log.reports)
     explain_text.render(explained)
     explain_json.render(explained)
+
+
+INGEST = ROOT / "tests" / "data" / "oom_hosts" / "ingest1"
+
+
+def test_the_victims_running_adj_and_swap_against_the_configuration():
+    """ingest.service sets OOMScoreAdjust=-500 and no swap is configured; the report shows
+    the worker killed at 0 and 2 GiB of swap."""
+    host, budget = host_of(INGEST, "8G")
+    (e,) = explain_reports(reports("ingest-6.1-adj-and-swap.log"), host, budget)
+    assert e.config.unit == "ingest.service"
+    adj = note(e, "config-oom-score-adj")
+    assert adj.text.startswith("ingest (pid 2210) was killed with oom_score_adj 0, but "
+                               "ingest.service gives its processes OOMScoreAdjust=-500")
+    assert [(label, loc.path, loc.line) for label, loc in adj.at] == [
+        ("OOMScoreAdjust", "etc/systemd/system/ingest.service", 8)]
+    sw = note(e, "config-swap")
+    assert sw.text.startswith("The report shows 2 GiB of swap, but this host's configuration "
+                              "sets up none")
+    doc = json.loads(explain_json.render([e]))
+    (got,) = [n for n in doc["reports"][0]["notes"] if n["id"] == "config-oom-score-adj"]
+    assert (got["at"][0]["path"], got["at"][0]["line"]) == (
+        "etc/systemd/system/ingest.service", 8)
+    assert "config-swap" in [n["id"] for n in doc["reports"][0]["notes"]]
+    # Without a host the report alone has nothing to compare with.
+    (bare,) = explain_reports(reports("ingest-6.1-adj-and-swap.log"))
+    assert not {"config-oom-score-adj", "config-swap"} & set(ids(bare))
+
+
+def test_running_adj_and_swap_that_match_say_nothing(tree):
+    root = tree({"etc/systemd/system/ingest.service":
+                 "[Service]\nExecStart=/usr/local/bin/ingest\n",
+                 "etc/fstab": "/swapfile none swap sw 0 0\n"})
+    host, budget = host_of(root, "8G")
+    (e,) = explain_reports(reports("ingest-6.1-adj-and-swap.log"), host, budget)
+    assert e.config.unit == "ingest.service"
+    assert not {"config-oom-score-adj", "config-swap"} & set(ids(e))
+
+
+def test_configured_swap_the_report_does_not_show(tree):
+    root = tree({"etc/systemd/system/mariadb.service":
+                 "[Service]\nExecStart=/usr/sbin/mariadbd\nOOMScoreAdjust=0\n",
+                 "etc/fstab": "/dev/sda2 none swap sw 0 0\n"})
+    host, budget = host_of(root, "8G")
+    (e,) = explain_reports(reports("markdown-indented-6.1-hunt.log")[:1], host, budget)
+    sw = note(e, "config-swap")
+    assert sw.text.startswith("The report shows no swap (Total swap = 0kB), but this host's "
+                              "configuration sets up swap")
+    assert [(loc.path, loc.line) for _, loc in sw.at] == [("etc/fstab", 1)]
+    assert "config-oom-score-adj" not in ids(e)  # mysqld was killed at 0, as configured

@@ -519,6 +519,9 @@ def _config_notes(r: OomReport, host: Host, budget: HostBudget | None,
         else:
             add(Note("config-host-budget", "The host's RAM is unknown (give --ram or ram= in "
                                            ".oomlint.toml), so its budget cannot be compared."))
+    if unit is not None and v is not None:
+        notes += _adj_notes(r, host, unit)
+    notes += _swap_notes(r, host)
     link = ConfigLink(
         host=host.name, unit=unit.name if unit is not None else None, matched_by=how,
         memory_max=cap.bytes if cap is not None else None,
@@ -530,6 +533,74 @@ def _config_notes(r: OomReport, host: Host, budget: HostBudget | None,
         host_uncapped_worst_case=budget.uncapped_total if budget is not None else None,
         ram=host.ram, unbounded=tuple(s.name for s in budget.unbounded) if budget else ())
     return link, notes
+
+
+def _adj_notes(r: OomReport, host: Host, unit: Unit) -> list[Note]:
+    """The victim's oom_score_adj in the report against what its unit gives its processes
+    (OOMScoreAdjust=, else system.conf DefaultOOMScoreAdjust=, else 0; systemd.exec(5))."""
+    v = r.victim
+    if v is None or v.oom_score_adj is None:
+        return []
+    s = unit.get("OOMScoreAdjust")
+    if s is not None:
+        if not isinstance(s.value, int):
+            return []  # templated: which value an instance gets is not in the files
+        conf, said, at = s.value, f"OOMScoreAdjust={s.value}", (("OOMScoreAdjust", s.loc),)
+    else:
+        m = host.manager.get("DefaultOOMScoreAdjust")
+        try:
+            conf = int(str(m.value).strip()) if m is not None else 0
+        except ValueError:
+            return []
+        said = (f"no OOMScoreAdjust=, so system.conf's DefaultOOMScoreAdjust={conf}"
+                if m is not None else "no OOMScoreAdjust= (the default 0)")
+        at = (("DefaultOOMScoreAdjust", m.loc),) if m is not None else (
+            ("[Service]", unit.service_header()),)
+    if conf == v.oom_score_adj:
+        return []
+    why = ("PostgreSQL resets its backends' value to PG_OOM_ADJUST_VALUE when "
+           "PG_OOM_ADJUST_FILE is set (Debian's pg_ctlcluster sets it)" if v.name in PG_COMMS
+           else "the unit was not restarted since the line changed, or something wrote "
+                "/proc/PID/oom_score_adj: by hand, a wrapper, the program itself")
+    return [Note("config-oom-score-adj",
+                 f"{v.name} (pid {v.pid}) was killed with oom_score_adj {v.oom_score_adj}, but "
+                 f"{unit.name} gives its processes {said}: the process ran with a value its "
+                 f"unit does not set ({why}). The kernel ranked it by the running value.", at)]
+
+
+def _swap_notes(r: OomReport, host: Host) -> list[Note]:
+    """The report's swap total (mm/swap_state.c ``Total swap``) against the swap this host's
+    configuration sets up."""
+    if r.swap_total_kb is None or host.loose:
+        return []
+    total = r.swap_total_kb * KIB
+    active = [s for s in host.swaps if s.active]
+    at = tuple((f"swap {s.what}", s.loc) for s in active[:3] if s.loc is not None)
+    if total and not host.swap_configured:
+        inactive = [s for s in host.swaps if not s.active]
+        return [Note("config-swap",
+                     f"The report shows {format_size(total)} of swap, but this host's "
+                     "configuration sets up none"
+                     + (f" that is activated at boot ({inactive[0].what}: {inactive[0].note})"
+                        if inactive else " (no swap line in /etc/fstab, no .swap unit, no zram "
+                                         "device, no dphys-swapfile)")
+                     + ": it was enabled by hand (swapon) or by something outside these files, "
+                       "and is gone after a reboot.",
+                     tuple((f"swap {s.what}", s.loc) for s in inactive[:1] if s.loc))]
+    if not total and host.swap_configured:
+        conf = host.swap_bytes
+        return [Note("config-swap",
+                     "The report shows no swap (Total swap = 0kB), but this host's configuration "
+                     "sets up " + (f"{format_size(conf)} of swap" if conf else "swap")
+                     + ": it was not active when the OOM happened (swapoff, a failed activation "
+                       "at boot, or an older configuration).", at)]
+    conf = host.swap_bytes
+    if total and conf and abs(conf - total) > max(conf, total) // 20:
+        return [Note("config-swap",
+                     f"The report shows {format_size(total)} of swap, the configuration sets up "
+                     f"{format_size(conf)}: the host ran with other swap than these files "
+                     "describe.", at)]
+    return []
 
 
 def explain_reports(reports: Sequence[OomReport], host: Host | None = None,
