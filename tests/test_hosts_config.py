@@ -173,3 +173,25 @@ def test_overlay_places_rendered_bytes_and_files_over_a_root(tmp_path):
     assert fs.size("/etc/keep") == 2
     mem = MemoryFilesFS({"/a": b"1", "/b": tmp_path / "repo.cnf"})
     assert (mem.stat("/a"), mem.stat("/b"), mem.size("/b")) == ("file", "file", 2)
+
+
+def test_undefined_variable_through_the_cli_points_into_the_template(repo):
+    (repo / ".oomlint.toml").write_text(CONFIG.replace(', "group_vars/db.yml"', "").replace(
+        "group_vars/all.yml", "group_vars/db.yml"))
+    doc = json.loads(check("--format", "json", "--select", "OOM007").stdout)
+    where = [(f["host"], f["path"], f["line"], f["severity"]) for f in doc["findings"]
+             if "undefined variable" in f["message"] and "conns" in f["message"]]
+    assert where == [("db", "roles/mysql/templates/my.cnf.j2", 3, "info")]
+
+
+def test_mapped_template_without_vars_is_unknown_not_an_error(repo):
+    (repo / ".oomlint.toml").write_text(
+        '[hosts.db]\nroot = "hosts/db"\nram = "8G"\nswap = "1G"\n'
+        'files = { "/etc/mysql/my.cnf" = "roles/mysql/templates/my.cnf.j2" }\n')
+    r = check("--format", "json")
+    doc = json.loads(r.stdout)
+    templated = [f for f in doc["findings"] if f["rule"] == "OOM007"]
+    assert {f["line"] for f in templated} == {2, 3}
+    assert all(f["severity"] == "info" and f["path"] == "roles/mysql/templates/my.cnf.j2"
+               for f in templated)
+    assert not [f for f in doc["findings"] if f["severity"] == "error"]
