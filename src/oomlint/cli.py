@@ -24,7 +24,7 @@ from oomlint.config import (
     load_config,
     option_value,
 )
-from oomlint.engine import apply_baseline, exit_code, run, select_rules
+from oomlint.engine import apply_baseline, exit_code, run, run_configs, select_rules
 from oomlint.model.build import build_host
 from oomlint.model.live import LiveHost, kill_rows
 from oomlint.parsers.kernel_oom import parse_oom_log
@@ -81,12 +81,75 @@ def _hosts(paths, ram, swap, cfg: Config):
             "or files oomlint reads by name (unit files, fstab, sysctl.conf or a sysctl.d/ "
             "file, zram-generator.conf, system.conf, dphys-swapfile, a file under an etc/ or "
             "usr/lib/ path)")
-    hosts = []
-    for src in sources:
-        host = build_host(src.tree, src.name, loose=src.loose,
-                          **cfg.host_facts(ram, swap, src.name))
-        hosts.append((host, src.display))
-    return hosts
+    return [_build(src, ram, swap, cfg) for src in sources]
+
+
+def _build(src, ram, swap, cfg: Config):
+    """One discovered host built with `cfg`'s facts (a [hosts.NAME] glob's ram and swap
+    where the host has no table of its own), and what rendering its templates found."""
+    facts = cfg.host_facts(ram, swap, src.name)
+    own = cfg.host_table(src.name)
+    if ram is None and "ram" not in own and src.ram is not None:
+        facts.update(ram=src.ram, ram_source="config")
+    if swap is None and "swap" not in own and src.swap is not None:
+        facts["swap"] = src.swap
+    host = build_host(src.tree, src.name, loose=src.loose, **facts)
+    host.problems.extend(src.problems)
+    return host, src.display
+
+
+def _check_groups(paths, ram, swap, cfg: Config, config_path, catalog, select, ignore):
+    """The hosts of `oomlint check`, grouped by the configuration each is checked with:
+    --config for all; else each directory's own, found from it upward (a loose file's from
+    its directory), the current directory's when there is none (as ruff resolves one per
+    file). No path: every host `cfg`'s [hosts.NAME] entries describe. Returns the groups
+    (config, selected rules, hosts) and each host's configuration file as shown."""
+    from oomlint.sources.hosts import HostError, spec_hosts
+
+    if not paths:
+        if not cfg.host_specs:
+            raise click.UsageError(
+                "nothing to check: give a directory laid out like / or files, or describe "
+                "the hosts in the configuration ([hosts.NAME] with root or files)")
+        try:
+            sources = spec_hosts(cfg.host_specs)
+        except HostError as exc:
+            raise click.UsageError(escape(str(exc))) from None
+        chosen = [(cfg, src) for src in sources]
+    else:
+        sources = discover_hosts(paths, _warn)
+        if not sources:
+            _hosts(paths, ram, swap, cfg)  # the usage error for nothing to check
+        loaded: dict[str, Config] = {}
+        chosen = []
+        for src in sources:
+            own = cfg
+            if config_path is None and not src.loose:
+                found = find_config(Path(os.path.abspath(src.tree.fs.root)))
+                if found is not None and str(found) != cfg.source:
+                    if str(found) not in loaded:
+                        try:
+                            loaded[str(found)] = load_config(found, catalog)
+                        except ConfigError as exc:
+                            raise click.UsageError(escape(str(exc))) from None
+                    own = loaded[str(found)]
+            chosen.append((own, src))
+    groups: dict[int, tuple[Config, set[str], list]] = {}
+    shown: dict[str, str] = {}
+    for own, src in chosen:
+        if id(own) not in groups:
+            selected = select_rules(catalog, _split(select) or own.select,
+                                    _split(ignore) + own.ignore)
+            groups[id(own)] = (own, selected, [])
+        groups[id(own)][2].append(_build(src, ram, swap, own))
+        shown[src.name] = src.config or (_shown_path(own.source) if own.source else "(none)")
+    return list(groups.values()), shown
+
+
+def _shown_path(path: str) -> str:
+    from oomlint.sources.hosts import _shown
+
+    return _shown(Path(path))
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -203,7 +266,7 @@ def _stdin_hosts(ram, swap, cfg: Config, filename: str):
     return [(host, src.display)]
 
 
-CHECK_PATHS = click.argument("paths", nargs=-1, required=True,
+CHECK_PATHS = click.argument("paths", nargs=-1, required=False,
                              type=click.Path(exists=True, allow_dash=True, path_type=Path))
 
 
@@ -253,15 +316,29 @@ def check(paths, ram, swap, fmts, outputs, select, ignore, fail_on, statistics, 
         raise click.UsageError("standard input (-) is checked alone: give no other path")
     if stdin != bool(stdin_filename):
         raise click.UsageError("- (standard input) and --stdin-filename PATH go together")
-    catalog, cfg = _config(config_path, [Path(stdin_filename)] if stdin else paths)
+    catalog, cfg = _config(config_path, [Path(stdin_filename)] if stdin else paths or [Path(".")])
     for token in _split(select) + _split(ignore):
         if not resolve_selector(token, catalog):
             raise click.BadParameter(f"unknown rule {token!r}", param_hint="--select/--ignore")
     selected = select_rules(catalog, _split(select) or cfg.select, _split(ignore) + cfg.ignore)
     baseline = _read_baseline(baseline_path) if baseline_path else None
-    hosts = _stdin_hosts(ram, swap, cfg, stdin_filename) if stdin else _hosts(paths, ram, swap, cfg)
-    result = run(hosts, catalog, cfg, selected, baseline=baseline, host_ids=_host_ids(hosts, cfg),
-                 inline_suppressions=not no_inline_suppressions)
+    if stdin:
+        hosts = _stdin_hosts(ram, swap, cfg, stdin_filename)
+        groups, configs = [(cfg, selected, hosts)], {}
+    else:
+        groups, configs = _check_groups(paths, ram, swap, cfg, config_path, catalog, select,
+                                        ignore)
+        # hosts checked with different configurations: the strictest fail-on of theirs
+        strict = ("never", "error", "warning", "info")
+        cfg = max((own for own, _, _ in groups), key=lambda c: strict.index(c.fail_on))
+    host_ids = {k: v for own, _, hosts in groups for k, v in _host_ids(hosts, own).items()}
+    if not paths and not stdin:  # hosts the configuration names: their names are their ids
+        host_ids = {name: name for name in host_ids}
+    several = len({id(own) for own, _, _ in groups}) > 1
+    result = run_configs(groups, catalog, baseline=baseline, host_ids=host_ids,
+                         inline_suppressions=not no_inline_suppressions,
+                         shown_configs=configs if several else None)
+    selected = set().union(*(sel for _, sel, _ in groups))
     if write_baseline:
         text = baseline_mod.dump(result.findings, result.host_ids)
         _write(write_baseline, text)

@@ -1,7 +1,8 @@
 """Configuration: `.oomlint.toml` or `[tool.oomlint]` in `pyproject.toml`.
 
-Found from the current directory upward unless `--config` names a file; when there is none,
-from the first checked path upward (so a host directory can carry its own `.oomlint.toml`). Validation is one
+`--config` names the one file for every host; else each checked directory resolves its own,
+from that directory upward (a loose file: from its directory), and the current directory's
+when none is found there (cli.py, as ruff does per file). Validation is one
 generic function driven by option schemas (the catalogue's, and `HOST_KEYS`/`BUDGET_KEYS`
 here): type, then domain (`min`, `max`, `exclusive_min`, `choices`). Any unknown key, wrong
 type or value outside its domain is a `ConfigError`, `<file>: <key path>: <what is wrong>`
@@ -15,6 +16,12 @@ fail-on = "warning"              # error | warning | info | never
 ram = "8G"
 swap = "0"
 hosts = { "hosts/db1" = { ram = "64G" } }   # per host (its path as given, or its last part)
+
+[tool.oomlint.hosts.db1]         # a host `oomlint check` (no path) checks: sources/hosts.py
+root = "hosts/db1"               # relative to this file; a glob (hosts/*) is one host per dir
+files = { "/etc/mysql/my.cnf" = "roles/mysql/templates/my.cnf.j2" }
+vars_files = ["group_vars/db.yml"]   # Ansible-style YAML, later files win
+vars = { innodb_buffer_pool_size = "24G" }  # wins over vars_files
 per-path-ignores = { "etc/systemd/system/legacy-*.service" = ["OOM202"] }
 
 [tool.oomlint.rules.OOM201]      # or [tool.oomlint.rules.unkillable-service]
@@ -39,6 +46,7 @@ from oomlint.base.findings import Severity
 from oomlint.base.grammar.c import GrammarError
 from oomlint.base.grammar.host import parse_host_size
 from oomlint.catalog import RuleMeta, domain_text, resolve_selector
+from oomlint.sources.hosts import HostSpec
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -51,6 +59,8 @@ TOP_KEYS = {"select", "ignore", "fail-on", "ram", "swap", "rules", "per-path-ign
 # `ram` and `swap`, and --ram/--swap (cli.py): option schemas like the catalogue's. Less
 # than 64 MiB of RAM is a mistake (`ram = 8` is 8 bytes), not a host.
 HOST_KEYS = {"ram": {"type": "size", "min": "64M"}, "swap": {"type": "size"}}
+# [hosts.NAME] keys that say where a host's files are (sources/hosts.py, HostSpec).
+HOST_SPEC_KEYS = ("root", "files", "vars_files", "vars")
 # The server versions model/mysql.py (mysql_flavor) and model/postgresql.py (pg_variables)
 # describe. JDK majors: 8 (the oldest the JVM model knows: Parallel GC by default, no
 # JDK_JAVA_OPTIONS) to 25 (the latest LTS; the model treats 24 and later alike).
@@ -107,6 +117,8 @@ class Config:
 
     # [hosts."NAME"]: ram and swap of one host, NAME its path as given or its last part.
     hosts: dict[str, dict[str, int]] = field(default_factory=dict)
+    # [hosts.NAME] with a root or files: the hosts `oomlint check` with no path checks.
+    host_specs: list[HostSpec] = field(default_factory=list)
 
     def host_facts(self, ram: int | None = None, swap: int | None = None,
                    host: str | None = None) -> dict:
@@ -238,10 +250,13 @@ def _parse_config(data: dict, catalog: dict[str, RuleMeta], source: str, prefix:
         if not isinstance(table, dict):
             raise ConfigError(f"{k}: expected a table with ram and/or swap")
         for key in table:
-            if key not in HOST_KEYS:
+            if key not in HOST_KEYS and key not in HOST_SPEC_KEYS:
                 raise ConfigError(f"{k}.{_toml_key(key)}: unknown key")
         cfg.hosts[name.rstrip("/")] = {key: validate_option(value, HOST_KEYS[key], f"{k}.{key}")
-                                       for key, value in table.items()}
+                                       for key, value in table.items() if key in HOST_KEYS}
+        spec = _host_spec(name.rstrip("/"), table, k, cfg.hosts[name.rstrip("/")], source)
+        if spec is not None:
+            cfg.host_specs.append(spec)
     ppi = data.get("per-path-ignores", {})
     if not isinstance(ppi, dict):
         raise ConfigError(f"{prefix}per-path-ignores: expected a table of glob = [rules]")
@@ -288,6 +303,40 @@ def _parse_config(data: dict, catalog: dict[str, RuleMeta], source: str, prefix:
             cfg.options.setdefault(rid, {})[opt] = validate_option(value, schema, f"{k}.{opt}")
     _hugepage_size(cfg, values, prefix)
     return cfg
+
+
+def _host_spec(name: str, table: dict, k: str, sizes: dict, source: str) -> HostSpec | None:
+    """The host a `[hosts.NAME]` table describes when it says where its files are (`root`,
+    `files`); None for a table of ram and swap only (facts for a host given by path)."""
+    root = table.get("root")
+    if root is not None and (not isinstance(root, str) or not root.strip()):
+        raise ConfigError(f"{k}.root: expected a directory (relative to the configuration "
+                          f"file), got {root!r}")
+    files = table.get("files", {})
+    if not isinstance(files, dict) or not all(isinstance(v, str) for v in files.values()):
+        raise ConfigError(f"{k}.files: expected a table of \"/host/path\" = \"repo/file\"")
+    for target in files:
+        if not target.startswith("/") or "\x00" in target:
+            raise ConfigError(f"{k}.files.{_toml_key(target)}: expected an absolute path on "
+                              "the host (/etc/mysql/my.cnf)")
+    vars_files = table.get("vars_files", [])
+    if isinstance(vars_files, str):
+        vars_files = [vars_files]
+    if not isinstance(vars_files, list) or not all(isinstance(v, str) for v in vars_files):
+        raise ConfigError(f"{k}.vars_files: expected a list of YAML files (relative to the "
+                          "configuration file)")
+    variables = table.get("vars", {})
+    if not isinstance(variables, dict):
+        raise ConfigError(f"{k}.vars: expected a table of variable = value")
+    if root is None and not files:
+        if vars_files or variables:
+            raise ConfigError(f"{k}: vars and vars_files need a root or files to render")
+        return None
+    base = str(Path(source).parent) if source else "."
+    return HostSpec(name=name, base=base, root=root, files=dict(files),
+                    vars_files=tuple(vars_files), vars=dict(variables),
+                    ram=sizes.get("ram"), swap=sizes.get("swap"), source=source,
+                    key=k)
 
 
 def _hugepage_size(cfg: Config, budget: dict, prefix: str) -> None:

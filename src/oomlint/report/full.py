@@ -46,6 +46,10 @@ def render(result, catalog, *, color: bool = False, quiet: bool = False, **_) ->
                               min_width=max(len(c.total_label), len(c.limit_label)))
     if quiet:
         return "".join(line + "\n" for line in out)
+    configs = getattr(result, "configs", {}) or {}
+    if configs:  # only when the hosts were checked with different configuration files
+        out += ["", *(f"{escape(host)}: checked with {escape(configs[host])}"
+                      for host in sorted(configs))]
     if result.findings:
         out.append("")
         out.append(counts_line(result, color))

@@ -59,6 +59,9 @@ def render(result, catalog, **_) -> str:
             for s in result.suppressed
         ],
     }
+    configs = getattr(result, "configs", {}) or {}
+    if configs:  # only when the hosts were checked with different configuration files
+        doc["hosts"] = [{"host": h, "config": configs[h]} for h in sorted(configs)]
     if getattr(result, "baseline_used", False):  # only then: other documents stay as they were
         doc["baseline"] = {
             "baselined": len(result.baselined),

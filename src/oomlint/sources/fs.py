@@ -199,9 +199,11 @@ class OverlayFS:
     with a lower directory of the same path and hides any other lower entry there (a link
     in particular, so nothing under it is looked up in the lower layer)."""
 
-    def __init__(self, lower: FileSystem, files: Mapping[str, str | Path]):
+    def __init__(self, lower: FileSystem, files: Mapping[str, str | Path | bytes]):
         self.lower = lower
-        self.upper = LooseFilesFS(files)
+        # bytes: a file rendered in memory (a template), beside files placed by path
+        self.upper = MemoryFilesFS(files) if any(isinstance(v, bytes) for v in files.values()
+                                                 ) else LooseFilesFS(files)
 
     def _lower_sees(self, path: str) -> bool:
         """Whether the lower layer shows through at `path`: every parent the upper layer
@@ -259,12 +261,16 @@ class OverlayFS:
 
 class MemoryFilesFS(LooseFilesFS):
     """Files given as bytes placed at host paths (``{"/etc/fstab": b"..."}``): standard
-    input checked with ``--stdin-filename``. Like `LooseFilesFS`, without a file to open."""
+    input checked with ``--stdin-filename``, or templates rendered in memory. Like
+    `LooseFilesFS`, without a file to open; a value that is a path (not bytes) is a file
+    placed as `LooseFilesFS` places it, so rendered and plain files share one layer."""
 
-    def __init__(self, files: Mapping[str, bytes]):
+    def __init__(self, files: Mapping[str, bytes | str | Path]):
         super().__init__(files)  # type: ignore[arg-type]
 
     def stat(self, path: str) -> str | None:
+        if path in self.files and not isinstance(self.files[path], bytes):
+            return super().stat(path)
         if path in self.files:
             return FILE
         return DIR if path in self.dirs else None
@@ -272,7 +278,11 @@ class MemoryFilesFS(LooseFilesFS):
     def read(self, path: str, limit: int) -> bytes:
         if path not in self.files:
             raise FileNotFoundError(2, "No such file or directory")
+        if not isinstance(self.files[path], bytes):
+            return super().read(path, limit)
         return bytes(self.files[path][:limit])  # type: ignore[index]
 
     def size(self, path: str) -> int | None:
+        if path in self.files and not isinstance(self.files[path], bytes):
+            return super().size(path)
         return len(self.files[path]) if path in self.files else None  # type: ignore[arg-type]

@@ -10,7 +10,9 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Callable, Mapping, Sequence
 
-from oomlint.sources.fs import MemoryFilesFS
+from oomlint.base.findings import Finding
+from oomlint.sources.fs import DirectoryFS, MemoryFilesFS, OverlayFS
+from oomlint.sources.templates import is_templated, render_template
 from oomlint.sources.tree import MAX_FILE_BYTES, Tree
 
 UNIT_SUFFIXES = (".service", ".socket", ".mount", ".automount", ".swap", ".timer", ".path",
@@ -47,7 +49,7 @@ def loose_vpath(path: Path) -> str | None:
     fixed = {"fstab": "/etc/fstab", "zram-generator.conf": "/etc/systemd/zram-generator.conf",
              "system.conf": "/etc/systemd/system.conf", "dphys-swapfile": "/etc/dphys-swapfile",
              "php-fpm.conf": "/etc/php-fpm.conf", "redis.conf": "/etc/redis/redis.conf",
-             "valkey.conf": "/etc/valkey/valkey.conf"}
+             "valkey.conf": "/etc/valkey/valkey.conf", "my.cnf": "/etc/mysql/my.cnf"}
     return fixed.get(name)
 
 
@@ -62,10 +64,16 @@ class HostSource:
     loose: bool = False
     root: str = ""  # the directory as shown ("" for loose files)
     shown: Mapping[str, str] = field(default_factory=dict)  # loose files: tree path -> shown
+    # A host the configuration describes ([hosts.NAME]): the configuration file as shown,
+    # its own ram and swap (a glob's defaults), and what rendering its templates found.
+    config: str = ""
+    ram: int | None = None
+    swap: int | None = None
+    problems: tuple[Finding, ...] = ()
 
     def display(self, rel: str) -> str:
-        """A tree-relative path as the user sees it."""
-        if self.loose:
+        """A tree-relative path as the user sees it (a mapped file: the repository file)."""
+        if self.loose or rel in self.shown:
             return self.shown.get(rel, rel)
         if rel == ".":
             return self.root
@@ -117,3 +125,136 @@ def stdin_host(stream, filename: str, limit: int = MAX_FILE_BYTES) -> HostSource
     data = stream.read(limit + 1) if stream is not None else b""
     return HostSource(LOOSE_HOST, Tree(fs=MemoryFilesFS({vpath: data or b""})), loose=True,
                       shown={vpath.lstrip("/"): filename})
+
+
+# -- hosts the configuration describes ---------------------------------------------------------
+
+GLOB_CHARS = "*?["
+
+
+class HostError(ValueError):
+    """A `[hosts.NAME]` entry that names what is not there: `<file>: <key>: <what>` (exit 2)."""
+
+
+@dataclass(frozen=True)
+class HostSpec:
+    """`[hosts.NAME]` of a configuration file (config.py validates the types): `root`, a
+    directory laid out like / relative to the file's directory `base` (with glob characters:
+    one host per matching directory, named by its last part, this entry's values their
+    defaults); `files`, host path -> repository file (relative to `base`), placed over the
+    root (sources/fs.py OverlayFS); `vars_files` then `vars`, the variables templates are
+    rendered with (later files win, `vars` over all)."""
+
+    name: str
+    base: str
+    root: str | None = None
+    files: Mapping[str, str] = field(default_factory=dict)
+    vars_files: tuple[str, ...] = ()
+    vars: Mapping[str, object] = field(default_factory=dict)
+    ram: int | None = None
+    swap: int | None = None
+    source: str = ""  # the configuration file
+    key: str = ""  # its key path, for messages: hosts.db1
+
+
+def spec_hosts(specs: Sequence[HostSpec]) -> list[HostSource]:
+    """The hosts `specs` describe, in the order written (a glob's in name order; a glob
+    makes no host of a name that an entry with its own root or files makes). Raises
+    `HostError`."""
+    explicit = {s.name for s in specs if not (s.root and any(c in s.root for c in GLOB_CHARS))}
+    hosts: list[HostSource] = []
+    for spec in specs:
+        base = Path(spec.base)
+        if spec.root and any(c in spec.root for c in GLOB_CHARS):
+            roots = sorted(p for p in base.glob(spec.root) if p.is_dir())
+            if not roots:
+                raise HostError(f"{spec.source}: {spec.key}.root: {spec.root!r} matches no "
+                                "directory")
+            for root in roots:
+                if root.name not in explicit:
+                    hosts.append(_spec_host(spec, root.name, root))
+            continue
+        root = None
+        if spec.root:
+            root = base / spec.root
+            if not root.is_dir():
+                raise HostError(f"{spec.source}: {spec.key}.root: {_shown(root)}: no such "
+                                "directory")
+        hosts.append(_spec_host(spec, spec.name, root))
+    return hosts
+
+
+def _spec_host(spec: HostSpec, name: str, root: Path | None) -> HostSource:
+    base = Path(spec.base)
+    variables = load_vars(spec)
+    placed: dict[str, bytes | Path] = {}
+    shown: dict[str, str] = {}
+    problems: list[Finding] = []
+    for target, repo_file in spec.files.items():
+        vpath = posixpath.normpath(target)
+        source = base / repo_file
+        if not source.is_file():
+            raise HostError(f"{spec.source}: {spec.key}.files.{json_key(target)}: "
+                            f"{_shown(source)}: no such file")
+        shown_path = _shown(source)
+        shown[vpath.lstrip("/")] = shown_path
+        placed[vpath] = Path(os.path.abspath(source))
+        if variables is None:
+            continue
+        try:
+            data = source.read_bytes()[:MAX_FILE_BYTES]
+            text = data.decode("utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue  # read as it is: the tree reports what is wrong with it
+        if not (repo_file.endswith(".j2") or is_templated(text)):
+            continue
+        rendered = render_template(text, variables, vpath.lstrip("/"))
+        problems.extend(rendered.findings)
+        if rendered.text is not None:
+            placed[vpath] = rendered.text.encode("utf-8")
+    if root is not None:
+        lower = DirectoryFS(Path(os.path.abspath(root)))
+        fs = OverlayFS(lower, placed) if placed else lower
+        shown_root = _shown(root)
+    else:
+        fs, shown_root = MemoryFilesFS(placed), "."
+    return HostSource(name, Tree(fs=fs), root=shown_root, shown=shown,
+                      config=_shown(Path(spec.source)) if spec.source else "",
+                      ram=spec.ram, swap=spec.swap, problems=tuple(problems))
+
+
+def json_key(key: str) -> str:
+    """A key as TOML writes it in a dotted path (config.py's `_toml_key`)."""
+    import json
+    import re
+
+    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else json.dumps(key)
+
+
+def load_vars(spec: HostSpec) -> dict | None:
+    """The variables of a host: each of `vars_files` (YAML mappings, Ansible's group_vars,
+    host_vars or role defaults), later ones replacing earlier keys, then `vars`. None when
+    the host has none (its templates are then read unrendered: values are unknown)."""
+    if not spec.vars_files and not spec.vars:
+        return None
+    import yaml
+
+    merged: dict = {}
+    for i, name in enumerate(spec.vars_files):
+        path = Path(spec.base) / name
+        key = f"{spec.source}: {spec.key}.vars_files[{i}]: {_shown(path)}"
+        try:
+            data = yaml.safe_load(path.read_text("utf-8"))
+        except OSError as exc:
+            raise HostError(f"{key}: cannot read: {exc.strerror or exc}") from None
+        except (UnicodeDecodeError, yaml.YAMLError) as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f" at line {mark.line + 1}" if mark is not None else ""
+            raise HostError(f"{key}: not valid YAML{where}") from None
+        if data is None:
+            continue
+        if not isinstance(data, dict):
+            raise HostError(f"{key}: expected a mapping of variable: value")
+        merged.update(data)
+    merged.update(spec.vars)
+    return merged
