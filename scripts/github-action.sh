@@ -5,7 +5,8 @@
 #
 # Inputs come as environment variables (action.yml passes `inputs.*` through `env:`, never
 # into the script text, so an input cannot inject shell code):
-#   OOMLINT_PATHS        paths to check, split on whitespace (default: .)
+#   OOMLINT_PATHS        paths to check, split on whitespace (unset: .; empty: every host
+#                        the configuration's [hosts.NAME] tables describe)
 #   OOMLINT_SARIF        the SARIF file to write (default: oomlint.sarif)
 #   OOMLINT_FAIL_ON      --fail-on level (default: the configuration's, else warning)
 #   OOMLINT_BASELINE     a baseline file to apply (optional)
@@ -27,7 +28,7 @@ if [ "${OOMLINT_INSTALL:-true}" = true ]; then
 fi
 
 read -r -a cmd <<< "${OOMLINT_CMD:-oomlint}"
-read -r -a paths <<< "${OOMLINT_PATHS:-.}"
+read -r -a paths <<< "${OOMLINT_PATHS-.}"
 read -r -a extra <<< "${OOMLINT_ARGS:-}"
 args=(check "${paths[@]}")
 [ -n "${OOMLINT_FAIL_ON:-}" ] && args+=(--fail-on "$OOMLINT_FAIL_ON")

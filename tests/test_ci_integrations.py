@@ -75,12 +75,12 @@ def test_action_definition():
     assert set(action["outputs"]) == {"exit-code", "sarif-file"}
 
 
-def _run_action(tmp_path, **env):
+def _run_action(tmp_path, cwd=ROOT, **env):
     out = tmp_path / "github_output"
     out.write_text("")
     e = {**ENV, "OOMLINT_INSTALL": "false", "OOMLINT_CMD": f"{sys.executable} -m oomlint",
          "GITHUB_OUTPUT": str(out), **env}
-    p = subprocess.run(["bash", str(ROOT / "scripts" / "github-action.sh")], cwd=ROOT,
+    p = subprocess.run(["bash", str(ROOT / "scripts" / "github-action.sh")], cwd=cwd,
                        capture_output=True, text=True, env=e)
     outputs = dict(line.split("=", 1) for line in out.read_text().splitlines())
     return p, outputs
@@ -122,3 +122,16 @@ def test_action_script_usage_error_is_2(tmp_path):
     p, outputs = _run_action(tmp_path, OOMLINT_PATHS="examples/db-prod", OOMLINT_ARGS="--bogus",
                              OOMLINT_SARIF=str(tmp_path / "d.sarif"))
     assert outputs == {"exit-code": "2"}  # no SARIF: nothing to upload
+
+
+def test_action_script_with_empty_paths_checks_the_configured_hosts(tmp_path):
+    """`paths: ""` runs `oomlint check` with no path: every host of examples/infra's
+    .oomlint.toml, findings pointing into the role templates."""
+    sarif = tmp_path / "oomlint.sarif"
+    p, outputs = _run_action(tmp_path, cwd=ROOT / "examples" / "infra", OOMLINT_PATHS="",
+                             OOMLINT_SARIF=str(sarif))
+    assert p.returncode == 0, p.stderr
+    assert outputs["exit-code"] == "1", p.stdout + p.stderr
+    uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            for r in json.loads(sarif.read_text())["runs"][0]["results"]}
+    assert "roles/mysql/templates/my.cnf.j2" in uris
