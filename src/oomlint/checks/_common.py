@@ -18,6 +18,17 @@ CORE_DAEMONS = ("ssh.service", "sshd.service", "ssh@.service", "sshd@.service",
 RESTARTS_AFTER_OOM = ("always", "on-failure", "on-abnormal")
 
 
+def services_above_ram(ctx, kinds):
+    """The budget's services of these kinds whose worst case alone is above the host's RAM
+    (nothing when RAM is unknown: OOM010 says so)."""
+    ram = ctx.host.ram
+    if ram is None:
+        return
+    for s in ctx.budget.services:
+        if s.kind in kinds and s.worst_case is not None and s.worst_case > ram:
+            yield s
+
+
 def unit_matches(unit: Unit, patterns) -> bool:
     names = (unit.name, *unit.aliases, *((unit.template,) if unit.template else ()))
     return any(fnmatchcase(n, p) for n in names for p in patterns)

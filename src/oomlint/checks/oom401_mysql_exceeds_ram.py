@@ -5,6 +5,7 @@ from __future__ import annotations
 from oomlint.analysis.budget import biggest_loc, service_calc
 from oomlint.base.findings import Finding
 from oomlint.base.grammar.host import format_size
+from oomlint.checks._common import services_above_ram
 
 RULE = "OOM401"
 KIND = "mysql"
@@ -12,11 +13,7 @@ KIND = "mysql"
 
 def check(ctx, opts):
     host = ctx.host
-    if host.ram is None:
-        return
-    for s in ctx.budget.services:
-        if s.kind != KIND or s.worst_case is None or s.worst_case <= host.ram:
-            continue
+    for s in services_above_ram(ctx, (KIND,)):
         yield Finding(
             RULE,
             f"{s.name}: MySQL/MariaDB worst case (MySQLTuner's maximum possible memory usage) "

@@ -5,17 +5,14 @@ from __future__ import annotations
 from oomlint.analysis.budget import biggest_loc, service_calc
 from oomlint.base.findings import Finding
 from oomlint.base.grammar.host import format_size
+from oomlint.checks._common import services_above_ram
 
 RULE = "OOM451"
 
 
 def check(ctx, opts):
     host = ctx.host
-    if host.ram is None:
-        return
-    for s in ctx.budget.services:
-        if s.kind != "postgresql" or s.worst_case is None or s.worst_case <= host.ram:
-            continue
+    for s in services_above_ram(ctx, ("postgresql",)):
         yield Finding(
             RULE,
             f"{s.name}: PostgreSQL plausible peak {format_size(s.worst_case)} alone is above the "

@@ -5,17 +5,14 @@ from __future__ import annotations
 from oomlint.analysis.budget import service_calc
 from oomlint.base.findings import Finding
 from oomlint.base.grammar.host import format_size
+from oomlint.checks._common import services_above_ram
 
 RULE = "OOM652"
 
 
 def check(ctx, opts):
     host = ctx.host
-    if host.ram is None:
-        return
-    for s in ctx.budget.services:
-        if s.kind not in ("redis", "valkey") or s.worst_case is None or s.worst_case <= host.ram:
-            continue
+    for s in services_above_ram(ctx, ("redis", "valkey")):
         mm = s.settings.get("maxmemory") or 0
         why = ("maxmemory alone is above RAM" if mm > host.ram else
                "with copy-on-write while a forked child saves the RDB snapshot or rewrites "
