@@ -1,4 +1,8 @@
-"""Command line: parse arguments, build hosts, run the engine, print, exit 0/1/2."""
+"""Command line: parse arguments, build hosts, run the engine, print, exit 0/1/2.
+
+Each command imports the pipeline it runs inside its function, and formatters are imported
+when used (report.FORMATS): `oomlint --version` or `rules` does not pay for the model, the
+checks or the kernel log parser."""
 
 from __future__ import annotations
 
@@ -9,10 +13,7 @@ from pathlib import Path
 import click
 
 from oomlint import __version__
-from oomlint.analysis.budget import host_budget
-from oomlint.analysis.explain import explain_reports
 from oomlint.base.ids import INTERNAL_ERROR
-from oomlint.catalog import CatalogError, load_catalog, resolve_selector
 from oomlint.config import (
     FAIL_ON,
     HOST_KEYS,
@@ -22,14 +23,8 @@ from oomlint.config import (
     load_config,
     option_value,
 )
-from oomlint.engine import exit_code, run, select_rules
-from oomlint.model.build import build_host
-from oomlint.parsers.kernel_oom import parse_oom_log
-from oomlint.parsers.lines import iter_lines
 from oomlint.report import BUDGET_FORMATS, EXPLAIN_FORMATS, FORMATS, rules_text
 from oomlint.report.escape import escape
-from oomlint.sources.hosts import discover_hosts
-from oomlint.sources.logs import LogError, read_log
 
 
 class SizeParam(click.ParamType):
@@ -61,6 +56,9 @@ def _hosts(paths, ram, swap, cfg: Config):
     """Each host the paths name, built, with the function that shows its paths. A path of
     no known format is skipped with a note; when every path was, there is nothing to check
     and that is a usage error (exit 2), not an empty, clean run."""
+    from oomlint.model.build import build_host
+    from oomlint.sources.hosts import discover_hosts
+
     sources = discover_hosts(paths, _warn)
     if not sources:
         raise click.UsageError(
@@ -83,6 +81,8 @@ def main():
 
 
 def _config(config_path, paths):
+    from oomlint.catalog import CatalogError, load_catalog
+
     try:
         catalog = load_catalog()
         cfg_file = config_path or find_config(Path.cwd())
@@ -118,6 +118,9 @@ CONFIG = click.option("--config", "config_path", type=click.Path(exists=True, di
 @CONFIG
 def check(paths, ram, swap, fmt, select, ignore, fail_on, config_path):
     """Check configuration trees (directories laid out like /) or loose files."""
+    from oomlint.catalog import resolve_selector
+    from oomlint.engine import exit_code, run, select_rules
+
     catalog, cfg = _config(config_path, paths)
     for token in _split(select) + _split(ignore):
         if not resolve_selector(token, catalog):
@@ -137,6 +140,8 @@ def check(paths, ram, swap, fmt, select, ignore, fail_on, config_path):
 @CONFIG
 def budget(paths, ram, swap, fmt, config_path):
     """Each service's worst-case memory, its cap, and the host's total against RAM."""
+    from oomlint.analysis.budget import host_budget
+
     _, cfg = _config(config_path, paths)
     budgets, shown, failed = [], {}, False
     for host, display in _hosts(paths, ram, swap, cfg):
@@ -159,6 +164,8 @@ def budget(paths, ram, swap, fmt, config_path):
               default="text")
 def rules_cmd(fmt):
     """List every rule: id, name, severity, status, title."""
+    from oomlint.catalog import load_catalog
+
     click.echo(rules_text.LIST_FORMATS[fmt](load_catalog()), nl=False)
 
 
@@ -166,6 +173,8 @@ def rules_cmd(fmt):
 @click.argument("rule_id")
 def rule_cmd(rule_id):
     """Show a rule's full text: why it matters, how to fix it, references."""
+    from oomlint.catalog import load_catalog, resolve_selector
+
     catalog = load_catalog()
     ids = resolve_selector(rule_id, catalog)
     if len(ids) != 1:
@@ -185,6 +194,12 @@ def explain(files, root, ram, fmt, config_path):
     """Explain the kernel OOM reports in logs (FILE, or - for standard input): who triggered
     it, who died, why, and with --root what the host's configuration predicted. Exit 0: no
     report found; 1: reports found; 2: usage error or an unreadable file."""
+    from oomlint.analysis.budget import host_budget
+    from oomlint.analysis.explain import explain_reports
+    from oomlint.parsers.kernel_oom import parse_oom_log
+    from oomlint.parsers.lines import iter_lines
+    from oomlint.sources.logs import LogError, read_log
+
     if list(files).count("-") > 1:
         raise click.UsageError("standard input (-) can be given once")
     reports = []
