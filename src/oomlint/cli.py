@@ -53,10 +53,17 @@ def _warn(message: str) -> None:
 
 
 def _hosts(paths, ram, swap, cfg: Config):
-    """Each host the paths name, built, with the function that shows its paths. A path of
-    no known format is skipped with a note; when every path was, there is nothing to check
-    and that is a usage error (exit 2), not an empty, clean run."""
-    from oomlint.model.build import build_host
+    """Each host the paths name, built when the caller asks for it (one in memory at a
+    time), with the function that shows its paths."""
+    from oomlint.runner import iter_hosts
+
+    return iter_hosts(_sources(paths), cfg, ram, swap)
+
+
+def _sources(paths):
+    """The hosts the paths name. A path of no known format is skipped with a note; when
+    every path was, there is nothing to check and that is a usage error (exit 2), not an
+    empty, clean run."""
     from oomlint.sources.hosts import discover_hosts
 
     sources = discover_hosts(paths, _warn)
@@ -66,12 +73,7 @@ def _hosts(paths, ram, swap, cfg: Config):
             "or files oomlint reads by name (unit files, fstab, sysctl.conf or a sysctl.d/ "
             "file, zram-generator.conf, system.conf, dphys-swapfile, a file under an etc/ or "
             "usr/lib/ path)")
-    hosts = []
-    for src in sources:
-        host = build_host(src.tree, src.name, loose=src.loose,
-                          **cfg.host_facts(ram, swap, src.name))
-        hosts.append((host, src.display))
-    return hosts
+    return sources
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -116,17 +118,21 @@ CONFIG = click.option("--config", "config_path", type=click.Path(exists=True, di
 @click.option("--fail-on", type=click.Choice(FAIL_ON), default=None,
               help="Lowest severity that makes the exit code 1 (default: warning).")
 @CONFIG
-def check(paths, ram, swap, fmt, select, ignore, fail_on, config_path):
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Worker processes checking hosts side by side (default: min(2, CPUs); "
+              "1: in this process). The output is the same whatever the number.")
+def check(paths, ram, swap, fmt, select, ignore, fail_on, config_path, jobs):
     """Check configuration trees (directories laid out like /) or loose files."""
     from oomlint.catalog import resolve_selector
-    from oomlint.engine import exit_code, run, select_rules
+    from oomlint.engine import exit_code, select_rules
+    from oomlint.runner import check_hosts
 
     catalog, cfg = _config(config_path, paths)
     for token in _split(select) + _split(ignore):
         if not resolve_selector(token, catalog):
             raise click.BadParameter(f"unknown rule {token!r}", param_hint="--select/--ignore")
     selected = select_rules(catalog, _split(select) or cfg.select, _split(ignore) + cfg.ignore)
-    result = run(_hosts(paths, ram, swap, cfg), catalog, cfg, selected)
+    result = check_hosts(_sources(paths), catalog, cfg, selected, ram, swap, jobs)
     click.echo(FORMATS[fmt](result, catalog), nl=False)
     sys.exit(exit_code(result, fail_on or cfg.fail_on))
 
