@@ -15,6 +15,8 @@ class CatalogHook(BuildHookInterface):
     PLUGIN_NAME = "custom"
 
     def initialize(self, version, build_data):
+        if version == "editable":  # a checkout reads rules/*.yaml itself (catalog.py)
+            return
         root = Path(self.root)
         sys.path.insert(0, str(root / "src"))
         try:
