@@ -72,3 +72,34 @@ def test_catalog_example(rid, kind, tmp_path):
 def test_every_check_rule_has_examples():
     missing = [m.RULE for m in CHECKS if not {"fires", "quiet"} <= set(CATALOG[m.RULE].examples)]
     assert missing == []
+
+
+def test_compiled_catalog_matches_yaml(tmp_path, monkeypatch):
+    """The wheel's _catalog.json (hatch_build.py) loads to the same catalogue as rules/*.yaml,
+    and is what an installed oomlint reads when there is no rules/ beside it."""
+    from oomlint import catalog as catalog_mod
+
+    rules_dir = Path(__file__).resolve().parent.parent / "rules"
+    text = catalog_mod.compile_catalog(rules_dir)
+    pkg = tmp_path / "site" / "oomlint"
+    pkg.mkdir(parents=True)
+    (pkg / catalog_mod.COMPILED).write_text(text, "utf-8")
+    monkeypatch.setattr(catalog_mod, "__file__", str(pkg / "catalog.py"))
+    catalog_mod.load_catalog.cache_clear()
+    try:
+        assert catalog_mod._compiled() is not None
+        assert catalog_mod.load_catalog() == CATALOG
+        assert list(catalog_mod.load_catalog()) == list(CATALOG)
+        (pkg / catalog_mod.COMPILED).write_text("{not json", "utf-8")  # a damaged file: YAML
+        assert catalog_mod._compiled() is None
+    finally:
+        catalog_mod.load_catalog.cache_clear()
+
+
+def test_compiled_catalog_errors_match_yaml():
+    from oomlint import catalog as catalog_mod
+
+    with pytest.raises(catalog_mod.CatalogError, match="OOM999.yaml: missing"):
+        catalog_mod._from_data({"id": "OOM999"}, "OOM999.yaml")
+    with pytest.raises(catalog_mod.CatalogError, match="x.yaml: not a mapping"):
+        catalog_mod._from_data(["a"], "x.yaml")

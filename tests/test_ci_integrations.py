@@ -35,7 +35,7 @@ def test_hook_definition():
     assert hook["pass_filenames"] is False and hook["always_run"] is True
     script = shlex.split(hook["entry"])[0]
     pyproject = (ROOT / "pyproject.toml").read_text()
-    assert f'{script} = "oomlint.cli:main"' in pyproject  # the console script pip installs
+    assert f'{script} = "oomlint.__main__:main"' in pyproject  # the console script pip installs
 
 
 @pytest.mark.parametrize("example, code", [("db-prod", 1), ("healthy", 0)])

@@ -113,11 +113,14 @@ def test_glob_hosts_take_the_entry_defaults_and_their_own_tables(repo):
     catalog = load_catalog()
     cfg = load_config(repo / ".oomlint.toml", catalog)
     groups, shown = _check_groups((), None, None, cfg, None, catalog, (), ())
-    ram = {host.name: host.ram for _, _, hosts in groups for host, _ in hosts}
+    from oomlint.runner import build
+
+    ram = {src.name: build(src, cfg, None, None).ram for _, _, srcs in groups for src in srcs}
     assert ram == {"db": 8 << 30, "a": 2 << 30, "b": 64 << 30}
     assert set(shown.values()) == {".oomlint.toml"}
     groups, _ = _check_groups((), 1 << 30, None, cfg, None, catalog, (), ())
-    assert {host.ram for _, _, hosts in groups for host, _ in hosts} == {1 << 30}
+    assert {build(src, cfg, 1 << 30, None).ram for _, _, srcs in groups for src in srcs} == \
+        {1 << 30}
 
 
 def test_no_path_without_hosts_is_a_usage_error(repo):

@@ -8,7 +8,7 @@ from pathlib import Path
 
 SRC = Path(__file__).parent.parent / "src" / "oomlint"
 
-_TOP = ("oomlint.engine", "oomlint.cli", "oomlint.config", "oomlint.suppress")
+_TOP = ("oomlint.engine", "oomlint.cli", "oomlint.config", "oomlint.suppress", "oomlint.runner")
 FORBIDDEN = {
     # base/ is the ground floor: provenance, findings, rule ids, grammars.
     "base": ("oomlint.sources", "oomlint.parsers", "oomlint.model", "oomlint.analysis",

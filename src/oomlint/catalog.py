@@ -1,24 +1,23 @@
 """The rule catalogue: rules/*.yaml, the single source of rule metadata.
 
 Loaded from the repository's ``rules/`` when running from a checkout (so edits show up
-without reinstalling), otherwise from the copy the wheel ships as ``oomlint/_catalog``.
+without reinstalling), otherwise from what the wheel ships: ``oomlint/_catalog.json``, every
+rule file's data compiled into one JSON document at build time (hatch_build.py), else the
+YAML copies in ``oomlint/_catalog``. JSON is read by the standard library's C parser: no
+YAML import and no 48 YAML parses at start-up. Either way each rule goes through `_parse`.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
-
-import yaml
 
 from oomlint.base.findings import Severity
 
-# libyaml's C loader when PyYAML was built with it: parsing the catalogue with the
-# pure-Python loader was most of a small run's time. Both are safe loaders.
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+COMPILED = "_catalog.json"  # {"format": 1, "rules": {file name: data}} (hatch_build.py)
 REQUIRED = ("id", "name", "title", "severity", "area", "status", "since", "summary", "why", "fix",
             "references")
 ID_RE = re.compile(r"^OOM\d{3}$")
@@ -57,8 +56,12 @@ class RuleMeta:
 
 
 def _safe_load(text: str):
-    """yaml.safe_load() with the C loader when there is one."""
-    loader = _LOADER(text)
+    """yaml.safe_load() with libyaml's C loader when PyYAML was built with it (parsing the
+    catalogue with the pure-Python loader was most of a small run's time). Both are safe
+    loaders. PyYAML is imported here, when YAML is read, not at start-up."""
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
     try:
         return loader.get_single_data()
     finally:
@@ -69,11 +72,41 @@ def _source_dir():
     repo_rules = Path(__file__).resolve().parent.parent.parent / "rules"
     if repo_rules.is_dir() and any(repo_rules.glob("OOM*.yaml")):
         return repo_rules
+    from importlib import resources
+
     return resources.files("oomlint").joinpath("_catalog")
 
 
+def _compiled():
+    """The JSON catalogue the wheel ships, or None (a source checkout, or a build without
+    it)."""
+    repo_rules = Path(__file__).resolve().parent.parent.parent / "rules"
+    if repo_rules.is_dir() and any(repo_rules.glob("OOM*.yaml")):
+        return None  # a checkout: the YAML files are the source and may have been edited
+    path = Path(__file__).resolve().parent / COMPILED
+    try:
+        doc = json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(doc, dict) or doc.get("format") != 1 or not isinstance(doc.get("rules"), dict):
+        return None
+    return doc["rules"]
+
+
+def compile_catalog(src: Path) -> str:
+    """The JSON text of every rules/*.yaml file's data, for the wheel (hatch_build.py).
+    Dates and other YAML-only scalars become the strings `_parse` would make of them."""
+    rules = {e.name: _safe_load(e.read_text("utf-8"))
+             for e in sorted(src.iterdir(), key=lambda e: e.name) if e.name.endswith(".yaml")}
+    return json.dumps({"format": 1, "rules": rules}, default=str, ensure_ascii=False,
+                      separators=(",", ":"), sort_keys=False)
+
+
 def _parse(text: str, filename: str) -> RuleMeta:
-    data = _safe_load(text)
+    return _from_data(_safe_load(text), filename)
+
+
+def _from_data(data, filename: str) -> RuleMeta:
     if not isinstance(data, dict):
         raise CatalogError(f"{filename}: not a mapping")
     missing = [k for k in REQUIRED if k not in data]
@@ -97,12 +130,18 @@ def _parse(text: str, filename: str) -> RuleMeta:
 
 @lru_cache(maxsize=1)
 def load_catalog() -> dict[str, RuleMeta]:
-    src = _source_dir()
+    compiled = _compiled()
+    if compiled is not None:
+        entries = [(name, lambda name=name: _from_data(compiled[name], name))
+                   for name in sorted(compiled)]
+    else:
+        entries = [(e.name, lambda e=e: _parse(e.read_text("utf-8"), e.name))
+                   for e in sorted(_source_dir().iterdir(), key=lambda e: e.name)]
     rules: dict[str, RuleMeta] = {}
-    for entry in sorted(src.iterdir(), key=lambda e: e.name):
-        if not entry.name.endswith(".yaml"):
+    for name, parse in entries:
+        if not name.endswith(".yaml"):
             continue
-        meta = _parse(entry.read_text("utf-8"), entry.name)
+        meta = parse()
         if meta.status == "removed":
             continue
         rules[meta.id] = meta

@@ -1,20 +1,20 @@
-"""Command line: parse arguments, build hosts, run the engine, print, exit 0/1/2."""
+"""Command line: parse arguments, build hosts, run the engine, print, exit 0/1/2.
+
+Each command imports the pipeline it runs inside its function, and formatters are imported
+when used (report.FORMATS): `oomlint --version` or `rules` does not pay for the model, the
+checks or the kernel log parser."""
 
 from __future__ import annotations
 
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from oomlint import __version__
-from oomlint import baseline as baseline_mod
-from oomlint.analysis.budget import host_budget
-from oomlint.analysis.explain import explain_reports
-from oomlint.analysis.kill_order import kill_order
 from oomlint.base.ids import INTERNAL_ERROR
-from oomlint.catalog import CatalogError, load_catalog, resolve_selector
 from oomlint.config import (
     FAIL_ON,
     HOST_KEYS,
@@ -24,11 +24,6 @@ from oomlint.config import (
     load_config,
     option_value,
 )
-from oomlint.engine import apply_baseline, exit_code, run, run_configs, select_rules
-from oomlint.model.build import build_host
-from oomlint.model.live import LiveHost, kill_rows
-from oomlint.parsers.kernel_oom import parse_oom_log
-from oomlint.parsers.lines import iter_lines
 from oomlint.report import (
     BUDGET_FORMATS,
     EXPLAIN_FORMATS,
@@ -37,12 +32,10 @@ from oomlint.report import (
     TEXT_FORMATS,
     rules_text,
 )
-from oomlint.report.audit_text import kill_list_text, merge_json
-from oomlint.report.concise import render_statistics
 from oomlint.report.escape import escape
-from oomlint.sources.hosts import discover_hosts, stdin_host
-from oomlint.sources.live import live_source
-from oomlint.sources.logs import LogError, read_log
+
+if TYPE_CHECKING:
+    from oomlint import baseline as baseline_mod
 
 
 class SizeParam(click.ParamType):
@@ -71,9 +64,19 @@ def _warn(message: str) -> None:
 
 
 def _hosts(paths, ram, swap, cfg: Config):
-    """Each host the paths name, built, with the function that shows its paths. A path of
-    no known format is skipped with a note; when every path was, there is nothing to check
-    and that is a usage error (exit 2), not an empty, clean run."""
+    """Each host the paths name, built when the caller asks for it (one in memory at a
+    time), with the function that shows its paths."""
+    from oomlint.runner import build
+
+    return ((build(src, cfg, ram, swap), src.display) for src in _sources(paths))
+
+
+def _sources(paths):
+    """The hosts the paths name. A path of no known format is skipped with a note; when
+    every path was, there is nothing to check and that is a usage error (exit 2), not an
+    empty, clean run."""
+    from oomlint.sources.hosts import discover_hosts
+
     sources = discover_hosts(paths, _warn)
     if not sources:
         raise click.UsageError(
@@ -81,21 +84,7 @@ def _hosts(paths, ram, swap, cfg: Config):
             "or files oomlint reads by name (unit files, fstab, sysctl.conf or a sysctl.d/ "
             "file, zram-generator.conf, system.conf, dphys-swapfile, a file under an etc/ or "
             "usr/lib/ path)")
-    return [_build(src, ram, swap, cfg) for src in sources]
-
-
-def _build(src, ram, swap, cfg: Config):
-    """One discovered host built with `cfg`'s facts (a [hosts.NAME] glob's ram and swap
-    where the host has no table of its own), and what rendering its templates found."""
-    facts = cfg.host_facts(ram, swap, src.name)
-    own = cfg.host_table(src.name)
-    if ram is None and "ram" not in own and src.ram is not None:
-        facts.update(ram=src.ram, ram_source="config")
-    if swap is None and "swap" not in own and src.swap is not None:
-        facts["swap"] = src.swap
-    host = build_host(src.tree, src.name, loose=src.loose, **facts)
-    host.problems.extend(src.problems)
-    return host, src.display
+    return sources
 
 
 def _check_groups(paths, ram, swap, cfg: Config, config_path, catalog, select, ignore):
@@ -104,6 +93,7 @@ def _check_groups(paths, ram, swap, cfg: Config, config_path, catalog, select, i
     its directory), the current directory's when there is none (as ruff resolves one per
     file). No path: every host `cfg`'s [hosts.NAME] entries describe. Returns the groups
     (config, selected rules, hosts) and each host's configuration file as shown."""
+    from oomlint.engine import select_rules
     from oomlint.sources.hosts import HostError, spec_hosts
 
     if not paths:
@@ -117,9 +107,7 @@ def _check_groups(paths, ram, swap, cfg: Config, config_path, catalog, select, i
             raise click.UsageError(escape(str(exc))) from None
         chosen = [(cfg, src) for src in sources]
     else:
-        sources = discover_hosts(paths, _warn)
-        if not sources:
-            _hosts(paths, ram, swap, cfg)  # the usage error for nothing to check
+        sources = _sources(paths)
         loaded: dict[str, Config] = {}
         chosen = []
         for src in sources:
@@ -141,7 +129,7 @@ def _check_groups(paths, ram, swap, cfg: Config, config_path, catalog, select, i
             selected = select_rules(catalog, _split(select) or own.select,
                                     _split(ignore) + own.ignore)
             groups[id(own)] = (own, selected, [])
-        groups[id(own)][2].append(_build(src, ram, swap, own))
+        groups[id(own)][2].append(src)
         shown[src.name] = src.config or (_shown_path(own.source) if own.source else "(none)")
     return list(groups.values()), shown
 
@@ -159,6 +147,8 @@ def main():
 
 
 def _config(config_path, paths):
+    from oomlint.catalog import CatalogError, load_catalog
+
     try:
         catalog = load_catalog()
         cfg_file = config_path or find_config(Path.cwd())
@@ -231,6 +221,8 @@ def _write(path: str, text: str) -> None:
 
 
 def _read_baseline(path: str) -> baseline_mod.Baseline:
+    from oomlint import baseline as baseline_mod
+
     try:
         text = Path(path).read_text("utf-8", errors="surrogateescape")
         return baseline_mod.parse(text, path)
@@ -241,11 +233,13 @@ def _read_baseline(path: str) -> baseline_mod.Baseline:
         raise ToolError(escape(str(exc))) from None
 
 
-def _host_ids(hosts, cfg: Config) -> dict[str, str]:
+def _host_ids(sources, cfg: Config) -> dict[str, str]:
     """Each host's stable id, relative to the configuration file's directory (else the
     current directory): the same whichever directory oomlint is started from."""
+    from oomlint import baseline as baseline_mod
+
     anchor = os.path.dirname(os.path.abspath(cfg.source)) if cfg.source else os.getcwd()
-    return {host.name: baseline_mod.host_id(host.name, anchor) for host, _ in hosts}
+    return {src.name: baseline_mod.host_id(src.name, anchor) for src in sources}
 
 
 FORMAT_HELP = ("Output format: full (text with the arithmetic; alias text), concise (one line "
@@ -256,14 +250,15 @@ FORMAT_HELP = ("Output format: full (text with the arithmetic; alias text), conc
 def _stdin_hosts(ram, swap, cfg: Config, filename: str):
     """The one host of `check - --stdin-filename PATH`: standard input as the loose file
     PATH (its path on the host when absolute, else placed like a loose file of that name)."""
+    from oomlint.sources.hosts import stdin_host
+
     src = stdin_host(getattr(sys.stdin, "buffer", None), filename)
     if src is None:
         raise click.UsageError(escape(
             f"--stdin-filename {filename}: not a file oomlint knows how to read; give the "
             "path the file has on the host (/etc/mysql/my.cnf) or a name oomlint reads "
             "(app.service, sysctl.d/50-x.conf, fstab, my.cnf, ...)"))
-    host = build_host(src.tree, src.name, loose=True, **cfg.host_facts(ram, swap, src.name))
-    return [(host, src.display)]
+    return [src]
 
 
 CHECK_PATHS = click.argument("paths", nargs=-1, required=False,
@@ -302,12 +297,22 @@ CHECK_PATHS = click.argument("paths", nargs=-1, required=False,
               help="With - as the path: the path the file read from standard input has on "
                    "the host (/etc/mysql/my.cnf) or in the repository (roles/x/app.service).")
 @CONFIG
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Worker processes checking hosts side by side (default: min(2, CPUs); "
+              "1: in this process). The output is the same whatever the number.")
 def check(paths, ram, swap, fmts, outputs, select, ignore, fail_on, statistics, quiet, color,
-          baseline_path, write_baseline, no_inline_suppressions, stdin_filename, config_path):
+          baseline_path, write_baseline, no_inline_suppressions, stdin_filename, config_path,
+          jobs):
     """Check configuration trees (directories laid out like /) or loose files.
 
     Exit status: 0 no finding at or above --fail-on, 1 findings at or above it, 2 usage or
     tool error (bad option or configuration, unreadable baseline, an internal error)."""
+    from oomlint import baseline as baseline_mod
+    from oomlint.catalog import resolve_selector
+    from oomlint.engine import apply_baseline, exit_code, select_rules
+    from oomlint.report.concise import render_statistics
+    from oomlint.runner import check_groups
+
     pairs = _pairs(fmts, outputs)
     if baseline_path and write_baseline:
         raise click.UsageError("--baseline and --write-baseline cannot be used together")
@@ -335,9 +340,9 @@ def check(paths, ram, swap, fmts, outputs, select, ignore, fail_on, statistics, 
     if not paths and not stdin:  # hosts the configuration names: their names are their ids
         host_ids = {name: name for name in host_ids}
     several = len({id(own) for own, _, _ in groups}) > 1
-    result = run_configs(groups, catalog, baseline=baseline, host_ids=host_ids,
-                         inline_suppressions=not no_inline_suppressions,
-                         shown_configs=configs if several else None)
+    result = check_groups(groups, catalog, ram=ram, swap=swap, jobs=jobs, baseline=baseline,
+                          host_ids=host_ids, inline_suppressions=not no_inline_suppressions,
+                          shown_configs=configs if several else None)
     selected = set().union(*(sel for _, sel, _ in groups))
     if write_baseline:
         text = baseline_mod.dump(result.findings, result.host_ids)
@@ -365,6 +370,9 @@ def check(paths, ram, swap, fmts, outputs, select, ignore, fail_on, statistics, 
 @CONFIG
 def budget(paths, ram, swap, fmt, config_path):
     """Each service's worst-case memory, its cap, and the host's total against RAM."""
+    from oomlint.analysis.budget import host_budget
+    from oomlint.analysis.kill_order import kill_order
+
     _, cfg = _config(config_path, paths)
     budgets, shown, failed, orders = [], {}, False, {}
     for host, display in _hosts(paths, ram, swap, cfg):
@@ -395,6 +403,8 @@ def budget(paths, ram, swap, fmt, config_path):
               "versioned, for tooling; markdown: docs/rules.md.")
 def rules_cmd(fmt):
     """List every rule: id, name, severity, status, title."""
+    from oomlint.catalog import load_catalog
+
     click.echo(RULES_FORMATS[fmt](load_catalog()), nl=False)
 
 
@@ -402,6 +412,8 @@ def rules_cmd(fmt):
 @click.argument("rule_id")
 def rule_cmd(rule_id):
     """Show a rule's full text: why it matters, how to fix it, references."""
+    from oomlint.catalog import load_catalog, resolve_selector
+
     catalog = load_catalog()
     ids = resolve_selector(rule_id, catalog)
     if len(ids) != 1:
@@ -421,6 +433,12 @@ def explain(files, root, ram, fmt, config_path):
     """Explain the kernel OOM reports in logs (FILE, or - for standard input): who triggered
     it, who died, why, and with --root what the host's configuration predicted. Exit 0: no
     report found; 1: reports found; 2: usage error or an unreadable file."""
+    from oomlint.analysis.budget import host_budget
+    from oomlint.analysis.explain import explain_reports
+    from oomlint.parsers.kernel_oom import parse_oom_log
+    from oomlint.parsers.lines import iter_lines
+    from oomlint.sources.logs import LogError, read_log
+
     if list(files).count("-") > 1:
         raise click.UsageError("standard input (-) can be given once")
     reports = []
@@ -486,6 +504,12 @@ def audit(root, proc_dir, sys_dir, kernel_log, ram, swap, fmt, select, ignore, f
     plus what the running kernel says (/proc, /sys/fs/cgroup, the kernel log): OOM kills
     since boot, cgroup OOM events, memory pressure, running values that differ from the
     configured ones, and the live kill list."""
+    from oomlint.engine import exit_code, run
+    from oomlint.model.build import build_host
+    from oomlint.model.live import LiveHost
+    from oomlint.sources.hosts import discover_hosts
+    from oomlint.sources.live import live_source
+
     catalog, cfg = _config(config_path, [root])
     selected = _audit_selection(catalog, cfg, select, ignore)
     (src,) = discover_hosts([root], _warn)
@@ -510,6 +534,9 @@ def audit(root, proc_dir, sys_dir, kernel_log, ram, swap, fmt, select, ignore, f
 
 
 def _audit_selection(catalog, cfg, select, ignore) -> set[str]:
+    from oomlint.catalog import resolve_selector
+    from oomlint.engine import select_rules
+
     for token in _split(select) + _split(ignore):
         if not resolve_selector(token, catalog):
             raise click.BadParameter(f"unknown rule {token!r}", param_hint="--select/--ignore")
@@ -519,6 +546,12 @@ def _audit_selection(catalog, cfg, select, ignore) -> set[str]:
 def _audit_output(fmt, result, catalog, cfg, host, state, display) -> str:
     """The findings as `check` shows them, then the audit's own sections: the live kill list
     and the kernel log's OOM reports explained against this host."""
+    from oomlint.analysis.budget import host_budget
+    from oomlint.analysis.explain import explain_reports
+    from oomlint.analysis.kill_order import kill_order
+    from oomlint.model.live import kill_rows
+    from oomlint.report.audit_text import kill_list_text, merge_json
+
     out = FORMATS[fmt](result, catalog)
     from dataclasses import replace
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-import oomlint.cli as cli_module
+import oomlint.analysis.budget as budget_module
 import oomlint.model.build as build
 from oomlint.checks import oom201_unkillable_service, oom202_memory_max_missing
 
@@ -109,8 +109,8 @@ def test_oom099_from_the_model_survives_a_narrow_selection(cwd, monkeypatch):
 def test_crashing_budget_is_exit_2_and_other_hosts_still_print(cwd, monkeypatch):
     write_tree(cwd / "a", TREE)
     write_tree(cwd / "b", TREE)
-    real = cli_module.host_budget
-    monkeypatch.setattr(cli_module, "host_budget",
+    real = budget_module.host_budget  # cli.py imports it when the command runs
+    monkeypatch.setattr(budget_module, "host_budget",
                         lambda host, a: _boom() if host.name == "a" else real(host, a))
     r = oomlint("budget", "a", "b", "--ram", "8G", "--format", "json")
     assert r.exit_code == 2

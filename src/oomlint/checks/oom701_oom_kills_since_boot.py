@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from oomlint.analysis.explain import explain_reports
 from oomlint.base.findings import Finding
 from oomlint.base.grammar.host import format_size
 from oomlint.base.provenance import Loc, Related
@@ -35,6 +34,8 @@ def check(ctx, opts):
     live = live_of(ctx)
     if live is None:
         return
+    from oomlint.analysis.explain import explain_reports  # only on a live host
+
     counter = live.vmstat.values.get("oom_kill")
     reports = live.oom_reports
     if (counter is None or counter.value <= 0) and not reports:

@@ -24,7 +24,6 @@ from oomlint.parsers.cgroup import (
     parse_memory_pressure,
     unit_of_cgroup,
 )
-from oomlint.parsers.kernel_oom import parse_oom_log
 from oomlint.parsers.lines import iter_lines
 from oomlint.parsers.proc import (
     ActiveSwap,
@@ -320,6 +319,8 @@ def _kernel_log(live: LiveHost, src: LiveSource, host) -> None:
     if log is None:
         return
     live.kernel_log = log.shown
+    from oomlint.parsers.kernel_oom import parse_oom_log  # only when a log is read
+
     parsed = parse_oom_log(iter_lines(log.text), log.shown, start=log.first_line)
     live.oom_reports = list(parsed.reports)
 

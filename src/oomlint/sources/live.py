@@ -22,7 +22,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from oomlint.sources.fs import NotRegularFile, ReadError
-from oomlint.sources.logs import MAX_LOG_BYTES, LogError, read_log
 from oomlint.sources.tree import MAX_HOST_FILES, Tree
 
 MAX_LIVE_FILE = 1024 * 1024  # bytes read of one /proc or /sys file
@@ -144,6 +143,8 @@ class LiveSource:
     def read_kernel_log(self) -> KernelLog | None:
         """The kernel log: `kernel_log` when given, else what /dev/kmsg holds now (when
         `kmsg`); None (noted) when neither can be read."""
+        from oomlint.sources.logs import LogError, read_log  # only when a log is read
+
         if self.kernel_log is not None:
             try:
                 log = read_log(self.kernel_log)
@@ -171,12 +172,14 @@ def _reason(exc: OSError) -> str:
     }.get(exc.errno, exc.strerror or "cannot read")
 
 
-def read_kmsg(path: str = KMSG, limit: int = MAX_LOG_BYTES) -> str:
+def read_kmsg(path: str = KMSG, limit: int | None = None) -> str:
     """The records /dev/kmsg holds now, as ``[seconds.micro] message`` lines: opened
     read-only and non-blocking, read record by record until EAGAIN (nothing more is
     buffered), skipping records overwritten while reading (EPIPE). Continuation lines
     (dictionary ``KEY=value`` lines, starting with a space) are dropped. Raises OSError when
     it cannot be opened or is not a character device."""
+    if limit is None:
+        from oomlint.sources.logs import MAX_LOG_BYTES as limit
     fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
     try:
         if not stat.S_ISCHR(os.fstat(fd).st_mode):

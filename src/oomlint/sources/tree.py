@@ -73,7 +73,14 @@ class Tree:
         if fs is None:
             fs = DirectoryFS(root) if root is not None else LooseFilesFS(files or {})
         self.fs = fs
-        self._lookups: dict[str, Entry] = {}  # a run reads a snapshot: resolve each path once
+        # A run reads a snapshot: each path is resolved once, each path's own kind (lstat),
+        # each link and each directory listing asked of the back-end once. A lookup starts
+        # from its parent's when that parent is a directory reached through no link (the
+        # walk would have passed the same components), instead of from the root.
+        self._lookups: dict[str, Entry] = {}
+        self._kinds: dict[str, str | None] = {}  # path -> fs.lstat()
+        self._links: dict[str, str | None] = {}  # path -> fs.readlink()
+        self._listings: dict[str, list[str]] = {}  # resolved directory -> sorted names
         # Links found looping, in the order met, and those already reported by read_text():
         # a looping directory is only ever looked up, never read, and would otherwise
         # silently hide everything under it.
@@ -93,9 +100,29 @@ class Tree:
             hit = self._lookups[vpath] = self._lookup(vpath)
         return hit
 
+    def _lstat(self, path: str) -> str | None:
+        try:
+            return self._kinds[path]
+        except KeyError:
+            kind = self._kinds[path] = self.fs.lstat(path)
+            return kind
+
+    def _readlink(self, path: str) -> str | None:
+        try:
+            return self._links[path]
+        except KeyError:
+            target = self._links[path] = self.fs.readlink(path)
+            return target
+
     def _lookup(self, vpath: str) -> Entry:
-        parts = [p for p in vpath.split("/") if p]
-        current = "/"
+        parent, name = posixpath.split(vpath)
+        if name and parent != vpath:
+            up = self.lookup(parent)
+            if up.kind == "dir" and not up.is_link:  # vpath is normalised: no "." or ".."
+                return self._walk(vpath, parent, [name])
+        return self._walk(vpath, "/", [p for p in vpath.split("/") if p])
+
+    def _walk(self, vpath: str, current: str, parts: list[str]) -> Entry:
         hops = 0
         linked = False
         while parts:
@@ -106,7 +133,7 @@ class Tree:
                 current = posixpath.dirname(current) or "/"
                 continue
             candidate = posixpath.join(current, name)
-            kind = self.fs.lstat(candidate)
+            kind = self._lstat(candidate)
             if kind is None:
                 return Entry(vpath, posixpath.join(candidate, *parts), "missing")
             if kind == LINK:
@@ -115,7 +142,7 @@ class Tree:
                 if hops > MAX_LINK_HOPS:
                     self.loops.setdefault(candidate)
                     return Entry(vpath, candidate, "loop", is_link=True)
-                target = self.fs.readlink(candidate)
+                target = self._readlink(candidate)
                 if target is None:
                     return Entry(vpath, candidate, "missing", is_link=True)
                 if posixpath.normpath(target) == DEVNULL and not parts:
@@ -130,7 +157,9 @@ class Tree:
     def _classify(self, vpath: str, target: str, linked: bool) -> Entry:
         if target == DEVNULL:
             return Entry(vpath, target, "devnull", is_link=linked)
-        kind = self.fs.stat(target)
+        kind = self._kinds.get(target)  # the walk's lstat of a path that is not a link
+        if kind is None or kind == LINK:
+            kind = self.fs.stat(target)
         if kind is None:
             return Entry(vpath, target, "missing", linked)
         if kind in (DIR, FILE):
@@ -146,10 +175,12 @@ class Tree:
         entry = self.lookup(vdir)
         if entry.kind != "dir":
             return []
-        names = self.fs.listdir(entry.target)
+        names = self._listings.get(entry.target)
         if names is None:
-            return []
-        return sorted(set(names), key=lambda n: n.encode("utf-8", "surrogateescape"))
+            found = self.fs.listdir(entry.target)
+            names = self._listings[entry.target] = [] if found is None else sorted(
+                set(found), key=lambda n: n.encode("utf-8", "surrogateescape"))
+        return list(names)
 
     def exists(self, vpath: str) -> bool:
         return self.lookup(vpath).kind != "missing"
@@ -159,7 +190,7 @@ class Tree:
         parent = self.lookup(posixpath.dirname(vpath))
         if parent.kind != "dir":
             return None
-        return self.fs.readlink(posixpath.join(parent.target, posixpath.basename(vpath)))
+        return self._readlink(posixpath.join(parent.target, posixpath.basename(vpath)))
 
     def size(self, vpath: str) -> int | None:
         """The size in bytes of the regular file at `vpath` (links followed), else None."""
