@@ -201,6 +201,7 @@ class OverlayFS:
 
     def __init__(self, lower: FileSystem, files: Mapping[str, str | Path | bytes]):
         self.lower = lower
+        self.root = getattr(lower, "root", None)  # the host directory, when there is one
         # bytes: a file rendered in memory (a template), beside files placed by path
         self.upper = MemoryFilesFS(files) if any(isinstance(v, bytes) for v in files.values()
                                                  ) else LooseFilesFS(files)

@@ -89,8 +89,11 @@ def discover_hosts(paths: Sequence[Path], warn: Callable[[str], None] = lambda m
     shown_of: dict[str, str] = {}
     for p in paths:
         if p.is_dir():
-            hosts.append(HostSource(_shown(p), Tree(root=Path(os.path.abspath(p))),
-                                    root=_shown(p)))
+            root = Path(os.path.abspath(p))
+            placed, shown, problems = tree_templates(root, None)
+            tree = Tree(fs=OverlayFS(DirectoryFS(root), placed)) if placed else Tree(root=root)
+            hosts.append(HostSource(_shown(p), tree, root=_shown(p), shown=shown,
+                                    problems=tuple(problems)))
             continue
         vpath = loose_vpath(p)
         if vpath is None:
@@ -213,6 +216,11 @@ def _spec_host(spec: HostSpec, name: str, root: Path | None) -> HostSource:
         if rendered.text is not None:
             placed[vpath] = rendered.text.encode("utf-8")
     if root is not None:
+        in_tree, in_shown, in_problems = tree_templates(Path(os.path.abspath(root)), variables,
+                                                        skip=set(placed))
+        placed.update(in_tree)
+        shown.update(in_shown)
+        problems.extend(in_problems)
         lower = DirectoryFS(Path(os.path.abspath(root)))
         fs = OverlayFS(lower, placed) if placed else lower
         shown_root = _shown(root)
@@ -221,6 +229,51 @@ def _spec_host(spec: HostSpec, name: str, root: Path | None) -> HostSource:
     return HostSource(name, Tree(fs=fs), root=shown_root, shown=shown,
                       config=_shown(Path(spec.source)) if spec.source else "",
                       ram=spec.ram, swap=spec.swap, problems=tuple(problems))
+
+
+TEMPLATE_SUFFIX = ".j2"
+MAX_TREE_TEMPLATES = 1000  # .j2 files placed per host; more are read as they are (skipped)
+
+
+def tree_templates(root: Path, variables: dict | None, skip=frozenset()
+                   ) -> tuple[dict[str, bytes | Path], dict[str, str], list[Finding]]:
+    """A role's layout inside a host root: each ``etc/**/NAME.j2`` is the file NAME it
+    renders to, where the tree has no NAME of its own (a real file wins) and no mapped file
+    is placed (`skip`). With `variables` it is rendered (sandboxed, line for line); without,
+    it is read as it is and its templated values are unknown (OOM007, info). Returns the
+    files to place over the tree, how their paths are shown (the .j2 file), and what
+    rendering found. Links are never followed; at most MAX_TREE_TEMPLATES are placed."""
+    placed: dict[str, bytes | Path] = {}
+    shown: dict[str, str] = {}
+    problems: list[Finding] = []
+    etc = root / "etc"
+    if etc.is_symlink() or not etc.is_dir():
+        return placed, shown, problems
+    for dirpath, dirnames, filenames in os.walk(etc, followlinks=False):
+        dirnames.sort()
+        for fn in sorted(filenames):
+            if not fn.endswith(TEMPLATE_SUFFIX) or len(fn) == len(TEMPLATE_SUFFIX):
+                continue
+            source = Path(dirpath) / fn
+            vpath = "/" + source.relative_to(root).as_posix()[:-len(TEMPLATE_SUFFIX)]
+            if vpath in skip or os.path.lexists(root / vpath.lstrip("/")) or \
+                    source.is_symlink() or not source.is_file():
+                continue
+            if len(placed) >= MAX_TREE_TEMPLATES:
+                return placed, shown, problems
+            placed[vpath] = source
+            shown[vpath.lstrip("/")] = _shown(source)
+            if variables is None:
+                continue
+            try:
+                text = source.read_bytes()[:MAX_FILE_BYTES].decode("utf-8")
+            except (OSError, UnicodeDecodeError):
+                continue  # read as it is: the tree reports what is wrong with it
+            rendered = render_template(text, variables, vpath.lstrip("/"))
+            problems.extend(rendered.findings)
+            if rendered.text is not None:
+                placed[vpath] = rendered.text.encode("utf-8")
+    return placed, shown, problems
 
 
 def json_key(key: str) -> str:
