@@ -89,3 +89,12 @@ def test_same_results_from_elsewhere_with_config(monkeypatch, tmp_path):
     assert r.exit_code == 1, r.output
     doc = json.loads(r.stdout)
     assert len(doc["findings"]) == 4 and doc["baseline"] == {"baselined": 1, "stale": []}
+
+
+def test_budget_with_no_path_covers_every_configured_host(infra):
+    """`oomlint budget` with no path: every host of the configuration, with its own RAM."""
+    r = CliRunner().invoke(main, ["budget", "--format", "json"], catch_exceptions=False)
+    assert r.exit_code == 0, r.output
+    doc = json.loads(r.output)
+    hosts = {h["name"]: h["ram_bytes"] for h in doc["hosts"]}
+    assert hosts == {"cache1": 4 << 30, "db1": 16 << 30, "web1": 8 << 30}

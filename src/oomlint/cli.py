@@ -71,6 +71,23 @@ def _hosts(paths, ram, swap, cfg: Config):
     return ((build(src, cfg, ram, swap), src.display) for src in _sources(paths))
 
 
+def _configured_hosts(ram, swap, cfg: Config):
+    """The hosts the configuration's [hosts.NAME] entries describe, each built when asked
+    for; none described is a usage error."""
+    from oomlint.runner import build
+    from oomlint.sources.hosts import HostError, spec_hosts
+
+    if not cfg.host_specs:
+        raise click.UsageError(
+            "nothing to check: give a directory laid out like / or files, or describe the "
+            "hosts in the configuration ([hosts.NAME] with root or files)")
+    try:
+        sources = spec_hosts(cfg.host_specs)
+    except HostError as exc:
+        raise click.UsageError(escape(str(exc))) from None
+    return ((build(src, cfg, ram, swap), src.display) for src in sources)
+
+
 def _sources(paths):
     """The hosts the paths name. A path of no known format is skipped with a note; when
     every path was, there is nothing to check and that is a usage error (exit 2), not an
@@ -362,20 +379,22 @@ def check(paths, ram, swap, fmts, outputs, select, ignore, fail_on, statistics, 
 
 
 @main.command()
-@PATHS
+@click.argument("paths", nargs=-1, required=False, type=click.Path(exists=True, path_type=Path))
 @RAM
 @SWAP
 @click.option("--format", "fmt", type=click.Choice(sorted(BUDGET_FORMATS)), default="text",
               show_default=True)
 @CONFIG
 def budget(paths, ram, swap, fmt, config_path):
-    """Each service's worst-case memory, its cap, and the host's total against RAM."""
+    """Each service's worst-case memory, its cap, and the host's total against RAM. No
+    path: every host the configuration describes ([hosts.NAME])."""
     from oomlint.analysis.budget import host_budget
     from oomlint.analysis.kill_order import kill_order
 
-    _, cfg = _config(config_path, paths)
+    _, cfg = _config(config_path, paths or [Path(".")])
     budgets, shown, failed, orders = [], {}, False, {}
-    for host, display in _hosts(paths, ram, swap, cfg):
+    for host, display in _hosts(paths, ram, swap, cfg) if paths else _configured_hosts(
+            ram, swap, cfg):
         internal = [f for f in host.problems if f.rule == INTERNAL_ERROR]
         shown.setdefault(host.name, display)
         try:
