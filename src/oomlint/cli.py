@@ -73,8 +73,15 @@ def _hosts(paths, ram, swap, cfg: Config):
 
 def _configured_hosts(ram, swap, cfg: Config):
     """The hosts the configuration's [hosts.NAME] entries describe, each built when asked
-    for; none described is a usage error."""
+    for."""
     from oomlint.runner import build
+
+    return ((build(src, cfg, ram, swap), src.display) for src in _spec_sources(cfg))
+
+
+def _spec_sources(cfg: Config):
+    """The host sources of the configuration's [hosts.NAME] entries; none described, or one
+    that cannot be found, is a usage error."""
     from oomlint.sources.hosts import HostError, spec_hosts
 
     if not cfg.host_specs:
@@ -82,10 +89,9 @@ def _configured_hosts(ram, swap, cfg: Config):
             "nothing to check: give a directory laid out like / or files, or describe the "
             "hosts in the configuration ([hosts.NAME] with root or files)")
     try:
-        sources = spec_hosts(cfg.host_specs)
+        return spec_hosts(cfg.host_specs)
     except HostError as exc:
         raise click.UsageError(escape(str(exc))) from None
-    return ((build(src, cfg, ram, swap), src.display) for src in sources)
 
 
 def _sources(paths):
@@ -111,18 +117,9 @@ def _check_groups(paths, ram, swap, cfg: Config, config_path, catalog, select, i
     file). No path: every host `cfg`'s [hosts.NAME] entries describe. Returns the groups
     (config, selected rules, hosts) and each host's configuration file as shown."""
     from oomlint.engine import select_rules
-    from oomlint.sources.hosts import HostError, spec_hosts
 
     if not paths:
-        if not cfg.host_specs:
-            raise click.UsageError(
-                "nothing to check: give a directory laid out like / or files, or describe "
-                "the hosts in the configuration ([hosts.NAME] with root or files)")
-        try:
-            sources = spec_hosts(cfg.host_specs)
-        except HostError as exc:
-            raise click.UsageError(escape(str(exc))) from None
-        chosen = [(cfg, src) for src in sources]
+        chosen = [(cfg, src) for src in _spec_sources(cfg)]
     else:
         sources = _sources(paths)
         loaded: dict[str, Config] = {}

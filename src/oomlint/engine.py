@@ -37,7 +37,7 @@ class Result:
     stale: list[baseline_mod.Entry] = field(default_factory=list)
     baseline_used: bool = False
     # host name -> the configuration file it was checked with, as shown: filled only when
-    # the hosts of a run used different ones (`run_configs`), so that a run with one
+    # the hosts of a run used different ones (`runner.check_groups`), so that a run with one
     # configuration prints what it always did
     configs: dict[str, str] = field(default_factory=dict)
 
@@ -106,40 +106,6 @@ def run(hosts: list[tuple[Host, Callable[[str], str]]], catalog: dict[str, RuleM
     if baseline is not None:
         apply_baseline(result, baseline, selected)
     return result
-
-
-def run_configs(groups: list[tuple[Config, set[str], list]], catalog: dict[str, RuleMeta],
-                baseline: baseline_mod.Baseline | None = None,
-                host_ids: dict[str, str] | None = None, inline_suppressions: bool = True,
-                shown_configs: dict[str, str] | None = None) -> Result:
-    """`run` for hosts checked with different configurations: each group (its `Config`,
-    its selected rules, its hosts) is run with its own, and the results merged, ordered as
-    `run` orders them; the baseline is applied once, to all. One group is exactly `run`.
-    `shown_configs`: host name -> its configuration file as shown (`Result.configs`)."""
-    if len(groups) == 1:
-        cfg, selected, hosts = groups[0]
-        return run(hosts, catalog, cfg, selected, baseline=baseline, host_ids=host_ids,
-                   inline_suppressions=inline_suppressions)
-    merged = Result(host_ids=dict(host_ids or {}), configs=dict(shown_configs or {}))
-    every: set[str] = set()
-    for cfg, selected, hosts in groups:
-        part = run(hosts, catalog, cfg, selected, host_ids=host_ids,
-                   inline_suppressions=inline_suppressions)
-        every |= selected
-        merged.findings.extend(part.findings)
-        merged.suppressed.extend(part.suppressed)
-        merged.internal_error |= part.internal_error
-        for name, display in part.shown.items():
-            merged.shown.setdefault(name, display)
-
-    def key(f: Finding) -> tuple:
-        return f.sort_key(merged.shown[f.host](f.loc.path))
-
-    merged.findings = _dedupe(sorted(merged.findings, key=key))
-    merged.suppressed.sort(key=lambda s: key(s.finding))
-    if baseline is not None:
-        apply_baseline(merged, baseline, every)
-    return merged
 
 
 def apply_baseline(result: Result, baseline: baseline_mod.Baseline, selected: set[str]) -> None:

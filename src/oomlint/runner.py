@@ -96,7 +96,7 @@ def check_hosts(sources: Sequence[HostSource], catalog, cfg: Config, selected: s
 def check_groups(groups, catalog, *, ram=None, swap=None, jobs: int | None = None,
                  baseline=None, host_ids=None, inline_suppressions: bool = True,
                  shown_configs=None) -> Result:
-    """`engine.run_configs` over host sources: each group (its Config, its selected rules,
+    """Hosts checked with different configurations: each group (its Config, its selected rules,
     its sources) checked with `check_hosts`, the groups merged in the order `run` sorts
     findings, and the baseline applied once, to all."""
     parts = [check_hosts(sources, catalog, cfg, selected, ram, swap, jobs, host_ids,
