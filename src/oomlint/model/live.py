@@ -251,16 +251,8 @@ def _cgroup(src: LiveSource, cg_path: str, d: str, version: int) -> LiveCgroup |
         cg.swap_current = _reading(src, d + "/memory.swap.current")
         cg.max, cg.max_loc = _limit(src, d + "/memory.max"), Loc(d + "/memory.max", 1)
         cg.high, cg.high_loc = _limit(src, d + "/memory.high"), Loc(d + "/memory.high", 1)
-        text = src.read_text(d + "/memory.events", quiet=True)
-        if text is not None:
-            cg.events = parse_events(text, d + "/memory.events")
-        text = src.read_text(d + "/memory.pressure", quiet=True)
-        if text is not None:
-            cg.pressure = parse_memory_pressure(text, d + "/memory.pressure")
-        if cg.unit is not None and posixpath.basename(cg_path) == cg.unit:
-            text = src.read_text(d + "/memory.stat", quiet=True)
-            if text is not None:
-                cg.stat = parse_keyed(text, d + "/memory.stat")
+        cg.events = _parsed(src, d + "/memory.events", parse_events, cg.events)
+        cg.pressure = _parsed(src, d + "/memory.pressure", parse_memory_pressure, cg.pressure)
     else:
         cg.current = _reading(src, d + "/memory.usage_in_bytes")
         if cg.current is None:
@@ -269,14 +261,16 @@ def _cgroup(src: LiveSource, cg_path: str, d: str, version: int) -> LiveCgroup |
         cg.max = _limit(src, d + "/memory.limit_in_bytes")
         cg.max_loc = Loc(d + "/memory.limit_in_bytes", 1)
         cg.failcnt = _reading(src, d + "/memory.failcnt")
-        text = src.read_text(d + "/memory.oom_control", quiet=True)
-        if text is not None:
-            cg.events = parse_events(text, d + "/memory.oom_control")
-        if cg.unit is not None and posixpath.basename(cg_path) == cg.unit:
-            text = src.read_text(d + "/memory.stat", quiet=True)
-            if text is not None:
-                cg.stat = parse_keyed(text, d + "/memory.stat")
+        cg.events = _parsed(src, d + "/memory.oom_control", parse_events, cg.events)
+    if cg.unit is not None and posixpath.basename(cg_path) == cg.unit:
+        cg.stat = _parsed(src, d + "/memory.stat", parse_keyed, cg.stat)
     return cg
+
+
+def _parsed(src: LiveSource, path: str, parse, default):
+    """`parse(text, path)` of a cgroup file, or `default` when it cannot be read."""
+    text = src.read_text(path, quiet=True)
+    return default if text is None else parse(text, path)
 
 
 def _processes(live: LiveHost, src: LiveSource, host) -> None:
