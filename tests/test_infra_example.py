@@ -98,3 +98,17 @@ def test_budget_with_no_path_covers_every_configured_host(infra):
     doc = json.loads(r.output)
     hosts = {h["name"]: h["ram_bytes"] for h in doc["hosts"]}
     assert hosts == {"cache1": 4 << 30, "db1": 16 << 30, "web1": 8 << 30}
+
+
+def test_the_repository_given_as_a_path_is_checked_as_its_hosts(monkeypatch):
+    """`oomlint check examples/infra` from the project root: a directory with its own
+    .oomlint.toml describing hosts and no etc/, usr/lib/ ... of its own is those hosts (not
+    one host in which nothing is recognised), its paths shown from where oomlint runs."""
+    monkeypatch.chdir(INFRA.parent.parent)
+    r = CliRunner().invoke(main, ["check", "examples/infra", "--format", "json"],
+                           catch_exceptions=False)
+    doc = json.loads(r.output)
+    rules = {(f["rule"], f["path"]) for f in doc["findings"]}
+    assert ("OOM401", "examples/infra/roles/mysql/templates/my.cnf.j2") in rules, rules
+    assert not [f for f in doc["findings"] if f["rule"] == "OOM008"]
+    assert r.exit_code == 1

@@ -121,20 +121,34 @@ def _check_groups(paths, ram, swap, cfg: Config, config_path, catalog, select, i
     if not paths:
         chosen = [(cfg, src) for src in _spec_sources(cfg)]
     else:
-        sources = _sources(paths)
         loaded: dict[str, Config] = {}
+
+        def config_of(found: Path) -> Config:
+            if str(found) == cfg.source:
+                return cfg
+            if str(found) not in loaded:
+                try:
+                    loaded[str(found)] = load_config(found, catalog)
+                except ConfigError as exc:
+                    raise click.UsageError(escape(str(exc))) from None
+            return loaded[str(found)]
+
         chosen = []
-        for src in sources:
+        hosts_paths = []
+        for p in paths:
+            # An infrastructure repository given as a path (no etc/, usr/lib/ ... of its own,
+            # its .oomlint.toml describing hosts) is checked as those hosts.
+            repo = _repo_config(p) if config_path is None else None
+            if repo is not None and config_of(repo).host_specs:
+                chosen += [(config_of(repo), src) for src in _spec_sources(config_of(repo))]
+            else:
+                hosts_paths.append(p)
+        for src in _sources(hosts_paths) if hosts_paths or not chosen else ():
             own = cfg
             if config_path is None and not src.loose:
                 found = find_config(Path(os.path.abspath(src.tree.fs.root)))
-                if found is not None and str(found) != cfg.source:
-                    if str(found) not in loaded:
-                        try:
-                            loaded[str(found)] = load_config(found, catalog)
-                        except ConfigError as exc:
-                            raise click.UsageError(escape(str(exc))) from None
-                    own = loaded[str(found)]
+                if found is not None:
+                    own = config_of(found)
             chosen.append((own, src))
     groups: dict[int, tuple[Config, set[str], list]] = {}
     shown: dict[str, str] = {}
@@ -146,6 +160,17 @@ def _check_groups(paths, ram, swap, cfg: Config, config_path, catalog, select, i
         groups[id(own)][2].append(src)
         shown[src.name] = src.config or (_shown_path(own.source) if own.source else "(none)")
     return list(groups.values()), shown
+
+
+def _repo_config(path: Path) -> Path | None:
+    """The .oomlint.toml of a directory that is a repository of hosts rather than a host
+    root: it has a configuration file of its own and none of a root's top directories."""
+    from oomlint.sources.hosts import ROOT_MARKERS
+
+    if not path.is_dir() or any((path / m).is_dir() for m in ROOT_MARKERS):
+        return None
+    cand = path / ".oomlint.toml"
+    return cand if cand.is_file() else None
 
 
 def _shown_path(path: str) -> str:
