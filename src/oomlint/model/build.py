@@ -11,11 +11,12 @@ one OOM008 at its root, and the engine runs no other rule on it.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from oomlint.base.findings import Finding, Problems, internal_error
 from oomlint.base.ids import INTERNAL_ERROR, LINK_LOOP, NOT_READ_RULES, NOTHING_RECOGNISED
 from oomlint.base.provenance import Loc
 from oomlint.model.host import Host, Recognised
-from oomlint.model.live import load_live, load_live_memory
 from oomlint.model.reader import Reader
 from oomlint.model.services import (
     load_databases,
@@ -30,8 +31,10 @@ from oomlint.model.systemd_exec import load_exec
 from oomlint.model.systemd_manager import conf_files, load_manager
 from oomlint.model.systemd_units import load_units
 from oomlint.sources.hosts import ROOT_MARKERS
-from oomlint.sources.live import LiveSource
 from oomlint.sources.tree import Tree, rel
+
+if TYPE_CHECKING:
+    from oomlint.sources.live import LiveSource
 
 STEPS = (
     ("systemd units", load_units),
@@ -55,9 +58,12 @@ def build_host(tree: Tree, name: str, *, loose: bool = False, ram: int | None = 
                 db_flavors=dict(db_flavors or {}))
     problems = Problems()
     reader = Reader(tree, host, problems)
-    live_steps = () if live is None else (("the running memory counters (/proc)", load_live_memory),
-                                          ("the running values (/proc, /sys, kernel log)",
-                                           load_live))
+    live_steps: tuple = ()
+    if live is not None:  # oomlint audit; model/live.py (and /proc's parsers) only then
+        from oomlint.model.live import load_live, load_live_memory
+
+        live_steps = (("the running memory counters (/proc)", load_live_memory),
+                      ("the running values (/proc, /sys, kernel log)", load_live))
     for what, step in live_steps[:1]:
         _live_step(what, step, host, live, problems)
     for what, step in STEPS:

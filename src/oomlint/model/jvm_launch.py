@@ -23,6 +23,7 @@ from oomlint.base.provenance import Loc, Setting
 from oomlint.base.redact import shown
 from oomlint.model.host import Command, Env, Unit, list_entries
 from oomlint.model.hotspot import ES_SYSTEM_OPTIONS, JvmConfig, ergonomic_heap, resolve_jvm
+from oomlint.model.services import jvm_evidence
 from oomlint.model.systemd_exec import EnvFile, exec_commands, exec_environment, parse_environment_file
 from oomlint.parsers.hotspot_flags import FlagSource, collect_flags, join_templated
 from oomlint.parsers.java_args import (
@@ -616,14 +617,9 @@ def _build(ctx: _Ctx, found: Found, exec_loc: Loc, env: Env, *, visible_ram: int
 
 
 # ======================================================================================
-# Services that look like a JVM but cannot be followed to one
+# Services that look like a JVM but cannot be followed to one (the evidence:
+# model/services.py `jvm_evidence`)
 # ======================================================================================
-
-# Variables a Java service's unit or environment file sets for its JVM (JAVA_OPTS,
-# ES_JAVA_OPTS, KAFKA_HEAP_OPTS, CATALINA_OPTS, JAVA_TOOL_OPTIONS ...), and JVM options.
-_JVM_VAR = re.compile(r"(?:^|_)JAVA(?:_[A-Z0-9]+)*_OPT(?:ION)?S$|^_JAVA_OPTIONS$|^JAVA_TOOL_OPTIONS$"
-                      r"|_HEAP_OPTS$|^CATALINA_OPTS$|^JVM_OPTS$|^JAVA_ARGS$")
-_JVM_OPTION = re.compile(r"(?:^|\s)-(?:Xmx|Xms|XX:[+-]?[A-Za-z]+)")
 
 
 @dataclass(frozen=True)
@@ -636,20 +632,6 @@ class JvmUnmodelled:
     loc: Loc
     evidence: str
     reason: str
-
-
-def jvm_evidence(unit: Unit) -> tuple[str, Loc] | None:
-    """Why a unit looks like a JVM: a JVM variable it sets (by name: the values may hold
-    secrets), a variable holding -Xmx/-XX: options, or JVM options on its command line."""
-    for key, (value, loc) in unit.env.variables.items():
-        if _JVM_VAR.search(key):
-            return f"it sets {key}", loc
-        if _JVM_OPTION.search(value):
-            return f"its {key} holds JVM options", loc
-    for argv, loc in unit.commands:
-        if any(_JVM_OPTION.search(w.text) or w.text.endswith((".jar", ".war")) for w in argv):
-            return "its command line has JVM options or a jar", loc
-    return None
 
 
 def jvm_unmodelled(unit: Unit, why_not: Sequence[str]) -> JvmUnmodelled | None:

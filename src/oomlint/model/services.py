@@ -13,6 +13,8 @@ from oomlint.model.host import (
     DatabaseInstance,
     Host,
     JvmInstance,
+    PhpFpmInstance,
+    RedisInstance,
     Unit,
 )
 from oomlint.model.reader import Reader
@@ -38,9 +40,8 @@ def _flag(argv: list[str], *names: str) -> str | None:
 
 def load_databases(reader: Reader) -> None:
     tree, host, problems = reader.tree, reader.host, reader.problems
-    from oomlint.model.mysql import load_mysql
-    from oomlint.model.postgresql import load_postgresql
-
+    # Each domain's model (model/mysql.py, model/postgresql.py ...) is imported only once a
+    # unit or a file of its program is found: a host without one never loads its parsers.
     used: set[str] = set()
     # MySQL / MariaDB: units that run the server, else the distribution's default files.
     mysql_units = [u for u in host.services if u.fragment is not None and (
@@ -59,6 +60,8 @@ def load_databases(reader: Reader) -> None:
             start.append(extra)
         if not any(tree.exists(p) for p in start):
             continue
+        from oomlint.model.mysql import load_mysql
+
         cfg = load_mysql(tree, start, flavor, problems, group_suffix=suffix,
                          prefix_matching=prefix_matching)
         if cfg is None or not cfg.files:
@@ -75,7 +78,7 @@ def load_databases(reader: Reader) -> None:
     # units naming a data dir.
     patroni = _patroni_clusters(tree, host, problems)
     for conf, (unit, ver, data) in patroni.items():
-        _add_pg(tree, host, problems, conf, ver, unit, load_postgresql, data)
+        _add_pg(tree, host, problems, conf, ver, unit, data)
     for ver in tree.listdir("/etc/postgresql"):
         for cluster in tree.listdir(f"/etc/postgresql/{ver}"):
             conf = f"/etc/postgresql/{ver}/{cluster}/postgresql.conf"
@@ -88,8 +91,7 @@ def load_databases(reader: Reader) -> None:
                 continue
             unit = host.units.get(f"postgresql@{ver}-{cluster}.service") or \
                 host.units.get("postgresql@.service")
-            _add_pg(tree, host, problems, conf, ver, unit, load_postgresql,
-                    f"/var/lib/postgresql/{ver}/{cluster}")
+            _add_pg(tree, host, problems, conf, ver, unit, f"/var/lib/postgresql/{ver}/{cluster}")
     for unit in host.services:
         argv = unit.exec_argv()
         if unit.fragment is None or not argv or posixpath.basename(argv[0]) not in PG_BINARIES:
@@ -99,7 +101,7 @@ def load_databases(reader: Reader) -> None:
         conf = conf_opt or (f"{data}/postgresql.conf" if data else None)
         if conf and tree.lookup(conf).kind == "file" and not any(
                 d.config.files and d.config.files[0] == rel(conf) for d in host.databases):
-            _add_pg(tree, host, problems, conf, None, unit, load_postgresql, data)
+            _add_pg(tree, host, problems, conf, None, unit, data)
 
 
 def _instance_words(unit: Unit, argv: list[str]) -> list[str]:
@@ -195,7 +197,9 @@ def _linked_unit(host: Host, cfg) -> Unit | None:
     return host.units.get(names[-1]) if names else None
 
 
-def _add_pg(tree, host, problems, conf, ver, unit, load_postgresql, data_dir):
+def _add_pg(tree, host, problems, conf, ver, unit, data_dir):
+    from oomlint.model.postgresql import load_postgresql
+
     flavor = host.db_flavors.get("postgresql") or (f"postgresql-{ver}" if ver else "postgresql-15")
     # postgres reads postgresql.auto.conf from data_directory (a setting of the main file,
     # else the -D directory); read the main file once to learn it.
@@ -219,13 +223,63 @@ def _add_pg(tree, host, problems, conf, ver, unit, load_postgresql, data_dir):
 # -- JVMs ---------------------------------------------------------------------------------
 
 
+# The commands model/jvm_launch.py `load_jvm` recognises by name (parsers/launchers.py
+# `detect_launcher_located`: java, its LAUNCHERS and _ENTRYPOINTS) and those it looks
+# through (env, its SHELLS); tests/test_domains.py holds them equal to those tables.
+JVM_COMMANDS = frozenset({
+    "java", "catalina.sh", "startup.sh", "kafka-server-start.sh", "kafka-run-class.sh",
+    "elasticsearch", "opensearch", "zkServer.sh", "jetty.sh", "jenkins",
+    "systemd-entrypoint", "elasticsearch-entrypoint.sh", "opensearch-entrypoint.sh"})
+JVM_WRAPPERS = frozenset({"env", "sh", "bash", "dash", "ksh", "zsh"})
+
+# Variables a Java service's unit or environment file sets for its JVM (JAVA_OPTS,
+# ES_JAVA_OPTS, KAFKA_HEAP_OPTS, CATALINA_OPTS, JAVA_TOOL_OPTIONS ...), and JVM options.
+_JVM_VAR = re.compile(r"(?:^|_)JAVA(?:_[A-Z0-9]+)*_OPT(?:ION)?S$|^_JAVA_OPTIONS$|^JAVA_TOOL_OPTIONS$"
+                      r"|_HEAP_OPTS$|^CATALINA_OPTS$|^JVM_OPTS$|^JAVA_ARGS$")
+_JVM_OPTION = re.compile(r"(?:^|\s)-(?:Xmx|Xms|XX:[+-]?[A-Za-z]+)")
+
+
+def jvm_evidence(unit: Unit) -> tuple[str, Loc] | None:
+    """Why a unit looks like a JVM: a JVM variable it sets (by name: the values may hold
+    secrets), a variable holding -Xmx/-XX: options, or JVM options on its command line."""
+    for key, (value, loc) in unit.env.variables.items():
+        if _JVM_VAR.search(key):
+            return f"it sets {key}", loc
+        if _JVM_OPTION.search(value):
+            return f"its {key} holds JVM options", loc
+    for argv, loc in unit.commands:
+        if any(_JVM_OPTION.search(w.text) or w.text.endswith((".jar", ".war")) for w in argv):
+            return "its command line has JVM options or a jar", loc
+    return None
+
+
+def may_start_jvm(tree, unit: Unit) -> bool:
+    """False only when model/jvm_launch.py `load_jvm` finds no JVM in the unit and
+    `jvm_unmodelled` notes none (OOM508), so that the JVM model is not even imported: the
+    unit has no `jvm_evidence`, and no ExecStart= command starts with a template
+    expression, a name `load_jvm` recognises or looks through (`JVM_COMMANDS`,
+    `JVM_WRAPPERS`), or an absolute path the tree has (a start script it would read).
+    Such a command is all `load_jvm` would look at, and it would look the path up the
+    same way, the commands taken last first."""
+    if jvm_evidence(unit) is not None:
+        return True
+    for argv, _ in reversed(unit.commands):
+        if not argv:
+            continue
+        word = argv[0].text
+        name = posixpath.basename(word)
+        if "{" in word or name in JVM_COMMANDS or name in JVM_WRAPPERS:
+            return True
+        if word.startswith("/") and tree.lookup(word).kind != "missing":
+            return True
+    return False
+
+
 def load_jvms(reader: Reader) -> None:
-    tree, host, problems = reader.tree, reader.host, reader.problems
     """Every service whose ExecStart= starts a JVM (directly or through a known launcher).
     With UseContainerSupport (JDK 11.0.16+/15+ on cgroup v2) the JVM sizes its heap from
     the cgroup limit it runs under, i.e. the unit's binding MemoryMax; else from RAM."""
-    from oomlint.model.jvm_launch import jvm_unmodelled, load_jvm
-
+    tree, host, problems = reader.tree, reader.host, reader.problems
     jdk = int(host.db_flavors.get("jdk", 17))
     bundled = "jdk" not in host.db_flavors  # else the configured JDK runs every JVM
     for unit in host.services:
@@ -240,6 +294,10 @@ def load_jvms(reader: Reader) -> None:
         visible = own if own is not None and jdk >= 11 else host.ram
         if jdk >= 24 and limit is not None:
             visible = limit
+        if not may_start_jvm(tree, unit):
+            continue  # no JVM, and nothing OOM508 would say: model/jvm_launch.py not loaded
+        from oomlint.model.jvm_launch import jvm_unmodelled, load_jvm
+
         why_not: list[str] = []
         cfg = load_jvm(tree, unit, None, problems, jdk, visible, name=unit.name,
                        host_ram=host.ram, bundled=bundled, why_not=why_not,
@@ -319,18 +377,26 @@ def load_program_configs(reader: Reader) -> None:
 # -- php-fpm and Redis / Valkey ---------------------------------------------------------
 
 
+def _may_be_fpm(argv0: str) -> bool:
+    """Every name model/php_fpm.py `FPM_BINARY` matches (php-fpm, php-fpm8.2, php8.2-fpm)
+    starts with "php" and holds "fpm": a cheap first test before that module is loaded."""
+    name = posixpath.basename(argv0)
+    return name.startswith("php") and "fpm" in name
+
+
 def load_php_fpm_services(reader: Reader) -> None:
     """Every service whose ExecStart= runs php-fpm (``php-fpm8.2``, ``php-fpm``), with the
     configuration it reads; then Debian's /etc/php/X.Y/fpm/php-fpm.conf and
     /etc/php-fpm.conf that no unit claimed, standalone."""
-    from oomlint.model.host import PhpFpmInstance
-    from oomlint.model.php_fpm import fpm_binary_version, load_php_fpm
-
     tree, host, problems = reader.tree, reader.host, reader.problems
     seen: set[str] = set()
     for unit in host.services:
         argv = unit.exec_argv()
-        if unit.fragment is None or not argv or not fpm_binary_version(argv[0])[0]:
+        if unit.fragment is None or not argv or not _may_be_fpm(argv[0]):
+            continue
+        from oomlint.model.php_fpm import fpm_binary_version, load_php_fpm
+
+        if not fpm_binary_version(argv[0])[0]:
             continue
         cfg = load_php_fpm(tree, argv, unit.env, problems)
         if cfg is None or cfg.conf in seen:
@@ -342,6 +408,8 @@ def load_php_fpm_services(reader: Reader) -> None:
     for conf in [*candidates, "/etc/php-fpm.conf"]:
         if rel(conf) in seen or tree.lookup(conf).kind == "missing":
             continue
+        from oomlint.model.php_fpm import load_php_fpm
+
         cfg = load_php_fpm(tree, [], None, problems, conf=conf)
         if cfg is None:
             continue
@@ -355,14 +423,17 @@ def load_redis_services(reader: Reader) -> None:
     """Every service whose ExecStart= runs redis-server or valkey-server, with the file and
     options it passes; then /etc/redis/redis.conf, /etc/redis.conf and
     /etc/valkey/valkey.conf that no unit claimed, standalone."""
-    from oomlint.model.host import RedisInstance
-    from oomlint.model.redis import load_redis, redis_binary
-
     tree, host, problems = reader.tree, reader.host, reader.problems
     seen: set[str] = set()
     for unit in host.services:
         argv = unit.exec_argv()
-        if unit.fragment is None or not argv or redis_binary(argv[0]) is None:
+        # REDIS_BINARIES holds every name model/redis.py `redis_binary` knows (and more)
+        if unit.fragment is None or not argv or posixpath.basename(argv[0]) not in \
+                REDIS_BINARIES:
+            continue
+        from oomlint.model.redis import load_redis, redis_binary
+
+        if redis_binary(argv[0]) is None:
             continue
         if unit.template == unit.name:
             continue  # a template (redis-server@.service) runs nothing by itself
@@ -381,6 +452,8 @@ def load_redis_services(reader: Reader) -> None:
                          ("/etc/valkey/valkey.conf", "valkey")):
         if rel(conf) in seen or tree.lookup(conf).kind == "missing":
             continue
+        from oomlint.model.redis import load_redis
+
         cfg = load_redis(tree, [], problems, flavor, conf=conf)
         if cfg is None:
             continue
