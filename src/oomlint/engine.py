@@ -12,12 +12,11 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from oomlint import baseline as baseline_mod
-from oomlint import suppress
+from oomlint import checks, suppress
 from oomlint.analysis.context import Context
 from oomlint.base.findings import Finding, Severity, Suppressed, internal_error
 from oomlint.base.ids import INTERNAL_ERROR
 from oomlint.catalog import RuleMeta, resolve_selector
-from oomlint.checks import CHECKS
 from oomlint.config import Config, rule_options
 from oomlint.model.host import Host
 
@@ -79,10 +78,12 @@ def run(hosts: list[tuple[Host, Callable[[str], str]]], catalog: dict[str, RuleM
         ctx = Context(host, config.assumptions)
         # A host where nothing oomlint reads was found (OOM008) is judged by no rule: an
         # empty tree has no swap to miss and no budget to exceed.
-        for module in () if host.nothing_recognised else CHECKS:
-            rule = module.RULE
+        for name, rule, domain in () if host.nothing_recognised else _REGISTRY:
             if rule not in selected or rule not in catalog:
                 continue
+            if not checks.has_domain(host, domain) and _budget_ok(ctx):
+                continue  # it judges what this host has none of: it would yield nothing
+            module = _module(name)  # imported the first time it runs
             try:
                 findings.extend(module.check(ctx, options[rule]))
             except Exception as exc:  # a broken check must not stop the others
@@ -106,6 +107,27 @@ def run(hosts: list[tuple[Host, Callable[[str], str]]], catalog: dict[str, RuleM
     if baseline is not None:
         apply_baseline(result, baseline, selected)
     return result
+
+
+_REGISTRY = tuple((name, checks.rule_of(name), domain) for name, domain in checks.REGISTRY)
+_MODULES: dict = {}  # check modules imported so far (checks/__init__.py `load`)
+
+
+def _module(name: str):
+    module = _MODULES.get(name)
+    if module is None:
+        module = _MODULES[name] = checks.load(name)
+    return module
+
+
+def _budget_ok(ctx: Context) -> bool:
+    """Whether the host's budget can be computed (once: `Context.budget` is cached). A check
+    of a domain the host lacks may still read the budget first; when that raises, the check
+    runs and reports the failure (OOM099) as it always did."""
+    try:
+        return ctx.budget is not None
+    except Exception:
+        return False
 
 
 def apply_baseline(result: Result, baseline: baseline_mod.Baseline, selected: set[str]) -> None:
