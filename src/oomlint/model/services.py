@@ -351,8 +351,6 @@ def load_program_configs(reader: Reader) -> None:
     kubelet's `--config` (kubeadm's drop-in passes /var/lib/kubelet/config.yaml), and
     `$ES_PATH_CONF/elasticsearch.yml` (`/etc/elasticsearch` by default) or
     `$OPENSEARCH_PATH_CONF/opensearch.yml` (`/etc/opensearch`)."""
-    from oomlint.parsers.yaml_keys import parse_yaml_keys
-
     tree, host = reader.tree, reader.host
     for unit in host.services:
         if unit.fragment is None:
@@ -370,6 +368,8 @@ def load_program_configs(reader: Reader) -> None:
                     "/elasticsearch.yml"
         if not path or not path.startswith("/") or tree.lookup(path).kind != "file":
             continue
+        from oomlint.parsers.yaml_keys import parse_yaml_keys
+
         keys = reader.parse(path, "yaml-keys", lambda text, shown, _p: parse_yaml_keys(
             text, shown))
         if keys is not None:
