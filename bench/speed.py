@@ -80,6 +80,21 @@ def count_files(paths: list[Path]) -> int:
     return sum(1 for p in paths for f in p.rglob("*") if f.is_file())
 
 
+def install_wheel(work: Path) -> Path:
+    """This checkout built as a wheel and installed (without its dependencies, which this
+    interpreter has) under WORK/site; returns that directory."""
+    dist, site = work / "dist", work / "site"
+    shutil.rmtree(dist, ignore_errors=True)
+    shutil.rmtree(site, ignore_errors=True)
+    subprocess.run([PY, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(dist), str(REPO)],
+                   check=True)
+    wheel = next(dist.glob("oomlint-*.whl"))
+    subprocess.run([PY, "-m", "pip", "install", "-q", "--no-deps", "--target", str(site),
+                    str(wheel)], check=True)
+    print(f"measuring the installed wheel {wheel.name}")
+    return site
+
+
 def row(label: str, fig: tuple[float, float, float], files: int | None = None,
         ref: float | None = None, ref_name: str = "") -> None:
     wall, cpu, rss = fig
@@ -103,7 +118,9 @@ def startup(repeat: int) -> None:
     unit = REPO / "tests/data/debian-stock/lib/systemd/system/cron.service"
     if not unit.is_file():
         unit = next((REPO / "tests/data/debian-stock").rglob("*.service"))
+    # `import click` is the floor of every command that parses its arguments with click.
     figs = measure({"python3 -c pass": [PY, "-c", "pass"],
+                    "python3 -c 'import click'": [PY, "-c", "import click"],
                     "oomlint --version": OOMLINT + ["--version"],
                     "oomlint check UNIT": OOMLINT + ["check", str(unit)]}, repeat)
     base = figs["python3 -c pass"][0]
@@ -177,24 +194,30 @@ def main() -> None:
     ap.add_argument("--oomlint", help="the oomlint command to measure (default: python -m "
                     "oomlint on this checkout's src/), e.g. an installed wheel's bin/oomlint")
     ap.add_argument("--only", choices=["startup", "stock", "fleet"], action="append")
+    ap.add_argument("--wheel", action="store_true", help="measure oomlint as users run it: "
+                    "build this checkout's wheel and run its installed copy (the compiled "
+                    "catalogue) instead of the checkout")
     args = ap.parse_args()
     global BASELINE
     BASELINE = args.baseline
+    work = args.work or Path(tempfile.mkdtemp(prefix="oomlint-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
     if args.oomlint:
         OOMLINT[:] = args.oomlint.split()
+    elif args.wheel:
+        ENV["PYTHONPATH"] = str(install_wheel(work))
     jobs = ["--jobs", args.jobs] if args.jobs else []
     only = set(args.only or ["startup", "stock", "fleet"])
     print(f"{PY} ({sys.version.split()[0]}), {os.cpu_count()} CPUs, medians of "
           f"{args.repeat} interleaved runs")
-    work = args.work or Path(tempfile.mkdtemp(prefix="oomlint-bench-"))
-    work.mkdir(parents=True, exist_ok=True)
     try:
         if "startup" in only:
             startup(args.repeat)
         if "stock" in only:
             stock(args.repeat, jobs)
         if "fleet" in only:
-            fleet(work, [1, 10, 100] + ([1000] if args.big else []), args.repeat, jobs)
+            # 100 -> 200 is the "2x the files" step; 1 000 (--big) the memory bound
+            fleet(work, [1, 10, 100, 200] + ([1000] if args.big else []), args.repeat, jobs)
     finally:
         if args.work is None:
             shutil.rmtree(work, ignore_errors=True)
