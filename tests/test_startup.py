@@ -89,3 +89,13 @@ def test_a_checkout_reads_its_compiled_catalogue_and_imports_no_yaml():
         _, modules = _modules_after(*argv)
         assert "yaml" not in modules, argv
 
+
+def test_rules_imports_no_model_and_no_configuration_parser():
+    """The CLI imports oomlint.config for every command; the budget's Assumptions (and the
+    host model behind them), the host specs and tomllib come in only when a configuration
+    is loaded."""
+    out, modules = _modules_after("rules")
+    assert "OOM201" in out
+    for unused in ("oomlint.analysis.budget", "oomlint.model.host", "oomlint.sources.hosts",
+                   "tomllib", "oomlint.engine"):
+        assert unused not in modules, unused

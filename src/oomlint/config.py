@@ -39,18 +39,34 @@ import re
 import sys
 from dataclasses import FrozenInstanceError, dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from oomlint.analysis.budget import Assumptions
 from oomlint.base.findings import Severity
 from oomlint.base.grammar.c import GrammarError
 from oomlint.base.grammar.host import parse_host_size
 from oomlint.catalog import RuleMeta, domain_text, resolve_selector
-from oomlint.sources.hosts import HostSpec
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
+if TYPE_CHECKING:
+    from oomlint.analysis.budget import Assumptions
+    from oomlint.sources.hosts import HostSpec
+
+# The budget's Assumptions (and through it the host model), HostSpec and the TOML parser
+# are imported where they are used: the CLI imports this module for every command, and
+# `rules` or `--help` need none of them.
+
+
+def _tomllib():
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
+    return tomllib
+
+
+def _assumptions(**values) -> Assumptions:
+    from oomlint.analysis.budget import Assumptions
+
+    return Assumptions(**values)
 
 FAIL_ON = ("error", "warning", "info", "never")
 TOP_KEYS = {"select", "ignore", "fail-on", "ram", "swap", "rules", "per-path-ignores", "budget",
@@ -111,7 +127,7 @@ class Config:
     severity: dict[str, Severity] = field(default_factory=dict)
     options: dict[str, dict] = field(default_factory=dict)
     path_ignores: list[tuple[str, set[str]]] = field(default_factory=list)
-    assumptions: Assumptions = field(default_factory=Assumptions)  # [budget], for analysis
+    assumptions: Assumptions = field(default_factory=_assumptions)  # [budget], for analysis
     flavors: dict[str, str] = field(default_factory=dict)  # [budget] server versions, for the model
 
     # [hosts."NAME"]: ram and swap of one host, NAME its path as given or its last part.
@@ -160,6 +176,7 @@ def find_config(start: Path) -> Path | None:
                 text = py.read_text("utf-8")
             except (OSError, UnicodeDecodeError):
                 continue
+            tomllib = _tomllib()
             try:
                 tool = tomllib.loads(text).get("tool", {})
             except tomllib.TOMLDecodeError:
@@ -174,6 +191,7 @@ def find_config(start: Path) -> Path | None:
 def load_config(path: Path | None, catalog: dict[str, RuleMeta]) -> Config:
     if path is None:
         return Config()
+    tomllib = _tomllib()
     try:
         data = tomllib.loads(path.read_text("utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
@@ -273,7 +291,7 @@ def _parse_config(data: dict, catalog: dict[str, RuleMeta], source: str, prefix:
         if key not in BUDGET_KEYS:
             raise ConfigError(f"{prefix}budget.{key}: unknown key")
         values[key] = validate_option(value, BUDGET_KEYS[key], f"{prefix}budget.{key}")
-    cfg.assumptions = Assumptions(**{k: v for k, v in values.items() if k in ASSUMED})
+    cfg.assumptions = _assumptions(**{k: v for k, v in values.items() if k in ASSUMED})
     if "mysql_version" in values:
         cfg.flavors["mysql"] = values["mysql_version"]
     if "postgresql_version" in values:
@@ -331,6 +349,8 @@ def _host_spec(name: str, table: dict, k: str, sizes: dict, source: str) -> Host
         if vars_files or variables:
             raise ConfigError(f"{k}: vars and vars_files need a root or files to render")
         return None
+    from oomlint.sources.hosts import HostSpec
+
     base = str(Path(source).parent) if source else "."
     return HostSpec(name=name, base=base, root=root, files=dict(files),
                     vars_files=tuple(vars_files), vars=dict(variables),
