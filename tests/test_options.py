@@ -1,5 +1,6 @@
-"""Rule options arrive typed: a frozen dataclass per rule, built from the catalogue's
-`options` schema, values validated and converted when the configuration is loaded."""
+"""Rule options arrive typed: read-only attributes built from the catalogue's `options`
+schema (one type, `RuleOptions`, for every rule), values validated and converted when the
+configuration is loaded."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import pytest
 
 from oomlint.base.findings import Severity
 from oomlint.catalog import RuleMeta, load_catalog
-from oomlint.config import Config, ConfigError, parse_config, rule_options
+from oomlint.config import Config, ConfigError, RuleOptions, parse_config, rule_options
 
 GIB = 1024 ** 3
 
@@ -22,11 +23,50 @@ def _rule(options) -> RuleMeta:
 def test_defaults_from_the_catalogue():
     catalog = load_catalog()
     opts = rule_options(catalog["OOM201"], Config())
-    assert type(opts).__name__ == "OOM201Options"
+    assert repr(opts) == "OOM201Options(allow_units=())"
     assert opts.allow_units == ()
     assert rule_options(catalog["OOM102"], Config()).near_share == 0.9
     with pytest.raises(dataclasses.FrozenInstanceError):
         opts.allow_units = ("x",)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        del opts.allow_units
+    with pytest.raises(AttributeError):
+        opts.no_such_option  # noqa: B018
+
+
+def test_options_compare_copy_and_pickle_as_values():
+    import copy
+    import pickle
+
+    catalog = load_catalog()
+    a = rule_options(catalog["OOM102"], Config())
+    assert a == rule_options(catalog["OOM102"], Config())
+    assert a != rule_options(catalog["OOM201"], Config())
+    assert a != RuleOptions("OOM999", dict(vars(a)))  # same values, another rule
+    assert hash(a) == hash(rule_options(catalog["OOM102"], Config()))
+    for b in (copy.copy(a), copy.deepcopy(a), pickle.loads(pickle.dumps(a))):
+        assert b == a and repr(b) == repr(a) and b.near_share == 0.9
+
+
+def test_every_rule_has_its_schema_as_attributes():
+    for rule in load_catalog().values():
+        opts = rule_options(rule, Config())
+        assert list(vars(opts)) == list(rule.options), rule.id
+
+
+def test_dict_defaults_are_not_shared_between_runs():
+    rule = _rule({"by_unit": {"type": "dict[str,int]", "default": {"a.service": 2}}})
+    first = rule_options(rule, Config())
+    first.by_unit["b.service"] = 3
+    assert rule_options(rule, Config()).by_unit == {"a.service": 2}
+
+
+def test_defaults_follow_the_schema_of_the_rule_asked_for():
+    """Defaults are validated once per rule id, and again when a rule with that id comes
+    with another schema (tests build several OOM999)."""
+    assert rule_options(_rule({"n": {"type": "int", "default": 1}}), Config()).n == 1
+    assert rule_options(_rule({"n": {"type": "int", "default": 2}}), Config()).n == 2
+    assert rule_options(_rule({"m": {"type": "str"}}), Config()).m is None
 
 
 def test_configured_values_are_converted_at_load():
@@ -34,8 +74,8 @@ def test_configured_values_are_converted_at_load():
                   "units": {"type": "list[str]", "default": []},
                   "share": {"type": "float", "default": 1}})
     catalog = {"OOM999": rule}
-    assert rule_options(rule, Config()) == type(rule_options(rule, Config()))(
-        cap=GIB, units=(), share=1.0)
+    assert rule_options(rule, Config()) == RuleOptions("OOM999", dict(cap=GIB, units=(),
+                                                                      share=1.0))
     cfg = parse_config({"rules": {"OOM999": {"cap": "2G", "units": ["a*"], "share": 2}}},
                        catalog)
     opts = rule_options(rule, cfg)

@@ -20,14 +20,15 @@ SRC = Path(__file__).resolve().parent.parent / "src"
 UNIT = Path(__file__).resolve().parent / "data/debian-stock/lib/systemd/system/cron.service"
 
 
-def _modules_after(*argv: str) -> tuple[str, set[str]]:
-    """stdout and the modules imported by `python -m oomlint ARGV` in a fresh interpreter."""
+def _modules_after(*argv: str, **env_vars: str) -> tuple[str, set[str]]:
+    """stdout and the modules imported by `python -m oomlint ARGV` in a fresh interpreter
+    (`env_vars` added to its environment)."""
     code = ("import atexit, json, sys\n"
             "atexit.register(lambda: sys.stderr.write('\\nMODULES ' + json.dumps(sorted(sys.modules))))\n"
             "sys.argv = ['oomlint', *sys.argv[1:]]\n"
             "import runpy\n"
             "runpy.run_module('oomlint', run_name='__main__')\n")
-    env = dict(os.environ, PYTHONPATH=str(SRC))
+    env = dict(os.environ, PYTHONPATH=str(SRC), **env_vars)
     proc = subprocess.run([sys.executable, "-c", code, *argv], capture_output=True, text=True,
                           env=env)
     modules = json.loads(proc.stderr.rsplit("MODULES ", 1)[1])
@@ -79,3 +80,22 @@ def test_postgresql_letter_classes_match_guc_file_l_on_every_code_point():
     every = "".join(map(chr, range(0x110000)))
     for original, fast in pairs:
         assert re.findall(original, every) == re.findall(fast, every), fast
+
+
+def test_a_checkout_reads_its_compiled_catalogue_and_imports_no_yaml():
+    """src/oomlint/_catalog.json is current (tests/test_catalog_load.py): neither `rules`
+    nor `check` parses rules/*.yaml or imports PyYAML."""
+    for argv in (("rules",), ("check", str(UNIT))):
+        _, modules = _modules_after(*argv)
+        assert "yaml" not in modules, argv
+
+
+def test_rules_imports_no_model_and_no_configuration_parser():
+    """The CLI imports oomlint.config for every command; the budget's Assumptions (and the
+    host model behind them), the host specs and tomllib come in only when a configuration
+    is loaded."""
+    out, modules = _modules_after("rules")
+    assert "OOM201" in out
+    for unused in ("oomlint.analysis.budget", "oomlint.model.host", "oomlint.sources.hosts",
+                   "tomllib", "oomlint.engine"):
+        assert unused not in modules, unused

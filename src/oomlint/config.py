@@ -37,21 +37,36 @@ import json
 import math
 import re
 import sys
-from dataclasses import dataclass, field
-from functools import cache
+from dataclasses import FrozenInstanceError, dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from oomlint.analysis.budget import Assumptions
 from oomlint.base.findings import Severity
 from oomlint.base.grammar.c import GrammarError
 from oomlint.base.grammar.host import parse_host_size
 from oomlint.catalog import RuleMeta, domain_text, resolve_selector
-from oomlint.sources.hosts import HostSpec
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
+if TYPE_CHECKING:
+    from oomlint.analysis.budget import Assumptions
+    from oomlint.sources.hosts import HostSpec
+
+# The budget's Assumptions (and through it the host model), HostSpec and the TOML parser
+# are imported where they are used: the CLI imports this module for every command, and
+# `rules` or `--help` need none of them.
+
+
+def _tomllib():
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
+    return tomllib
+
+
+def _assumptions(**values) -> Assumptions:
+    from oomlint.analysis.budget import Assumptions
+
+    return Assumptions(**values)
 
 FAIL_ON = ("error", "warning", "info", "never")
 TOP_KEYS = {"select", "ignore", "fail-on", "ram", "swap", "rules", "per-path-ignores", "budget",
@@ -112,7 +127,7 @@ class Config:
     severity: dict[str, Severity] = field(default_factory=dict)
     options: dict[str, dict] = field(default_factory=dict)
     path_ignores: list[tuple[str, set[str]]] = field(default_factory=list)
-    assumptions: Assumptions = field(default_factory=Assumptions)  # [budget], for analysis
+    assumptions: Assumptions = field(default_factory=_assumptions)  # [budget], for analysis
     flavors: dict[str, str] = field(default_factory=dict)  # [budget] server versions, for the model
 
     # [hosts."NAME"]: ram and swap of one host, NAME its path as given or its last part.
@@ -161,6 +176,7 @@ def find_config(start: Path) -> Path | None:
                 text = py.read_text("utf-8")
             except (OSError, UnicodeDecodeError):
                 continue
+            tomllib = _tomllib()
             try:
                 tool = tomllib.loads(text).get("tool", {})
             except tomllib.TOMLDecodeError:
@@ -175,6 +191,7 @@ def find_config(start: Path) -> Path | None:
 def load_config(path: Path | None, catalog: dict[str, RuleMeta]) -> Config:
     if path is None:
         return Config()
+    tomllib = _tomllib()
     try:
         data = tomllib.loads(path.read_text("utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
@@ -274,7 +291,7 @@ def _parse_config(data: dict, catalog: dict[str, RuleMeta], source: str, prefix:
         if key not in BUDGET_KEYS:
             raise ConfigError(f"{prefix}budget.{key}: unknown key")
         values[key] = validate_option(value, BUDGET_KEYS[key], f"{prefix}budget.{key}")
-    cfg.assumptions = Assumptions(**{k: v for k, v in values.items() if k in ASSUMED})
+    cfg.assumptions = _assumptions(**{k: v for k, v in values.items() if k in ASSUMED})
     if "mysql_version" in values:
         cfg.flavors["mysql"] = values["mysql_version"]
     if "postgresql_version" in values:
@@ -332,6 +349,8 @@ def _host_spec(name: str, table: dict, k: str, sizes: dict, source: str) -> Host
         if vars_files or variables:
             raise ConfigError(f"{k}: vars and vars_files need a root or files to render")
         return None
+    from oomlint.sources.hosts import HostSpec
+
     base = str(Path(source).parent) if source else "."
     return HostSpec(name=name, base=base, root=root, files=dict(files),
                     vars_files=tuple(vars_files), vars=dict(variables),
@@ -407,44 +426,89 @@ def option_value(value, schema: dict):
     return converted
 
 
-# The Python type of each catalogue option type, once validated and converted.
-OPTION_TYPES = {"str": str, "int": int, "float": float, "bool": bool, "size": int,
-                "list[str]": tuple[str, ...], "dict[str,int]": dict[str, int]}
+# The catalogue option types, each value validated and converted by `option_value`.
+OPTION_TYPES = ("str", "int", "float", "bool", "size", "list[str]", "dict[str,int]")
 
 
 def _frozen(value):
-    """A validated option value as a frozen dataclass holds it (lists become tuples)."""
+    """A validated option value as `RuleOptions` holds it (lists become tuples)."""
     return tuple(value) if isinstance(value, list) else value
 
 
-def options_type(rule: RuleMeta) -> type:
-    """The frozen dataclass of a rule's options, one field per entry of the catalogue's
-    `options` schema, its default validated and converted (sizes in bytes)."""
-    spec = tuple((name, tuple((k, _frozen(v)) for k, v in schema.items() if k != "doc"))
-                 for name, schema in rule.options.items())
-    return _options_type(rule.id, spec)
+class RuleOptions:
+    """A rule's options: one read-only attribute per entry of the catalogue's `options`
+    schema (`opts.allow_units`), values validated and converted (sizes in bytes, lists as
+    tuples). One type for every rule: a dataclass per rule, made at every start-up, cost
+    more than the run of a small check. Equal when the rule and the values are."""
+
+    __slots__ = ("_rule", "__dict__")
+
+    def __init__(self, rule: str, values: dict):
+        object.__setattr__(self, "_rule", rule)
+        self.__dict__.update(values)
+
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name):
+        raise FrozenInstanceError(f"cannot delete field {name!r}")
+
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self._rule, self.__dict__) == (other._rule, other.__dict__)
+
+    def __hash__(self):
+        return hash((self._rule, *self.__dict__.items()))
+
+    def __repr__(self):
+        fields = ", ".join(f"{k}={v!r}" for k, v in self.__dict__.items())
+        return f"{self._rule}Options({fields})"
+
+    def __reduce__(self):  # copy and pickle: __setattr__ refuses the default protocol
+        return RuleOptions, (self._rule, dict(self.__dict__))
 
 
-@cache
-def _options_type(rule_id: str, spec: tuple) -> type:
-    fields = []
-    for name, items in spec:
-        schema = dict(items)
+# Per rule id: (a copy of the `options` schema, its defaults validated and converted), so
+# that each rule's defaults are validated once per process, when its options are first
+# asked for. A schema that differs from the copy (another RuleMeta with that id) is redone.
+_DEFAULTS: dict[str, tuple[dict, dict]] = {}
+
+
+def _copy(value):
+    if isinstance(value, dict):
+        return {k: _copy(v) for k, v in value.items()}
+    return [_copy(v) for v in value] if isinstance(value, list) else value
+
+
+def _defaults(rule: RuleMeta) -> dict:
+    """The rule's options with their catalogue defaults (None where it has none), each
+    validated and converted; a `ConfigError` names a default the schema refuses."""
+    cached = _DEFAULTS.get(rule.id)
+    if cached is not None and cached[0] == rule.options:
+        return cached[1]
+    values = {}
+    for name, schema in rule.options.items():
+        schema = {k: _frozen(v) for k, v in schema.items() if k != "doc"}
         type_name, default = schema.get("type"), schema.get("default")
-        key = f"rules/{rule_id}.yaml options.{name}"
+        key = f"rules/{rule.id}.yaml options.{name}"
         if type_name not in OPTION_TYPES:
             raise ConfigError(f"{key}: option type {type_name!r} is not supported")
         if default is not None:
             raw = list(default) if isinstance(default, tuple) else default
             default = _frozen(validate_option(raw, schema, f"{key}.default"))
-        slot = (field(default_factory=lambda d=default: dict(d)) if isinstance(default, dict)
-                else field(default=default))
-        fields.append((name, OPTION_TYPES[type_name], slot))
-    return dataclasses.make_dataclass(f"{rule_id}Options", fields, frozen=True)
+        values[name] = default
+    _DEFAULTS[rule.id] = (_copy(rule.options), values)
+    return values
 
 
-def rule_options(rule: RuleMeta, cfg: Config):
+def rule_options(rule: RuleMeta, cfg: Config) -> RuleOptions:
     """The rule's options, typed: catalogue defaults overlaid with the configured values
     (already validated and converted by `parse_config`)."""
-    given = {k: _frozen(v) for k, v in cfg.options.get(rule.id, {}).items()}
-    return options_type(rule)(**given)
+    values = {k: dict(v) if isinstance(v, dict) else v for k, v in _defaults(rule).items()}
+    for name, value in cfg.options.get(rule.id, {}).items():
+        if name not in values:
+            raise TypeError(f"{rule.id}Options.__init__() got an unexpected keyword "
+                            f"argument {name!r}")
+        values[name] = _frozen(value)
+    return RuleOptions(rule.id, values)
