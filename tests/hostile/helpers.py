@@ -75,12 +75,33 @@ def _inside(path: str, roots: list[str]) -> bool:
     return any(real == r or real.startswith(r.rstrip("/") + "/") for r in roots)
 
 
+def _bytecode_cache(path) -> bool:
+    """A byte-code file the import system writes for a module oomlint imports lazily
+    (`<oomlint>/**/__pycache__/NAME.cpython-311.pyc`, first as `...pyc.<id>`, then renamed):
+    the interpreter's cache of oomlint's own code, not a side effect of checking a tree."""
+    import oomlint
+
+    if isinstance(path, bytes):
+        path = os.fsdecode(path)
+    if not isinstance(path, (str, os.PathLike)):
+        return False
+    p = Path(os.path.realpath(os.fspath(path)))
+    package = Path(oomlint.__file__).resolve().parent
+    name = p.name.rsplit(".", 1)[0] if p.suffix[1:].isdigit() else p.name
+    return (p.parent.name == "__pycache__" and package in p.parents
+            and name.endswith(".pyc") and p.parent.parent.joinpath(
+                name.split(".", 1)[0] + ".py").is_file())
+
+
 def audit(events: list, args) -> list[str]:
     """What a run did that it must not: write, execute, fetch, or read outside the paths
     it was given (configuration discovery may read .oomlint.toml / pyproject.toml)."""
     roots = _allowed_roots(args)
     bad = []
     for event, ev_args in events:
+        if event in ("open", "os.rename") and ev_args and _bytecode_cache(ev_args[0]) and (
+                event == "open" or _bytecode_cache(ev_args[1])):
+            continue
         if event in FORBIDDEN:
             bad.append(f"{event}{ev_args!r}"[:300])
             continue

@@ -198,3 +198,21 @@ def test_only_the_back_ends_touch_the_os():
              isinstance(node.func.value, ast.Name) and node.func.value.id in ("os", "stat")]
     assert calls == []
     assert "import os" not in text and "open(" not in text
+
+
+def test_only_oomlints_own_byte_code_cache_is_excused(tmp_path):
+    """A lazily imported module's .pyc write is the interpreter's, and excused; the same
+    names written anywhere else (the checked tree included) are still side effects."""
+    from .helpers import audit
+
+    package = Path(oomlint.__file__).resolve().parent
+    own = package / "report" / "__pycache__" / "sarif.cpython-311.pyc"
+    tmp = Path(f"{own}.140159062790016")
+    tree_pyc = tmp_path / "__pycache__" / "sarif.cpython-311.pyc"
+    fake = package / "report" / "__pycache__" / "notes.txt"
+    flags = os.O_WRONLY | os.O_CREAT
+    assert audit([("open", (str(tmp), "wb", flags)),
+                  ("os.rename", (str(tmp), str(own), -1, -1))], [tmp_path]) == []
+    bad = audit([("open", (str(tree_pyc), "wb", flags)), ("open", (str(fake), "wb", flags)),
+                 ("os.rename", (str(tmp), str(tree_pyc), -1, -1))], [tmp_path])
+    assert len(bad) == 3, bad
