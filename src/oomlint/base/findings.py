@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import traceback
 from dataclasses import dataclass, field
 from enum import Enum
@@ -79,6 +78,8 @@ def identity(f: Finding, host_id: str | None = None) -> tuple[str, ...]:
 def fingerprint(f: Finding, host_id: str | None = None) -> str:
     """A finding's identity for baselines and SARIF partialFingerprints: `identity` hashed
     to 16 hex digits."""
+    import hashlib  # only JSON, SARIF and baselines fingerprint: not imported by every run
+
     text = "\0".join(identity(f, host_id))
     return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()[:16]
 

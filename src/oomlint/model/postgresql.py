@@ -14,12 +14,12 @@ import functools
 import posixpath
 import re
 from dataclasses import dataclass
-from importlib import resources
 from typing import Any
 
 from oomlint.base.findings import Problems
 from oomlint.base.grammar.c import KIB, MIB, GrammarError
 from oomlint.base.grammar.postgres import postgres_parse_int, postgres_parse_real
+from oomlint.base.package_data import package_text
 from oomlint.base.provenance import Loc, Setting
 from oomlint.base.redact import line_key, mask_value, shown
 from oomlint.model.mysql import _version_tuple
@@ -270,8 +270,7 @@ _PG16_17_ADDED = frozenset({
 def _pg15_names() -> frozenset[str]:
     """src/oomlint/data/postgresql_parameters.txt: every name postgres 15.18 knows (recorded
     by tests/data/db/record.py)."""
-    text = resources.files("oomlint").joinpath("data/postgresql_parameters.txt") \
-        .read_text("utf-8")
+    text = package_text("postgresql_parameters.txt")
     return frozenset(ln.strip() for ln in text.splitlines()
                      if ln.strip() and not ln.startswith("#"))
 

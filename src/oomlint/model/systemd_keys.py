@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from importlib import resources
+
+from oomlint.base.package_data import package_text
 
 
 @lru_cache(maxsize=1)
 def known_directives() -> frozenset[str]:
     """``Section.Key`` pairs systemd accepts (252 plus later additions)."""
-    text = resources.files("oomlint").joinpath("data/systemd_directives.txt").read_text("utf-8")
+    text = package_text("systemd_directives.txt")
     out = set()
     for line in text.splitlines():
         line = line.split("#", 1)[0].strip()
