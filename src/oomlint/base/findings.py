@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import traceback
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -120,6 +119,8 @@ def internal_error(what: str, exc: Exception, consequence: str = "") -> Finding:
     """OOM099 for an exception inside oomlint (a model step or a check): where it failed,
     without reading source files; the engine makes it exit code 2. The exception's text is
     clipped and masked: it may quote the input (``invalid literal for int(): '...'``)."""
+    import traceback  # only for a failing step: not imported by every run
+
     from oomlint.base.ids import INTERNAL_ERROR
 
     tb = traceback.StackSummary.extract(traceback.walk_tb(exc.__traceback__),
