@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+from functools import lru_cache
 
 from oomlint.base.grammar.c import GrammarError
 from oomlint.base.grammar.systemd import (
@@ -121,13 +122,14 @@ def load_units(reader: Reader) -> None:
     dir_targets = {tree.lookup(d).target: d for d in dirs}
     first: dict[str, str] = {}
     dropin_names: set[str] = set()
-    dropin_dirs: set[str] = set()  # "<load dir>/<name>.d" that exist: the only ones to list
+    # "<name>.d" -> the load directories whose listing holds it: the only ones to list
+    dropin_dirs: dict[str, set[str]] = {}
     instances: set[str] = set()
     for d in dirs:
         for n in tree.listdir(d):
             if n.endswith(".d"):
                 dropin_names.add(n[:-2])
-                dropin_dirs.add(f"{d}/{n}")
+                dropin_dirs.setdefault(n, set()).add(d)
             elif n.endswith((".wants", ".requires", ".upholds")):
                 for m in tree.listdir(f"{d}/{n}"):
                     if hidden_or_backup_file(m):
@@ -238,10 +240,15 @@ def _dropin_dirnames(name: str) -> list[str]:
     `name`, in systemd's order: the name, its template (and the template's prefixes), then
     each dash prefix (``a-b-.service``, ``a-.service``; for an instance ``a-@i.service`` and
     its template ``a-@.service``), each searched the same way."""
+    return list(_dirnames(name))
+
+
+@lru_cache(maxsize=4096)  # pure, asked for every unit of every host: once per name and run
+def _dirnames(name: str) -> tuple[str, ...]:
     out: list[str] = []
     _find_dirs(name, out)
     seen: set[str] = set()
-    return [f"{n}.d" for n in out if not (n in seen or seen.add(n))]
+    return tuple(f"{n}.d" for n in out if not (n in seen or seen.add(n)))
 
 
 def _find_dirs(name: str, out: list[str]) -> None:
@@ -263,21 +270,25 @@ def _find_dirs(name: str, out: list[str]) -> None:
     _find_dirs(f"{prefix}@{instance}.{utype}" if at and instance else f"{prefix}.{utype}", out)
 
 
-def _dropin_paths(tree: Tree, dirs: list[str], present: set[str], name: str,
+def _dropin_paths(tree: Tree, dirs: list[str], present: dict[str, set[str]], name: str,
                   aliases: tuple[str, ...]) -> list[str]:
     """unit_file_find_dropin_paths(): the directories of the unit's own name (with its
     template and prefix names) in every load-path directory (highest priority first), then
     those of each alias the same way, then the type-level ``service.d/`` in every one; of
     files with the same basename the first found wins (conf_files_list_strv()), survivors
     sorted by basename in byte order. Hidden and backup names are skipped, and only
-    ``*.conf`` files count."""
+    ``*.conf`` files count. `present`: the directory names the load directories hold (and
+    which hold them): no other is listed."""
     utype = name.rsplit(".", 1)[1]
-    groups = [_dropin_dirnames(name), *(_dropin_dirnames(a) for a in aliases), [f"{utype}.d"]]
+    groups = [_dirnames(name), *(_dirnames(a) for a in aliases), (f"{utype}.d",)]
     chosen: dict[str, str] = {}
     for names in groups:
+        names = [dn for dn in names if dn in present]
+        if not names:
+            continue
         for d in dirs:
             for dn in names:
-                if f"{d}/{dn}" not in present:  # not in the listing of `d`: nothing to read
+                if d not in present[dn]:  # not in the listing of `d`: nothing to read
                     continue
                 for fn in tree.listdir(f"{d}/{dn}"):
                     if fn.endswith(".conf") and fn not in chosen and \
@@ -309,12 +320,19 @@ def _resolve_unit(unit: Unit, host: Host) -> None:
     """Walk the fragment and drop-ins in order and keep the effective value of every
     directive oomlint reasons about, as systemd would."""
     sections = SECTIONS_BY_TYPE.get(unit.type, ())
+    known = _KNOWN
     for f in unit.files:
         if not f.loaded:
             continue
         for a in f.assignments:
-            if a.section not in sections or not is_known(a.section, a.key):
-                continue  # systemd ignores unknown keys and other unit types' sections
+            if a.section not in sections:
+                continue  # systemd ignores other unit types' sections
+            sk = a[:2]
+            ok = known.get(sk)
+            if ok is None:
+                ok = known[sk] = is_known(a.section, a.key)
+            if not ok:
+                continue  # systemd ignores unknown keys
             _apply(unit, a, host)
         for (section, key), count in f.dropped.items():  # repeats the parser only counted
             key = SAME_FIELD.get(key, key)
@@ -340,6 +358,8 @@ def _resolve_unit(unit: Unit, host: Host) -> None:
 
 
 SAME_FIELD = {"StartLimitInterval": "StartLimitIntervalSec"}
+# (section, key) -> systemd_keys.is_known(section, key), asked once per pair and run.
+_KNOWN: dict[tuple[str, str], bool] = {}
 
 
 def _apply(unit: Unit, a: Assignment, host: Host) -> None:
@@ -351,7 +371,8 @@ def _apply(unit: Unit, a: Assignment, host: Host) -> None:
         unit.settings[key] = Setting(key, raw, values.plus(raw) if raw else values,
                                      a.loc).overriding(prev)
         return
-    if key == "Slice" and not is_templated(raw):
+    templated = "{" in raw and is_templated(raw)  # no "{", no expression: no call
+    if key == "Slice" and not templated:
         _apply_slice(unit, a, prev)
         return
     if key == "Delegate" and raw == "":
@@ -365,12 +386,15 @@ def _apply(unit: Unit, a: Assignment, host: Host) -> None:
             return
         unit.settings[key] = Setting(key, raw, None, a.loc).overriding(prev)
         return
-    if is_templated(raw):
+    if templated:
         if key in RELEVANT:
             host.problems.append(templated_value(a.key, a.value, a.loc))
         unit.settings[key] = Setting(key, raw, TEMPLATED, a.loc).overriding(prev)
         return
     if key == "Type" and a.section != "Service":
+        unit.settings[key] = Setting(key, raw, raw, a.loc).overriding(prev)
+        return
+    if key not in _CONVERTED:  # most directives: the value is the text
         unit.settings[key] = Setting(key, raw, raw, a.loc).overriding(prev)
         return
     try:
@@ -382,6 +406,7 @@ def _apply(unit: Unit, a: Assignment, host: Host) -> None:
 
 
 def _convert(key: str, raw: str):
+    """The typed value of `key` (one of `_CONVERTED`) from its text."""
     if key in MEMORY_KEYS:
         return systemd_parse_memory_limit(key, raw)
     if key == "OOMScoreAdjust":
@@ -416,6 +441,12 @@ def _convert(key: str, raw: str):
         # unknown controller name is logged and skipped).
         return BOOLEANS.get(raw.lower(), True)
     return raw
+
+
+# The keys `_convert` gives a value other than the text (any other key's value is its text).
+_CONVERTED = frozenset(MEMORY_KEYS) | {"OOMScoreAdjust", "ManagedOOMMemoryPressureLimit",
+                                      "RemainAfterExit", "Delegate"} | set(CHOICES) | \
+    TIME_KEYS | INT_KEYS
 
 
 def _apply_slice(unit: Unit, a: Assignment, prev: Setting | None) -> None:
