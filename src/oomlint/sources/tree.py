@@ -45,7 +45,7 @@ MAX_LINK_HOPS = 40  # the kernel's MAXSYMLINKS
 DEVNULL = "/dev/null"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Entry:
     """A path in the tree after following links.
 
@@ -56,6 +56,12 @@ class Entry:
     target: str
     kind: str
     is_link: bool = False
+
+    def __init__(self, vpath: str, target: str, kind: str, is_link: bool = False):
+        # The frozen dataclass's __init__ without object.__setattr__ per field: one Entry
+        # per path looked up.
+        d = self.__dict__
+        d["vpath"], d["target"], d["kind"], d["is_link"] = vpath, target, kind, is_link
 
 
 def rel(vpath: str) -> str:
@@ -129,10 +135,16 @@ class Tree:
             return target
 
     def _lookup(self, vpath: str) -> Entry:
-        parent, name = posixpath.split(vpath)
-        if name and parent != vpath:
+        parent, _, name = vpath.rpartition("/")  # vpath is normalised: no "." or ".."
+        if name:
+            parent = parent or "/"
             up = self.lookup(parent)
-            if up.kind == "dir" and not up.is_link:  # vpath is normalised: no "." or ".."
+            if up.kind == "dir" and not up.is_link:
+                kind = self._lstat(vpath)  # `_walk` of the one name left, when no link
+                if kind is None:
+                    return Entry(vpath, vpath, "missing")
+                if kind != LINK:
+                    return self._classify(vpath, vpath, False)
                 return self._walk(vpath, parent, [name])
         return self._walk(vpath, "/", [p for p in vpath.split("/") if p])
 
