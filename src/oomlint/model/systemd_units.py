@@ -178,11 +178,15 @@ def load_units(reader: Reader) -> None:
                for dp in _dropin_paths(tree, dirs, dropin_dirs, n, alias_names))
         return [f for f in got if f is not None]
 
+    aliases_of: dict[str, list[str]] = {}  # unit -> the names that are links to it
+    for a, t in aliases.items():
+        aliases_of.setdefault(t, []).append(a)
+
     def make(n: str) -> Unit:
-        alias_names = tuple(sorted(a for a, t in aliases.items() if t == n))
+        alias_names = tuple(sorted(aliases_of.get(n, ())))
         unit = Unit(n, None, masked=n in masked, aliases=alias_names, template=_template_of(n))
         frag_path = fragments.get(n) or (fragments.get(unit.template) if unit.template else None)
-        sections = set(SECTIONS_BY_TYPE.get(_unit_type(n) or "", ()))
+        sections = _sections(_unit_type(n) or "")
         if unit.masked or (frag_path and tree.size(frag_path) == 0):
             # null_or_empty(): a /dev/null link or a 0-byte file masks the unit; a file of
             # comments, blank lines or a byte-order mark is a fragment that sets nothing (its
@@ -220,6 +224,12 @@ def load_units(reader: Reader) -> None:
             continue
         host.units[s] = make(s)
         pending += [p for p in host.units[s].slice_chain if p not in host.units]
+
+
+@lru_cache(maxsize=None)  # one per unit type
+def _sections(utype: str) -> frozenset[str]:
+    """The sections a unit of type `utype` reads (the others' contents are ignored)."""
+    return frozenset(SECTIONS_BY_TYPE.get(utype, ()))
 
 
 def _is_prefix_name(name: str) -> bool:
@@ -297,6 +307,7 @@ def _dropin_paths(tree: Tree, dirs: list[str], present: dict[str, set[str]], nam
     return [chosen[k] for k in sorted(chosen, key=lambda s: s.encode("utf-8", "surrogateescape"))]
 
 
+@lru_cache(maxsize=4096)  # pure: nearly every service asks for system.slice's
 def _slice_parents(slice_name: str) -> tuple[str, ...]:
     """``a-b.slice`` -> (``a-b.slice``, ``a.slice``, ``-.slice``). A slice name systemd
     refuses (``-x.slice``, ``a--b.slice``, ``a-.slice``) has no parents: it fails to load,
@@ -319,21 +330,31 @@ def _escape_prefix(prefix: str) -> str:
 def _resolve_unit(unit: Unit, host: Host) -> None:
     """Walk the fragment and drop-ins in order and keep the effective value of every
     directive oomlint reasons about, as systemd would."""
-    sections = SECTIONS_BY_TYPE.get(unit.type, ())
-    known = _KNOWN
+    utype = unit.type
+    sections = SECTIONS_BY_TYPE.get(utype, ())
+    how_of = _HOW.get(utype)
+    if how_of is None:
+        how_of = _HOW[utype] = {}
+    settings = unit.settings
     for f in unit.files:
         if not f.loaded:
             continue
         for a in f.assignments:
-            if a.section not in sections:
-                continue  # systemd ignores other unit types' sections
             sk = a[:2]
-            ok = known.get(sk)
-            if ok is None:
-                ok = known[sk] = is_known(a.section, a.key)
-            if not ok:
-                continue  # systemd ignores unknown keys
-            _apply(unit, a, host)
+            how = how_of.get(sk)
+            if how is None:
+                how = how_of[sk] = _how(sections, *sk)
+            if how is _PLAIN:  # `_apply` of a directive whose value is its text, inline
+                raw = a.value
+                value = None if raw == "" else TEMPLATED if "{" in raw and is_templated(raw) \
+                    else raw
+                key = a.key
+                prev = settings.get(key)
+                new = Setting(key, raw, value, a.loc)
+                settings[key] = new if prev is None else new.overriding(prev)
+            elif how is _SPECIAL:
+                _apply(unit, a, host)
+            # else: systemd ignores unknown keys and other unit types' sections
         for (section, key), count in f.dropped.items():  # repeats the parser only counted
             key = SAME_FIELD.get(key, key)
             if section in sections and key in unit.settings:
@@ -358,8 +379,18 @@ def _resolve_unit(unit: Unit, host: Host) -> None:
 
 
 SAME_FIELD = {"StartLimitInterval": "StartLimitIntervalSec"}
-# (section, key) -> systemd_keys.is_known(section, key), asked once per pair and run.
-_KNOWN: dict[tuple[str, str], bool] = {}
+# What `_resolve_unit` does with an assignment, by unit type and (section, key), decided once
+# per run: _IGNORED (another type's section, or a key systemd does not know), _PLAIN (a
+# directive whose value is its text: no conversion, no special case in `_apply`) or
+# _SPECIAL (`_apply`).
+_IGNORED, _PLAIN, _SPECIAL = "ignored", "plain", "special"
+_HOW: dict[str, dict[tuple[str, str], str]] = {}
+
+
+def _how(sections, section: str, key: str) -> str:
+    if section not in sections or not is_known(section, key):
+        return _IGNORED
+    return _SPECIAL if key in _SPECIAL_KEYS else _PLAIN
 
 
 def _apply(unit: Unit, a: Assignment, host: Host) -> None:
@@ -405,6 +436,7 @@ def _apply(unit: Unit, a: Assignment, host: Host) -> None:
     unit.settings[key] = Setting(key, raw, value, a.loc).overriding(prev)
 
 
+@lru_cache(maxsize=8192)  # pure and immutable (a GrammarError is raised each time)
 def _convert(key: str, raw: str):
     """The typed value of `key` (one of `_CONVERTED`) from its text."""
     if key in MEMORY_KEYS:
@@ -447,6 +479,10 @@ def _convert(key: str, raw: str):
 _CONVERTED = frozenset(MEMORY_KEYS) | {"OOMScoreAdjust", "ManagedOOMMemoryPressureLimit",
                                       "RemainAfterExit", "Delegate"} | set(CHOICES) | \
     TIME_KEYS | INT_KEYS
+# The keys `_apply` treats otherwise than as a text value (None when empty, TEMPLATED when
+# templated): any other known directive is resolved inline by `_resolve_unit`.
+_SPECIAL_KEYS = _CONVERTED | set(SAME_FIELD) | LIST_KEYS | RELEVANT | {
+    "Slice", "Delegate", "OOMPolicy", "Restart", "Type"}
 
 
 def _apply_slice(unit: Unit, a: Assignment, prev: Setting | None) -> None:
