@@ -94,7 +94,7 @@ def parse_unit(text: str, path: str, problems: Problems, known_sections=None) ->
             # continuation before or after it, no byte-order mark, under the length limit.
             stripped = raw.strip(WHITESPACE)
             if not stripped or stripped[0] in "#;":
-                if stripped:
+                if "oomlint" in stripped:  # a comment that is no pragma is not looked at
                     pragmas.comment(stripped, lineno)
                 continue
             if section is not None and stripped[0] != "[":
