@@ -226,7 +226,7 @@ def load_units(reader: Reader) -> None:
         pending += [p for p in host.units[s].slice_chain if p not in host.units]
 
 
-@lru_cache(maxsize=None)  # one per unit type
+@lru_cache(maxsize=32)  # one per unit type (UNIT_TYPES, or "")
 def _sections(utype: str) -> frozenset[str]:
     """The sections a unit of type `utype` reads (the others' contents are ignored)."""
     return frozenset(SECTIONS_BY_TYPE.get(utype, ()))
