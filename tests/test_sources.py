@@ -197,3 +197,85 @@ def test_overlay_over_loose_files(loose, tmp_path):
     assert tree.listdir("/etc/sysctl.d") == BYTE_ORDER
     assert _read(tree, "/etc/sysctl.d/a.conf")[0] == ("etc/sysctl.d/a.conf", "vm.swappiness = 9\n")
     assert _read(tree, "/etc/sysctl.d/b.conf")[0] == ("etc/sysctl.d/b.conf", "# b.conf\n")
+
+
+# -- listings answer lookups ---------------------------------------------------------------
+
+
+class CountingFS:
+    """A back-end that counts what `Tree` asks of the one it wraps; `hidden` names are left
+    out of listings (as a live /proc leaves out its threads' /proc/TID)."""
+
+    def __init__(self, inner, hidden=()):
+        self.inner, self.hidden = inner, set(hidden)
+        self.asked: list[tuple[str, str]] = []
+        if hasattr(inner, "scan"):
+            self.scan = self._scan
+
+    def _scan(self, path):
+        self.asked.append(("scan", path))
+        found = self.inner.scan(path)
+        return None if found is None else {n: k for n, k in found.items()
+                                           if n not in self.hidden}
+
+    def listdir(self, path):
+        self.asked.append(("listdir", path))
+        found = self.inner.listdir(path)
+        return None if found is None else [n for n in found if n not in self.hidden]
+
+    def __getattr__(self, name):
+        method = getattr(self.inner, name)
+
+        def ask(path, *args):
+            self.asked.append((name, path))
+            return method(path, *args)
+        return ask
+
+
+def _kinds(tree: Tree, vpaths) -> list[tuple[str, str, str, bool]]:
+    return [(e.vpath, e.target, e.kind, e.is_link) for e in map(tree.lookup, vpaths)]
+
+
+LOOKED_UP = ["/etc/sysctl.d/a.conf", "/etc/sysctl.d/50-abs.conf", "/etc/sysctl.d/none.conf",
+             "/etc/sysctl.d/none/deeper", "/etc/conf/real.conf", "/etc/loop-a", "/etc/dangling",
+             "/etc/fstab", "/etc/none", "/swapfile"]
+
+
+@pytest.mark.parametrize("make", [lambda r: DirectoryFS(r), lambda r: OverlayFS(
+    DirectoryFS(r), {"/etc/sysctl.d/60-new.conf": r / "etc/fstab"}), lambda r: LooseFilesFS(
+    {"/etc/sysctl.d/a.conf": r / "etc/fstab", "/etc/fstab": r / "etc/fstab"})],
+    ids=["directory", "overlay", "loose"])
+def test_a_listed_directory_answers_lookups_of_its_names(root, make):
+    """After a directory is listed, a name it does not hold is missing and a name it holds
+    has its kind from the listing (a directory back-end's `scan`): the back-end is asked no
+    lstat for either, and every lookup comes out as it does without the listing."""
+    plain = Tree(fs=make(root))
+    expected = _kinds(plain, LOOKED_UP)
+    fs = CountingFS(make(root))
+    tree = Tree(fs=fs)
+    listed = {d: tree.listdir(d) for d in ("/", "/etc", "/etc/sysctl.d")}
+    fs.asked.clear()
+    assert _kinds(tree, LOOKED_UP) == expected
+    for op, path in fs.asked:
+        parent, name = os.path.split(path)
+        if op == "lstat" and parent in listed:
+            # only a listed name, and only where the listing did not tell its kind
+            assert name in listed[parent] and not isinstance(fs.inner, DirectoryFS), path
+
+
+def test_incomplete_listings_are_not_trusted_for_missing_names(root):
+    """complete_listings=False (a live /proc): a name a listing leaves out is still looked
+    up in the back-end."""
+    fs = CountingFS(DirectoryFS(root), hidden={"fstab"})
+    tree = Tree(fs=fs, complete_listings=False)
+    assert "fstab" not in tree.listdir("/etc")
+    assert tree.lookup("/etc/fstab").kind == "file"
+    trusting = Tree(fs=CountingFS(DirectoryFS(root), hidden={"fstab"}))
+    trusting.listdir("/etc")
+    assert trusting.lookup("/etc/fstab").kind == "missing"  # what the listing says
+
+
+def test_lookup_of_a_path_as_written_and_normalised_is_one_entry(root):
+    tree = Tree(root=root)
+    assert tree.lookup("etc//sysctl.d/./a.conf") is tree.lookup("/etc/sysctl.d/a.conf")
+    assert tree.lookup("etc//sysctl.d/./a.conf").vpath == "/etc/sysctl.d/a.conf"

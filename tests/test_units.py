@@ -194,3 +194,31 @@ def test_ignored_oom_policy_names_the_default_delegate_gives(tree):
     (f,) = [f for f in lint_tree(root, {"OOM203"}).findings]
     assert "the default OOMPolicy=continue (because of Delegate=yes at " \
            "etc/systemd/system/ctr.service:3) applies" in f.message
+
+
+def test_directives_resolved_inline_as_apply_resolves_them():
+    """`_resolve_unit` resolves a directive whose value is its text inline (no `_apply`):
+    the settings, overrides and problems are those `_apply` gives for every assignment."""
+    from oomlint.base.provenance import Loc
+    from oomlint.model.host import Host, Unit
+    from oomlint.model.systemd_units import _apply, _resolve_unit
+    from oomlint.parsers.systemd_unit import Assignment, UnitFile
+
+    values = ["", "text", "{{ templated }}", "a {b} c", "{{ x }} and more"]
+    keys = [("Unit", "Description"), ("Service", "User"), ("Service", "Nice"),
+            ("Service", "MemoryMax"), ("Service", "Slice"), ("Service", "ExecStart"),
+            ("Service", "Restart"), ("Unit", "StartLimitInterval"), ("Install", "WantedBy"),
+            ("Service", "NoSuchKey"), ("Mount", "What")]
+    assignments = [Assignment(s, k, v, Loc("u.service", n))
+                   for n, (v, (s, k)) in enumerate(((v, sk) for sk in keys for v in values), 1)]
+    fragment = UnitFile("u.service", assignments=assignments + assignments[::-1])
+    inline, host = Unit("u.service", fragment), Host(name="h")
+    _resolve_unit(inline, host)
+    each, by_apply = Unit("u.service", fragment), Host(name="h")
+    from oomlint.model.systemd_keys import SECTIONS_BY_TYPE, is_known
+    for a in fragment.assignments:
+        if a.section in SECTIONS_BY_TYPE["service"] and is_known(a.section, a.key):
+            _apply(each, a, by_apply)
+    assert inline.settings == each.settings and inline.ignored == each.ignored
+    assert host.problems == by_apply.problems
+    assert inline.settings["Description"].value is None  # the last one: ""

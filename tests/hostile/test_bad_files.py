@@ -240,16 +240,28 @@ def test_file_fails_while_being_read(cwd, monkeypatch, error):
     assert (r.exit_code, r.triples()) == (1, sorted([("OOM001", "h/etc/fstab", 0), CONTROL]))
 
 
-def test_file_listed_but_gone(cwd, monkeypatch):
-    """A unit directory listing names a file that is gone by the time it is looked up."""
+@pytest.mark.parametrize("kind", ["file", None])
+def test_file_listed_but_gone(cwd, monkeypatch, kind):
+    """A unit directory listing names a file that is gone by the time it is looked up or
+    read: the listing's entry said a regular file (`kind`), or did not tell."""
+    from oomlint.sources.fs import DirectoryFS
+
     host(cwd / "h")
     real_listdir = os.listdir
+    real_scan = DirectoryFS.scan
 
     def fake_listdir(path):
         names = real_listdir(path)
         return names + ["ghost.service"] if os.fspath(path).endswith(UNIT_DIR) else names
 
+    def fake_scan(self, path):
+        found = real_scan(self, path)
+        if found is not None and path.endswith(UNIT_DIR):
+            found["ghost.service"] = kind
+        return found
+
     monkeypatch.setattr(os, "listdir", fake_listdir)
+    monkeypatch.setattr(DirectoryFS, "scan", fake_scan)
     r = check("h", SELECT)
     assert (r.exit_code, r.triples()) == (1, sorted([
         ("OOM001", f"h/{UNIT_DIR}/ghost.service", 0), CONTROL]))

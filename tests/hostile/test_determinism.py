@@ -68,8 +68,13 @@ def test_filesystem_listing_order_does_not_matter(tmp_path, monkeypatch):
     _tree(tmp_path / "host")
     monkeypatch.chdir(tmp_path)
     expected = _run_all(tmp_path)
+    from oomlint.sources.fs import DirectoryFS
+
     real_listdir = os.listdir
+    real_scan = DirectoryFS.scan
     monkeypatch.setattr(os, "listdir", lambda p=".": list(reversed(real_listdir(p))))
+    monkeypatch.setattr(DirectoryFS, "scan", lambda self, p: None if (
+        found := real_scan(self, p)) is None else dict(reversed(found.items())))
     assert _run_all(tmp_path) == expected
 
 

@@ -8,6 +8,7 @@ from functools import cached_property
 
 from oomlint.analysis.budget import Assumptions, HostBudget, host_budget
 from oomlint.analysis.kill_order import KillOrder, kill_order
+from oomlint.analysis.roles import Roles, host_roles
 from oomlint.model.host import Host
 
 
@@ -24,3 +25,8 @@ class Context:
     def kill_order(self) -> KillOrder:
         """The predicted global OOM kill order at worst case (analysis/kill_order.py)."""
         return kill_order(self.host, self.budget, budget_assumptions=self.assumptions)
+
+    @cached_property
+    def roles(self) -> Roles:
+        """What the host's services are for, as far as rules exempt them (analysis/roles.py)."""
+        return host_roles(self.host)

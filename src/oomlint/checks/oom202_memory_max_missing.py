@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from oomlint.analysis.roles import host_roles, memory_max_exempt
+from oomlint.analysis.roles import memory_max_exempt
 from oomlint.base.findings import Finding
 from oomlint.base.provenance import Related
 from oomlint.checks._common import (
@@ -22,7 +22,7 @@ def check(ctx, opts):
         if not svc.admin_owned or svc.fragment is None:
             continue
         if exempt is None:
-            exempt = memory_max_exempt(host_roles(host))  # analysis/roles.py
+            exempt = memory_max_exempt(ctx.roles)  # analysis/roles.py
         if svc.name in exempt:
             continue
         stype = svc.get("Type")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from oomlint.analysis.roles import host_roles, no_swap_reason
+from oomlint.analysis.roles import no_swap_reason
 from oomlint.base.findings import Finding
 from oomlint.base.provenance import Loc, Related
 from oomlint.checks._common import host_loc
@@ -12,7 +12,7 @@ RULE = "OOM301"
 
 def check(ctx, opts):
     host = ctx.host
-    if not host.loose and no_swap_reason(host_roles(host)):
+    if not host.loose and no_swap_reason(ctx.roles):
         return  # the vendor's instruction here (analysis/roles.py; rules/OOM301.yaml)
     if host.loose or host.swap_configured:
         return

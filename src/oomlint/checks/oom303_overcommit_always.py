@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from oomlint.analysis.roles import host_roles, overcommit_always_reason
+from oomlint.analysis.roles import overcommit_always_reason
 from oomlint.base.findings import Finding
 
 RULE = "OOM303"
@@ -13,7 +13,7 @@ def check(ctx, opts):
     mode = host.sysctl_int("vm.overcommit_memory")
     if mode is None or mode.value != 1:
         return
-    if overcommit_always_reason(host_roles(host)):
+    if overcommit_always_reason(ctx.roles):
         return  # Redis's or the kubelet's requirement (analysis/roles.py; rules/OOM303.yaml)
     yield Finding(RULE, "vm.overcommit_memory=1: the kernel never refuses an allocation, so "
                   "every shortfall ends in the OOM killer instead of a failed malloc",

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+from functools import lru_cache
 
 from oomlint.base.grammar.c import GrammarError
 from oomlint.base.grammar.systemd import (
@@ -121,13 +122,14 @@ def load_units(reader: Reader) -> None:
     dir_targets = {tree.lookup(d).target: d for d in dirs}
     first: dict[str, str] = {}
     dropin_names: set[str] = set()
-    dropin_dirs: set[str] = set()  # "<load dir>/<name>.d" that exist: the only ones to list
+    # "<name>.d" -> the load directories whose listing holds it: the only ones to list
+    dropin_dirs: dict[str, set[str]] = {}
     instances: set[str] = set()
     for d in dirs:
         for n in tree.listdir(d):
             if n.endswith(".d"):
                 dropin_names.add(n[:-2])
-                dropin_dirs.add(f"{d}/{n}")
+                dropin_dirs.setdefault(n, set()).add(d)
             elif n.endswith((".wants", ".requires", ".upholds")):
                 for m in tree.listdir(f"{d}/{n}"):
                     if hidden_or_backup_file(m):
@@ -176,11 +178,15 @@ def load_units(reader: Reader) -> None:
                for dp in _dropin_paths(tree, dirs, dropin_dirs, n, alias_names))
         return [f for f in got if f is not None]
 
+    aliases_of: dict[str, list[str]] = {}  # unit -> the names that are links to it
+    for a, t in aliases.items():
+        aliases_of.setdefault(t, []).append(a)
+
     def make(n: str) -> Unit:
-        alias_names = tuple(sorted(a for a, t in aliases.items() if t == n))
+        alias_names = tuple(sorted(aliases_of.get(n, ())))
         unit = Unit(n, None, masked=n in masked, aliases=alias_names, template=_template_of(n))
         frag_path = fragments.get(n) or (fragments.get(unit.template) if unit.template else None)
-        sections = set(SECTIONS_BY_TYPE.get(_unit_type(n) or "", ()))
+        sections = _sections(_unit_type(n) or "")
         if unit.masked or (frag_path and tree.size(frag_path) == 0):
             # null_or_empty(): a /dev/null link or a 0-byte file masks the unit; a file of
             # comments, blank lines or a byte-order mark is a fragment that sets nothing (its
@@ -220,6 +226,12 @@ def load_units(reader: Reader) -> None:
         pending += [p for p in host.units[s].slice_chain if p not in host.units]
 
 
+@lru_cache(maxsize=32)  # one per unit type (UNIT_TYPES, or "")
+def _sections(utype: str) -> frozenset[str]:
+    """The sections a unit of type `utype` reads (the others' contents are ignored)."""
+    return frozenset(SECTIONS_BY_TYPE.get(utype, ()))
+
+
 def _is_prefix_name(name: str) -> bool:
     """``app-.service`` names a prefix drop-in directory (for every ``app-*.service``)."""
     stem = name.rsplit(".", 1)[0]
@@ -238,10 +250,15 @@ def _dropin_dirnames(name: str) -> list[str]:
     `name`, in systemd's order: the name, its template (and the template's prefixes), then
     each dash prefix (``a-b-.service``, ``a-.service``; for an instance ``a-@i.service`` and
     its template ``a-@.service``), each searched the same way."""
+    return list(_dirnames(name))
+
+
+@lru_cache(maxsize=4096)  # pure, asked for every unit of every host: once per name and run
+def _dirnames(name: str) -> tuple[str, ...]:
     out: list[str] = []
     _find_dirs(name, out)
     seen: set[str] = set()
-    return [f"{n}.d" for n in out if not (n in seen or seen.add(n))]
+    return tuple(f"{n}.d" for n in out if not (n in seen or seen.add(n)))
 
 
 def _find_dirs(name: str, out: list[str]) -> None:
@@ -263,21 +280,25 @@ def _find_dirs(name: str, out: list[str]) -> None:
     _find_dirs(f"{prefix}@{instance}.{utype}" if at and instance else f"{prefix}.{utype}", out)
 
 
-def _dropin_paths(tree: Tree, dirs: list[str], present: set[str], name: str,
+def _dropin_paths(tree: Tree, dirs: list[str], present: dict[str, set[str]], name: str,
                   aliases: tuple[str, ...]) -> list[str]:
     """unit_file_find_dropin_paths(): the directories of the unit's own name (with its
     template and prefix names) in every load-path directory (highest priority first), then
     those of each alias the same way, then the type-level ``service.d/`` in every one; of
     files with the same basename the first found wins (conf_files_list_strv()), survivors
     sorted by basename in byte order. Hidden and backup names are skipped, and only
-    ``*.conf`` files count."""
+    ``*.conf`` files count. `present`: the directory names the load directories hold (and
+    which hold them): no other is listed."""
     utype = name.rsplit(".", 1)[1]
-    groups = [_dropin_dirnames(name), *(_dropin_dirnames(a) for a in aliases), [f"{utype}.d"]]
+    groups = [_dirnames(name), *(_dirnames(a) for a in aliases), (f"{utype}.d",)]
     chosen: dict[str, str] = {}
     for names in groups:
+        names = [dn for dn in names if dn in present]
+        if not names:
+            continue
         for d in dirs:
             for dn in names:
-                if f"{d}/{dn}" not in present:  # not in the listing of `d`: nothing to read
+                if d not in present[dn]:  # not in the listing of `d`: nothing to read
                     continue
                 for fn in tree.listdir(f"{d}/{dn}"):
                     if fn.endswith(".conf") and fn not in chosen and \
@@ -286,6 +307,7 @@ def _dropin_paths(tree: Tree, dirs: list[str], present: set[str], name: str,
     return [chosen[k] for k in sorted(chosen, key=lambda s: s.encode("utf-8", "surrogateescape"))]
 
 
+@lru_cache(maxsize=4096)  # pure: nearly every service asks for system.slice's
 def _slice_parents(slice_name: str) -> tuple[str, ...]:
     """``a-b.slice`` -> (``a-b.slice``, ``a.slice``, ``-.slice``). A slice name systemd
     refuses (``-x.slice``, ``a--b.slice``, ``a-.slice``) has no parents: it fails to load,
@@ -308,14 +330,31 @@ def _escape_prefix(prefix: str) -> str:
 def _resolve_unit(unit: Unit, host: Host) -> None:
     """Walk the fragment and drop-ins in order and keep the effective value of every
     directive oomlint reasons about, as systemd would."""
-    sections = SECTIONS_BY_TYPE.get(unit.type, ())
+    utype = unit.type
+    sections = SECTIONS_BY_TYPE.get(utype, ())
+    how_of = _HOW.get(utype)
+    if how_of is None:
+        how_of = _HOW[utype] = {}
+    settings = unit.settings
     for f in unit.files:
         if not f.loaded:
             continue
         for a in f.assignments:
-            if a.section not in sections or not is_known(a.section, a.key):
-                continue  # systemd ignores unknown keys and other unit types' sections
-            _apply(unit, a, host)
+            sk = a[:2]
+            how = how_of.get(sk)
+            if how is None:
+                how = how_of[sk] = _how(sections, *sk)
+            if how is _PLAIN:  # `_apply` of a directive whose value is its text, inline
+                raw = a.value
+                value = None if raw == "" else TEMPLATED if "{" in raw and is_templated(raw) \
+                    else raw
+                key = a.key
+                prev = settings.get(key)
+                new = Setting(key, raw, value, a.loc)
+                settings[key] = new if prev is None else new.overriding(prev)
+            elif how is _SPECIAL:
+                _apply(unit, a, host)
+            # else: systemd ignores unknown keys and other unit types' sections
         for (section, key), count in f.dropped.items():  # repeats the parser only counted
             key = SAME_FIELD.get(key, key)
             if section in sections and key in unit.settings:
@@ -340,6 +379,18 @@ def _resolve_unit(unit: Unit, host: Host) -> None:
 
 
 SAME_FIELD = {"StartLimitInterval": "StartLimitIntervalSec"}
+# What `_resolve_unit` does with an assignment, by unit type and (section, key), decided once
+# per run: _IGNORED (another type's section, or a key systemd does not know), _PLAIN (a
+# directive whose value is its text: no conversion, no special case in `_apply`) or
+# _SPECIAL (`_apply`).
+_IGNORED, _PLAIN, _SPECIAL = "ignored", "plain", "special"
+_HOW: dict[str, dict[tuple[str, str], str]] = {}
+
+
+def _how(sections, section: str, key: str) -> str:
+    if section not in sections or not is_known(section, key):
+        return _IGNORED
+    return _SPECIAL if key in _SPECIAL_KEYS else _PLAIN
 
 
 def _apply(unit: Unit, a: Assignment, host: Host) -> None:
@@ -351,7 +402,8 @@ def _apply(unit: Unit, a: Assignment, host: Host) -> None:
         unit.settings[key] = Setting(key, raw, values.plus(raw) if raw else values,
                                      a.loc).overriding(prev)
         return
-    if key == "Slice" and not is_templated(raw):
+    templated = "{" in raw and is_templated(raw)  # no "{", no expression: no call
+    if key == "Slice" and not templated:
         _apply_slice(unit, a, prev)
         return
     if key == "Delegate" and raw == "":
@@ -365,12 +417,15 @@ def _apply(unit: Unit, a: Assignment, host: Host) -> None:
             return
         unit.settings[key] = Setting(key, raw, None, a.loc).overriding(prev)
         return
-    if is_templated(raw):
+    if templated:
         if key in RELEVANT:
             host.problems.append(templated_value(a.key, a.value, a.loc))
         unit.settings[key] = Setting(key, raw, TEMPLATED, a.loc).overriding(prev)
         return
     if key == "Type" and a.section != "Service":
+        unit.settings[key] = Setting(key, raw, raw, a.loc).overriding(prev)
+        return
+    if key not in _CONVERTED:  # most directives: the value is the text
         unit.settings[key] = Setting(key, raw, raw, a.loc).overriding(prev)
         return
     try:
@@ -381,7 +436,9 @@ def _apply(unit: Unit, a: Assignment, host: Host) -> None:
     unit.settings[key] = Setting(key, raw, value, a.loc).overriding(prev)
 
 
+@lru_cache(maxsize=8192)  # pure and immutable (a GrammarError is raised each time)
 def _convert(key: str, raw: str):
+    """The typed value of `key` (one of `_CONVERTED`) from its text."""
     if key in MEMORY_KEYS:
         return systemd_parse_memory_limit(key, raw)
     if key == "OOMScoreAdjust":
@@ -416,6 +473,16 @@ def _convert(key: str, raw: str):
         # unknown controller name is logged and skipped).
         return BOOLEANS.get(raw.lower(), True)
     return raw
+
+
+# The keys `_convert` gives a value other than the text (any other key's value is its text).
+_CONVERTED = frozenset(MEMORY_KEYS) | {"OOMScoreAdjust", "ManagedOOMMemoryPressureLimit",
+                                      "RemainAfterExit", "Delegate"} | set(CHOICES) | \
+    TIME_KEYS | INT_KEYS
+# The keys `_apply` treats otherwise than as a text value (None when empty, TEMPLATED when
+# templated): any other known directive is resolved inline by `_resolve_unit`.
+_SPECIAL_KEYS = _CONVERTED | set(SAME_FIELD) | LIST_KEYS | RELEVANT | {
+    "Slice", "Delegate", "OOMPolicy", "Restart", "Type"}
 
 
 def _apply_slice(unit: Unit, a: Assignment, prev: Setting | None) -> None:

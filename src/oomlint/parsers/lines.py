@@ -32,7 +32,7 @@ def split_lines(text: str) -> list[str]:
     ``\x1c``-``\x1e``, ``\x85``, U+2028 and U+2029: the programs keep those inside the
     line, so splitting there would invent settings they never see and shift every later
     line number."""
-    lines = _EOL.split(text)
+    lines = text.split("\n") if "\r" not in text else _EOL.split(text)
     if lines and lines[-1] == "":
         lines.pop()
     return lines

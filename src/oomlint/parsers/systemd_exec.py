@@ -27,6 +27,7 @@ class JvmOption:
 
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _SD_WHITESPACE = " \t\n\r"
+_SD_SPACES = re.compile(r"[ \t\n\r]+")
 
 
 def env_name_is_valid(name: str) -> bool:
@@ -260,6 +261,8 @@ def split_words(raw: str) -> list[str] | None:
     whitespace; '…' and "…" group (the two are equivalent, quotes may sit inside a word);
     C escapes (``\\n \\t \\s \\x41 \\"`` ...) work inside and outside quotes. None when systemd
     refuses the value (unbalanced quote, bad escape, trailing backslash)."""
+    if "\\" not in raw and "'" not in raw and '"' not in raw:  # no quote, no escape
+        return [w for w in _SD_SPACES.split(raw) if w]
     words: list[str] = []
     i, n = 0, len(raw)
     while True:
@@ -314,6 +317,8 @@ def _replace_env(word: str, env: Mapping[str, tuple[str, Loc]]) -> tuple[str, Lo
     the value (empty when unset), ``$$`` by ``$``; ``$FOO`` inside a word stays literal; an
     unterminated ``${`` is kept as written. Also returns where the first variable used was
     set."""
+    if "$" not in word:
+        return word, None
     out, i, n = [], 0, len(word)
     origin: Loc | None = None
     close = word.find("}")  # the next "}", found once per "}" (a search per "${" is quadratic)

@@ -18,11 +18,13 @@ from oomlint.base.ids import FILE_TOO_LARGE, SYNTAX_ERROR
 from oomlint.base.provenance import Loc
 from oomlint.base.redact import line_key
 from oomlint.parsers.lines import (
+    _CHUNK,
     PragmaCollector,
     iter_lines,
     keep_last,
     repeats_dropped,
     repeats_message,
+    split_lines,
 )
 
 LONG_LINE_MAX = 1024 * 1024  # systemd's LONG_LINE_MAX
@@ -31,6 +33,9 @@ LONG_LINE_MAX = 1024 * 1024  # systemd's LONG_LINE_MAX
 # a limit that systemd ignores as an unknown key.
 WHITESPACE = " \t\n\r"
 BOM = "\ufeff"  # UTF-8 byte-order mark, as decoded
+# A line of fewer characters is under LONG_LINE_MAX bytes whatever they are (at most 4 bytes
+# each): its size need not be counted.
+_SURELY_SHORT = LONG_LINE_MAX // 4
 def utf8_len(text: str) -> int:
     """The length in bytes that systemd's limits count."""
     return len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))
@@ -41,6 +46,10 @@ class Assignment(NamedTuple):
     key: str
     value: str
     loc: Loc
+
+
+# Assignment(...) without the generated __new__'s extra call, for every assignment parsed.
+_new_tuple = tuple.__new__
 
 
 @dataclass
@@ -77,7 +86,37 @@ def parse_unit(text: str, path: str, problems: Problems, known_sections=None) ->
     found: list[tuple] = []
     counts: dict[tuple[str, str], int] = {}
     compact_at = 4096
-    for lineno, raw in enumerate(iter_lines(text), start=1):
+    lines = split_lines(text) if len(text) <= _CHUNK else iter_lines(text)
+    for lineno, raw in enumerate(lines, start=1):
+        if len(raw) < _SURELY_SHORT and not pending and raw[-1:] != "\\" and \
+                (lineno > 1 or not raw.startswith(BOM)):
+            # The common line, taken the way the general loop below would take it: no
+            # continuation before or after it, no byte-order mark, under the length limit.
+            stripped = raw.strip(WHITESPACE)
+            if not stripped or stripped[0] in "#;":
+                if "oomlint" in stripped:  # a comment that is no pragma is not looked at
+                    pragmas.comment(stripped, lineno)
+                continue
+            if section is not None and stripped[0] != "[":
+                key, eq, value = stripped.partition("=")
+                if eq:  # `_handle` of an assignment, inline
+                    key = key.strip(WHITESPACE)
+                    sk = (section, key)
+                    found.append((sk, section, key, value.strip(WHITESPACE), lineno))
+                    counts[sk] = counts.get(sk, 0) + 1
+                    if waiting:
+                        pragmas.content(lineno)
+                    if len(found) >= compact_at:
+                        found[:] = keep_last(found)
+                        compact_at = max(4096, 2 * len(found))
+                    continue
+            section = _handle(stripped, lineno, unit, section, problems, known_sections, found,
+                              counts)
+            if waiting:
+                pragmas.content(lineno)
+            if not unit.loaded:
+                break  # systemd stops reading the file at an invalid section header
+            continue
         size = len(raw) if raw.isascii() else utf8_len(raw)
         if size >= LONG_LINE_MAX:
             problems.add(FILE_TOO_LARGE, Loc(path, lineno),
@@ -135,8 +174,8 @@ def parse_unit(text: str, path: str, problems: Problems, known_sections=None) ->
         pragmas.content(pending_line)
     if len(found) > len(counts):
         found = keep_last(found)
-    unit.assignments = [Assignment(sec, key, value, Loc(path, n)) for _, sec, key, value, n
-                        in found]
+    unit.assignments = [_new_tuple(Assignment, (sec, key, value, Loc(path, n)))
+                        for _, sec, key, value, n in found]
     unit.dropped = repeats_dropped(counts)
     if unit.dropped:
         sec, key = max(unit.dropped, key=unit.dropped.__getitem__)

@@ -60,6 +60,11 @@ class FileSystem(Protocol):
     def size(self, path: str) -> int | None:
         """The size in bytes of the file `path`; None when it cannot be told."""
 
+    # Optional: a back-end may also have
+    #   def scan(self, path: str) -> dict[str, str | None] | None
+    # `listdir` with each name's `lstat` kind where one read of the directory tells it
+    # (None: not told, `Tree` asks `lstat` when it needs it). `Tree` uses it when present.
+
 
 def _kind(mode: int) -> str:
     if stat.S_ISLNK(mode):
@@ -77,6 +82,20 @@ def _os_kind(real: str | Path, follow: bool) -> str | None:
     try:
         return _kind((os.stat if follow else os.lstat)(real).st_mode)
     except OSError:
+        return None
+
+
+def _entry_kind(entry: os.DirEntry) -> str | None:
+    """`_kind` of a directory entry, from its type where the directory reports one."""
+    try:
+        if entry.is_symlink():
+            return LINK
+        if entry.is_dir(follow_symlinks=False):
+            return DIR
+        if entry.is_file(follow_symlinks=False):
+            return FILE
+        return _kind(entry.stat(follow_symlinks=False).st_mode)
+    except OSError:  # gone since the directory was read
         return None
 
 
@@ -138,6 +157,15 @@ class DirectoryFS:
     def listdir(self, path: str) -> list[str] | None:
         try:
             return os.listdir(self._real(path))
+        except OSError:
+            return None
+
+    def scan(self, path: str) -> dict[str, str | None] | None:
+        """`listdir` with the kinds the directory's entries tell (d_type): no lstat per
+        name but for a device or an entry of unknown type."""
+        try:
+            with os.scandir(self._real(path)) as it:
+                return {e.name: _entry_kind(e) for e in it}
         except OSError:
             return None
 
@@ -248,6 +276,15 @@ class OverlayFS:
         if path in self.upper.dirs and layer is self.lower:  # both layers have the directory
             names = list({*(names or ()), *(self.upper.listdir(path) or ())})
         return names
+
+    def scan(self, path: str) -> dict[str, str | None] | None:
+        """The lower layer's `scan` where only it has the directory, else `listdir`."""
+        layer = self._layer(path)
+        if layer is self.lower and path not in self.upper.dirs and \
+                hasattr(self.lower, "scan"):
+            return self.lower.scan(path)
+        names = self.listdir(path)
+        return None if names is None else dict.fromkeys(names)
 
     def read(self, path: str, limit: int) -> bytes:
         layer = self._layer(path)

@@ -8,7 +8,7 @@ import os
 import posixpath
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Callable, Mapping, Sequence
+from typing import Callable, Iterator, Mapping, Sequence
 
 from oomlint.base.findings import Finding
 from oomlint.sources.fs import DirectoryFS, MemoryFilesFS, OverlayFS
@@ -249,31 +249,65 @@ def tree_templates(root: Path, variables: dict | None, skip=frozenset()
     etc = root / "etc"
     if etc.is_symlink() or not etc.is_dir():
         return placed, shown, problems
-    for dirpath, dirnames, filenames in os.walk(etc, followlinks=False):
-        dirnames.sort()
-        for fn in sorted(filenames):
-            if not fn.endswith(TEMPLATE_SUFFIX) or len(fn) == len(TEMPLATE_SUFFIX):
-                continue
-            source = Path(dirpath) / fn
-            vpath = "/" + source.relative_to(root).as_posix()[:-len(TEMPLATE_SUFFIX)]
-            if vpath in skip or os.path.lexists(root / vpath.lstrip("/")) or \
-                    source.is_symlink() or not source.is_file():
-                continue
-            if len(placed) >= MAX_TREE_TEMPLATES:
-                return placed, shown, problems
-            placed[vpath] = source
-            shown[vpath.lstrip("/")] = _shown(source)
-            if variables is None:
-                continue
-            try:
-                text = source.read_bytes()[:MAX_FILE_BYTES].decode("utf-8")
-            except (OSError, UnicodeDecodeError):
-                continue  # read as it is: the tree reports what is wrong with it
-            rendered = render_template(text, variables, vpath.lstrip("/"))
-            problems.extend(rendered.findings)
-            if rendered.text is not None:
-                placed[vpath] = rendered.text.encode("utf-8")
+    for dirpath, fn in _template_names(os.fspath(etc)):
+        if len(fn) == len(TEMPLATE_SUFFIX):
+            continue
+        source = Path(dirpath) / fn
+        vpath = "/" + source.relative_to(root).as_posix()[:-len(TEMPLATE_SUFFIX)]
+        if vpath in skip or os.path.lexists(root / vpath.lstrip("/")) or \
+                source.is_symlink() or not source.is_file():
+            continue
+        if len(placed) >= MAX_TREE_TEMPLATES:
+            return placed, shown, problems
+        placed[vpath] = source
+        shown[vpath.lstrip("/")] = _shown(source)
+        if variables is None:
+            continue
+        try:
+            text = source.read_bytes()[:MAX_FILE_BYTES].decode("utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue  # read as it is: the tree reports what is wrong with it
+        rendered = render_template(text, variables, vpath.lstrip("/"))
+        problems.extend(rendered.findings)
+        if rendered.text is not None:
+            placed[vpath] = rendered.text.encode("utf-8")
     return placed, shown, problems
+
+
+def _template_names(top: str) -> Iterator[tuple[str, str]]:
+    """(directory, name) of each entry named ``*.j2`` that is no directory, in the order of
+    ``os.walk(top)`` with names sorted and links to directories not followed: one scandir
+    per directory, and (unlike os.walk) no lstat of each subdirectory, its entry tells."""
+    try:
+        it = os.scandir(top)
+    except OSError:
+        return
+    dirs, names = [], []
+    with it:
+        try:
+            for entry in it:
+                try:
+                    is_dir = entry.is_dir()  # os.walk's test: a link to a directory is one
+                except OSError:
+                    is_dir = False
+                if not is_dir:
+                    if entry.name.endswith(TEMPLATE_SUFFIX):
+                        names.append(entry.name)
+                elif not _is_link(entry):  # os.walk(followlinks=False) walks into it
+                    dirs.append(entry.name)
+        except OSError:  # os.walk skips a directory it fails to read to the end
+            return
+    for name in sorted(names):
+        yield top, name
+    for d in sorted(dirs):
+        yield from _template_names(os.path.join(top, d))
+
+
+def _is_link(entry: os.DirEntry) -> bool:
+    try:
+        return entry.is_symlink()
+    except OSError:  # os.path.islink()
+        return False
 
 
 def json_key(key: str) -> str:

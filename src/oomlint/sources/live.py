@@ -54,8 +54,9 @@ class LiveSource:
     _budget: int = MAX_LIVE_BYTES
 
     def __post_init__(self):
-        self._proc = Tree(root=self.proc)
-        self._sys = Tree(root=self.sys)
+        # /proc lists processes, not their threads' /proc/TID: no lookup trusts a listing.
+        self._proc = Tree(root=self.proc, complete_listings=False)
+        self._sys = Tree(root=self.sys, complete_listings=False)
 
     # -- what the user sees -----------------------------------------------------------------
 

@@ -45,7 +45,7 @@ MAX_LINK_HOPS = 40  # the kernel's MAXSYMLINKS
 DEVNULL = "/dev/null"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Entry:
     """A path in the tree after following links.
 
@@ -56,6 +56,12 @@ class Entry:
     target: str
     kind: str
     is_link: bool = False
+
+    def __init__(self, vpath: str, target: str, kind: str, is_link: bool = False):
+        # The frozen dataclass's __init__ without object.__setattr__ per field: one Entry
+        # per path looked up.
+        d = self.__dict__
+        d["vpath"], d["target"], d["kind"], d["is_link"] = vpath, target, kind, is_link
 
 
 def rel(vpath: str) -> str:
@@ -69,7 +75,8 @@ class Tree:
     paths (`files`: host path -> file)."""
 
     def __init__(self, root: Path | None = None, files: Mapping[str, Path] | None = None,
-                 fs: FileSystem | None = None, budget: int = MAX_HOST_BYTES):
+                 fs: FileSystem | None = None, budget: int = MAX_HOST_BYTES,
+                 complete_listings: bool = True):
         if fs is None:
             fs = DirectoryFS(root) if root is not None else LooseFilesFS(files or {})
         self.fs = fs
@@ -81,6 +88,13 @@ class Tree:
         self._kinds: dict[str, str | None] = {}  # path -> fs.lstat()
         self._links: dict[str, str | None] = {}  # path -> fs.readlink()
         self._listings: dict[str, list[str]] = {}  # resolved directory -> sorted names
+        # Resolved directory -> its names, for each directory listed: a name it does not hold
+        # is missing without asking the back-end, and the kinds a listing reports (a
+        # back-end's `scan`, one getdents for a directory's entries) need no lstat each.
+        # `complete_listings=False` where a listing may leave out entries that exist (a live
+        # /proc lists processes, not their threads' /proc/TID).
+        self._names: dict[str, set[str]] = {}
+        self._complete = complete_listings
         # Links found looping, in the order met, and those already reported by read_text():
         # a looping directory is only ever looked up, never read, and would otherwise
         # silently hide everything under it.
@@ -94,17 +108,23 @@ class Tree:
 
     def lookup(self, vpath: str) -> Entry:
         """Follow links in every component of `vpath`, inside the tree."""
-        vpath = posixpath.normpath("/" + vpath.lstrip("/"))
-        hit = self._lookups.get(vpath)
+        hit = self._lookups.get(vpath)  # as asked: most paths are asked again as written
         if hit is None:
-            hit = self._lookups[vpath] = self._lookup(vpath)
+            norm = posixpath.normpath("/" + vpath.lstrip("/"))
+            hit = self._lookups.get(norm)
+            if hit is None:
+                hit = self._lookups[norm] = self._lookup(norm)
+            self._lookups[vpath] = hit
         return hit
 
     def _lstat(self, path: str) -> str | None:
         try:
             return self._kinds[path]
         except KeyError:
-            kind = self._kinds[path] = self.fs.lstat(path)
+            parent, _, name = path.rpartition("/")
+            names = self._names.get(parent or "/")
+            kind = self._kinds[path] = None if names is not None and name not in names \
+                else self.fs.lstat(path)
             return kind
 
     def _readlink(self, path: str) -> str | None:
@@ -115,10 +135,16 @@ class Tree:
             return target
 
     def _lookup(self, vpath: str) -> Entry:
-        parent, name = posixpath.split(vpath)
-        if name and parent != vpath:
+        parent, _, name = vpath.rpartition("/")  # vpath is normalised: no "." or ".."
+        if name:
+            parent = parent or "/"
             up = self.lookup(parent)
-            if up.kind == "dir" and not up.is_link:  # vpath is normalised: no "." or ".."
+            if up.kind == "dir" and not up.is_link:
+                kind = self._lstat(vpath)  # `_walk` of the one name left, when no link
+                if kind is None:
+                    return Entry(vpath, vpath, "missing")
+                if kind != LINK:
+                    return self._classify(vpath, vpath, False)
                 return self._walk(vpath, parent, [name])
         return self._walk(vpath, "/", [p for p in vpath.split("/") if p])
 
@@ -177,10 +203,27 @@ class Tree:
             return []
         names = self._listings.get(entry.target)
         if names is None:
-            found = self.fs.listdir(entry.target)
-            names = self._listings[entry.target] = [] if found is None else sorted(
-                set(found), key=lambda n: n.encode("utf-8", "surrogateescape"))
+            names = self._listings[entry.target] = self._list(entry.target)
         return list(names)
+
+    def _list(self, target: str) -> list[str]:
+        scan = getattr(self.fs, "scan", None)
+        if scan is not None:
+            found = scan(target)
+            if found is not None:
+                prefix = target.rstrip("/") + "/"
+                kinds = self._kinds
+                for name, kind in found.items():
+                    if kind is not None:
+                        kinds.setdefault(prefix + name, kind)
+        else:
+            found = self.fs.listdir(target)
+        if found is None:
+            return []
+        names = set(found)
+        if self._complete:
+            self._names[target] = names
+        return sorted(names, key=lambda n: n.encode("utf-8", "surrogateescape"))
 
     def exists(self, vpath: str) -> bool:
         return self.lookup(vpath).kind != "missing"
