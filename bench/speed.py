@@ -205,7 +205,10 @@ def main() -> None:
     if args.oomlint:
         OOMLINT[:] = args.oomlint.split()
     elif args.wheel:
-        ENV["PYTHONPATH"] = str(install_wheel(work))
+        site = install_wheel(work)
+        ENV["PYTHONPATH"] = str(site)
+        # the console script pip wrote, as pre-commit and CI run it (no runpy)
+        OOMLINT[:] = [PY, str(site / "bin" / "oomlint")]
     jobs = ["--jobs", args.jobs] if args.jobs else []
     only = set(args.only or ["startup", "stock", "fleet"])
     print(f"{PY} ({sys.version.split()[0]}), {os.cpu_count()} CPUs, medians of "

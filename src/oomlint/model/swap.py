@@ -7,7 +7,7 @@ from __future__ import annotations
 import posixpath
 import re
 from collections import deque
-from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from oomlint.base.grammar.c import MIB
 from oomlint.base.provenance import Loc, Setting
@@ -25,6 +25,9 @@ from oomlint.parsers.shell_vars import parse_shell_vars
 from oomlint.parsers.systemd_unit import parse_unit
 from oomlint.parsers.zram import ExprError, eval_zram_expr, parse_ini
 from oomlint.sources.tree import Tree, rel
+
+if TYPE_CHECKING:
+    from decimal import Decimal
 
 # -- swap ---------------------------------------------------------------------------------
 
@@ -428,6 +431,8 @@ def _load_dphys(tree: Tree, reader: Reader, host: Host) -> None:
 def _factor(setting: Setting[str] | None) -> Decimal:
     """CONF_SWAPFACTOR as dc multiplies by it: a decimal number (``1``, ``0.5``); 2 when
     unset or not a plain non-negative number."""
+    from decimal import Decimal  # dphys-swapfile hosts only
+
     if setting is None or not re.fullmatch(r"[0-9]{1,18}(?:\.[0-9]{1,18})?|\.[0-9]{1,18}",
                                            setting.value):
         return Decimal(2)

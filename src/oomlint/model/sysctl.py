@@ -27,10 +27,10 @@ import re
 from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 
 from oomlint.base.grammar.c import GrammarError
 from oomlint.base.grammar.kernel import kernel_parse_int
+from oomlint.base.package_data import package_text
 from oomlint.base.provenance import Setting
 from oomlint.model.host import (
     TEMPLATED,
@@ -80,7 +80,7 @@ _SWAP = str.maketrans("./", "/.")
 def kernel_keys() -> tuple[tuple[str, str], ...]:
     """The keys of data/sysctl_keys.txt and the judged ones as (/proc/sys path, dotted key),
     sorted by path."""
-    text = resources.files("oomlint").joinpath("data/sysctl_keys.txt").read_text("utf-8")
+    text = package_text("sysctl_keys.txt")
     keys = {ln.strip() for ln in text.splitlines() if ln.strip() and not ln.startswith("#")}
     keys |= JUDGED
     return tuple(sorted((k.translate(_SWAP), k) for k in keys))
