@@ -113,14 +113,23 @@ def units_of(root: Path) -> list[Path]:
     return out
 
 
+# The standard-library modules `oomlint check` needs whatever it checks (records, enums,
+# the compiled catalogue, paths, patterns).
+STDLIB = "dataclasses, enum, functools, json, pathlib, re, typing"
+
+
 def startup(repeat: int) -> None:
     print("start-up (a single unit file):")
     unit = REPO / "tests/data/debian-stock/lib/systemd/system/cron.service"
     if not unit.is_file():
         unit = next((REPO / "tests/data/debian-stock").rglob("*.service"))
-    # `import click` is the floor of every command that parses its arguments with click.
+    # Floors: `import click`, which every command that parses its arguments with click
+    # pays, and the standard modules the check pipeline cannot do without, with and
+    # without click.
     figs = measure({"python3 -c pass": [PY, "-c", "pass"],
                     "python3 -c 'import click'": [PY, "-c", "import click"],
+                    "python3 -c 'import STDLIB'": [PY, "-c", f"import {STDLIB}"],
+                    "python3 -c 'import STDLIB, click'": [PY, "-c", f"import {STDLIB}, click"],
                     "oomlint --version": OOMLINT + ["--version"],
                     "oomlint check UNIT": OOMLINT + ["check", str(unit)]},
                    repeat * 4)  # runs of 20 ms: more of them, or one slow run moves the median
