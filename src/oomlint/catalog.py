@@ -199,9 +199,9 @@ def _from_data(data, filename: str) -> RuleMeta:
 @lru_cache(maxsize=1)
 def load_catalog() -> dict[str, RuleMeta]:
     repo_rules = _repo_rules()
-    compiled = None if repo_rules is not None else _compiled()
-    checkout = _CheckoutRules(repo_rules) if repo_rules is not None else None
-    if checkout is not None:
+    compiled = _compiled()  # None in a checkout
+    if repo_rules is not None:
+        checkout = _CheckoutRules(repo_rules)
         entries = [(name, lambda name=name: _from_data(checkout.data(name), name))
                    for name in sorted(os.listdir(repo_rules))]
     elif compiled is not None:
